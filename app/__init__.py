@@ -1,0 +1,39 @@
+"""Signaal: e-learning for GPs on recognising human trafficking and acting on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, extensions, catalog, blueprints, CLI, error pages."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from .config import load_config
+
+    app.config.update(load_config(Path(app.instance_path), test_config))
+
+    from . import web
+
+    web.init_extensions(app)
+
+    from .content import init_catalog
+
+    init_catalog(app)
+
+    from .accounts import bp as accounts_bp
+    from .learning import bp as learning_bp
+    from .verify import bp as verify_bp
+
+    for blueprint in (accounts_bp, learning_bp, verify_bp):
+        app.register_blueprint(blueprint)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    web.init_error_pages(app)
+    return app

@@ -1,0 +1,84 @@
+"""Command-line tools: `flask content check`, `flask users ...`, `flask demo`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from .extensions import db
+
+content_cli = AppGroup("content", help="Cursusinhoud controleren.")
+users_cli = AppGroup("users", help="Accounts beheren.")
+
+
+@content_cli.command("check")
+def content_check() -> None:
+    """Validate courses/ and quizzes/ and list every problem as file:line: message."""
+    from .content import ContentError, load_catalog
+
+    try:
+        catalog = load_catalog(current_app.config["COURSES_DIR"], current_app.config["QUIZZES_DIR"])
+    except ContentError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        raise SystemExit(1) from exc
+    for course in catalog.courses.values():
+        click.echo(
+            f"{course.slug}: {len(course.lessons)} lessen, {len(course.quizzes)} quizzen "
+            f"({len(course.assessment)} casussen in de eindtoets), versie {course.version}"
+        )
+    click.echo("Alle inhoud is geldig.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--role", type=click.Choice(["learner", "trainer", "admin"]), default="learner")
+@click.option("--initials", default="")
+@click.option("--first-name", default="")
+@click.option("--surname", default="")
+@click.option("--profession", default="anders")
+@click.option("--big-number", default=None)
+def users_create(**fields: str) -> None:
+    """Create an account (e-mail confirmed)."""
+    from .accounts.service import AccountError, create_user
+
+    try:
+        user = create_user(confirmed=True, **fields)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Account {user.email} aangemaakt met rol {user.role}.")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(["learner", "trainer", "admin"]))
+def users_set_role(email: str, role: str) -> None:
+    """Give an existing account another role."""
+    from .accounts.service import find_user
+
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"Geen account met e-mailadres {email}.")
+    user.role = role
+    db.session.commit()
+    click.echo(f"{user.email} heeft nu de rol {role}.")
+
+
+@click.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Create the demo learner and trainer (idempotent) and print their logins."""
+    from .accounts.service import ensure_demo_accounts
+
+    for email, password, role in ensure_demo_accounts():
+        click.echo(f"  {role:<8} {email}  wachtwoord: {password}")
+    db.session.commit()
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the command groups to `flask`."""
+    for command in (content_cli, users_cli, demo):
+        app.cli.add_command(command)

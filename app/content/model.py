@@ -1,0 +1,191 @@
+"""The catalog's frozen dataclasses: what the content files say, after validation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+QUESTION_TYPES = ("single", "multiple", "ordering", "reflection")
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    text: str
+    #: For ordering questions options are stored in the correct order and `correct` is False.
+    correct: bool
+    feedback: str
+    #: Slug of the lesson to reread (the option's own, or inherited from its question).
+    lesson: str
+    #: KNMG meldcode step this option stands for (meldcode questions only).
+    step: int | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    prompt: str
+    options: tuple[Option, ...]
+    lesson: str
+    #: Multiple-response rule: "partial" or "all-or-nothing".
+    scoring: str = "partial"
+    meldcode: bool = False
+
+    @property
+    def scored(self) -> bool:
+        return self.type != "reflection"
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: str
+    title: str
+    #: Sanitised HTML of the stage's vignette.
+    html: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Quiz:
+    slug: str
+    course_slug: str
+    title: str
+    summary: str
+    kind: str  # "case" or "check"
+    mode: str  # "summative" or "formative"
+    pass_mark: int
+    attempts: int
+    shuffle: bool
+    stages: tuple[Stage, ...]
+    #: SHA-256 of the file's bytes; attempts record it.
+    content_hash: str
+    source: str
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for stage in self.stages for q in stage.questions)
+
+    @property
+    def scored_questions(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.scored)
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def stage_of(self, question_id: str) -> int:
+        """Index of the stage that holds the question."""
+        for index, stage in enumerate(self.stages):
+            if any(q.id == question_id for q in stage.questions):
+                return index
+        raise KeyError(question_id)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    slug: str
+    number: int
+    title: str
+    minutes: int
+    objectives: tuple[str, ...]
+    #: Sanitised HTML, rendered once at load.
+    html: str
+    #: Slug of the formative check quiz shown after the lesson, if any.
+    check: str | None
+    content_hash: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Accreditation:
+    body: str
+    status: str  # "aangevraagd" or "geaccrediteerd"
+    activity_id: str
+    points: float
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+    booked_professions: tuple[str, ...]
+
+    @property
+    def granted(self) -> bool:
+        return self.status == "geaccrediteerd" and bool(self.activity_id)
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether a completion on this day falls in the accreditation's valid period."""
+        if self.valid_from and day < self.valid_from:
+            return False
+        return not (self.valid_until and day > self.valid_until)
+
+
+@dataclass(frozen=True)
+class Requirements:
+    all_lessons: bool
+    final_assessment: bool
+    evaluation: bool
+    min_study_minutes: int
+
+
+@dataclass(frozen=True)
+class ReferenceCard:
+    title: str
+    intro: str
+    #: (form of exploitation, signals)
+    signals: tuple[tuple[str, tuple[str, ...]], ...]
+    #: (step number, step name, action)
+    meldcode: tuple[tuple[int, str, str], ...]
+    #: (name, phone, when)
+    contacts: tuple[tuple[str, str, str], ...]
+    #: (text, url)
+    sources: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Course:
+    slug: str
+    title: str
+    summary: str
+    version: str
+    language: str
+    audience: tuple[str, ...]
+    study_load_minutes: int
+    provider: str
+    provider_address: str
+    accreditation: Accreditation
+    requirements: Requirements
+    lessons: tuple[Lesson, ...]
+    #: Slugs of the cases that form the final assessment, in order.
+    assessment: tuple[str, ...]
+    #: All quizzes of the course (cases and checks) by slug.
+    quizzes: dict[str, Quiz] = field(hash=False)
+    reference: ReferenceCard | None
+    #: SHA-256 over every file of the course and its quizzes.
+    content_hash: str
+
+    def lesson(self, slug: str) -> Lesson | None:
+        return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
+
+    def neighbours(self, slug: str) -> tuple[Lesson | None, Lesson | None]:
+        """The lessons before and after this one."""
+        index = [lesson.slug for lesson in self.lessons].index(slug)
+        before = self.lessons[index - 1] if index > 0 else None
+        after = self.lessons[index + 1] if index + 1 < len(self.lessons) else None
+        return before, after
+
+    @property
+    def assessment_quizzes(self) -> tuple[Quiz, ...]:
+        return tuple(self.quizzes[slug] for slug in self.assessment)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    courses: dict[str, Course]
+
+    def course(self, slug: str) -> Course | None:
+        return self.courses.get(slug)
+
+    def quiz(self, course_slug: str, quiz_slug: str) -> Quiz | None:
+        course = self.courses.get(course_slug)
+        return course.quizzes.get(quiz_slug) if course else None

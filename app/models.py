@@ -1,0 +1,335 @@
+"""Every table: what people do (accounts, progress, attempts, certificates, cohorts, audit).
+
+Content itself lives in files; rows refer to it by the content's stable slugs and ids.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC, timezone-aware."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(db.TypeDecorator):
+    """Store UTC datetimes; always hand back timezone-aware values (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime; use utcnow()")
+        return value.astimezone(dt.UTC) if value is not None else None
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+
+
+ROLES = ("learner", "trainer", "admin")
+PROFESSIONS = {
+    "huisarts": "Huisarts",
+    "aios": "Huisarts in opleiding (aios)",
+    "praktijkondersteuner": "Praktijkondersteuner",
+    "doktersassistent": "Doktersassistent",
+    "anders": "Anders",
+}
+#: Professions whose accreditation is booked on a BIG number.
+BIG_REQUIRED = ("huisarts", "aios")
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stored lower-case, so uniqueness ignores letter case.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    initials: Mapped[str] = mapped_column(String(20))
+    first_name: Mapped[str] = mapped_column(String(100))
+    tussenvoegsel: Mapped[str] = mapped_column(String(30), default="")
+    surname: Mapped[str] = mapped_column(String(100))
+    profession: Mapped[str] = mapped_column(String(30))
+    big_number: Mapped[str | None] = mapped_column(String(11), unique=True)
+    role: Mapped[str] = mapped_column(String(10), default="learner")
+    email_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Bumped on password change: sessions carrying an older value are logged out.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: Set when the learner deleted the account; personal data is then gone.
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.deleted_at is None
+
+    @property
+    def full_name(self) -> str:
+        parts = [self.first_name, self.tussenvoegsel, self.surname]
+        return " ".join(p for p in parts if p)
+
+    @property
+    def formal_name(self) -> str:
+        """Initials, tussenvoegsel and surname, as the accreditation register books them."""
+        parts = [self.initials, self.tussenvoegsel, self.surname]
+        return " ".join(p for p in parts if p)
+
+    @property
+    def profession_label(self) -> str:
+        return PROFESSIONS.get(self.profession, self.profession)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+
+class LessonProgress(db.Model):
+    """One summary row per learner and lesson."""
+
+    __table_args__ = (UniqueConstraint("user_id", "course_slug", "lesson_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    course_slug: Mapped[str] = mapped_column(String(100))
+    lesson_slug: Mapped[str] = mapped_column(String(100))
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: Study time in seconds, from page views with idle gaps capped.
+    seconds_on_task: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Attempt(db.Model):
+    """One try at a quiz. Immutable once submitted: it snapshots the rules it was graded by."""
+
+    __table_args__ = (UniqueConstraint("user_id", "course_slug", "quiz_slug", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    course_slug: Mapped[str] = mapped_column(String(100))
+    quiz_slug: Mapped[str] = mapped_column(String(100), index=True)
+    #: 1 for the learner's first attempt at this quiz, 2 for the second, ...
+    number: Mapped[int] = mapped_column(Integer)
+    #: Content hash of the quiz file this attempt was taken on.
+    quiz_version: Mapped[str] = mapped_column(String(64))
+    #: Pass mark in force (percent) when the attempt started.
+    pass_mark: Mapped[int] = mapped_column(Integer)
+    #: How many stages the learner has opened; answers in earlier stages are locked.
+    stages_revealed: Mapped[int] = mapped_column(Integer, default=1)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: 0..1 share of the scored points; set on submission.
+    score: Mapped[float | None] = mapped_column(Float)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="attempt", cascade="all, delete-orphan", order_by="Answer.id"
+    )
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.score is None else round(self.score * 100)
+
+
+class Answer(db.Model):
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"))
+    stage_id: Mapped[str] = mapped_column(String(100))
+    question_id: Mapped[str] = mapped_column(String(100))
+    #: Option ids (list) for choice and ordering questions, text for reflections.
+    response: Mapped[Any] = mapped_column(JSON)
+    #: The answer in words, for trainers reading it later even if the content changed.
+    readable: Mapped[str] = mapped_column(Text, default="")
+    #: 0..1, set on submission; None for unscored reflections.
+    score: Mapped[float | None] = mapped_column(Float)
+    #: Reflections only: the learner chose to show this to their trainers.
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="answers")
+
+
+class AttemptGrant(db.Model):
+    """An extra attempt a trainer granted to a learner for one quiz."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    course_slug: Mapped[str] = mapped_column(String(100))
+    quiz_slug: Mapped[str] = mapped_column(String(100))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Evaluation(db.Model):
+    __table_args__ = (UniqueConstraint("user_id", "course_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    course_slug: Mapped[str] = mapped_column(String(100))
+    course_version: Mapped[str] = mapped_column(String(40))
+    #: 1..5 ratings.
+    relevance: Mapped[int] = mapped_column(Integer)
+    content_quality: Mapped[int] = mapped_column(Integer)
+    didactics: Mapped[int] = mapped_column(Integer)
+    #: "te-kort", "klopt" or "te-lang".
+    study_time: Mapped[str] = mapped_column(String(20))
+    comments: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Certificate(db.Model):
+    """An issued certificate: a snapshot of what it certifies, the signed PDF and its hash."""
+
+    __table_args__ = (
+        Index(
+            "uq_certificate_valid_per_period",
+            "user_id",
+            "course_slug",
+            "course_version",
+            "period_start",
+            unique=True,
+            sqlite_where=text("status = 'valid'"),
+            postgresql_where=text("status = 'valid'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Public number (Crockford base32 groups and a check character).
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    #: "accreditation" (points booked) or "participation" (study load, no points).
+    kind: Mapped[str] = mapped_column(String(20))
+    course_slug: Mapped[str] = mapped_column(String(100))
+    course_version: Mapped[str] = mapped_column(String(40))
+    course_hash: Mapped[str] = mapped_column(String(64))
+    course_title: Mapped[str] = mapped_column(String(300))
+    #: Snapshot of the participant as printed.
+    initials: Mapped[str] = mapped_column(String(20))
+    tussenvoegsel: Mapped[str] = mapped_column(String(30), default="")
+    surname: Mapped[str] = mapped_column(String(100))
+    profession: Mapped[str] = mapped_column(String(30))
+    big_number: Mapped[str | None] = mapped_column(String(11))
+    completed_on: Mapped[dt.date] = mapped_column(Date)
+    study_load_minutes: Mapped[int] = mapped_column(Integer)
+    accreditation_body: Mapped[str] = mapped_column(String(50))
+    accreditation_status: Mapped[str] = mapped_column(String(30))
+    accreditation_id: Mapped[str] = mapped_column(String(50), default="")
+    points: Mapped[float] = mapped_column(Float, default=0)
+    #: Start of the accreditation period the completion falls in (or the completion date).
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date | None] = mapped_column(Date)
+    layout_version: Mapped[str] = mapped_column(String(40))
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10), default="valid")
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    revoked_reason: Mapped[str] = mapped_column(Text, default="")
+    exported_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def formal_name(self) -> str:
+        parts = [self.initials, self.tussenvoegsel, self.surname]
+        return " ".join(p for p in parts if p)
+
+
+class Cohort(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    course_slug: Mapped[str] = mapped_column(String(100))
+    join_code: Mapped[str] = mapped_column(String(20), unique=True)
+    join_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Last day the join code works (inclusive); None for no end date.
+    join_until: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    trainers: Mapped[list[User]] = relationship(secondary="cohort_trainer")
+    memberships: Mapped[list[CohortMember]] = relationship(
+        back_populates="cohort", cascade="all, delete-orphan"
+    )
+
+
+class CohortTrainer(db.Model):
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class CohortMember(db.Model):
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship()
+
+
+class CohortInvite(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuditEvent(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(60))
+    target_type: Mapped[str] = mapped_column(String(40), default="")
+    target_id: Mapped[str] = mapped_column(String(60), default="")
+    detail: Mapped[Any] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def audit(actor: User | None, action: str, target: Any = None, **detail: Any) -> AuditEvent:
+    """Record who did what to which row (added to the session; the view commits)."""
+    event = AuditEvent(
+        actor_id=actor.id if actor is not None and actor.is_authenticated else None,
+        action=action,
+        target_type=type(target).__name__.lower() if target is not None else "",
+        target_id=str(getattr(target, "id", "")) if target is not None else "",
+        detail=detail,
+    )
+    db.session.add(event)
+    return event

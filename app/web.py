@@ -1,0 +1,171 @@
+"""Cross-cutting web plumbing: extensions, proxies, security headers, error pages, filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """SQLite: write-ahead log for concurrent readers, foreign keys enforced, wait on locks."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def init_extensions(app: Flask) -> None:
+    """Bind the extensions and the request-wide behaviour to the app."""
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Log in om deze pagina te bekijken."
+    login_manager.login_message_category = "info"
+
+    from .models import User
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> User | None:
+        user_id, _, version = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or str(user.session_version) != version or user.deleted_at is not None:
+            return None
+        return user
+
+    app.after_request(_security_headers)
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def local_datetime(value: dt.datetime | None) -> str:
+    """Show a UTC datetime in Amsterdam time, Dutch style."""
+    if value is None:
+        return ""
+    return value.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+
+
+MONTHS = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+
+
+def local_date(value: dt.date | dt.datetime | None) -> str:
+    """Show a date as '25 november 2026'."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(AMSTERDAM).date()
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+ERROR_MESSAGES = {
+    400: (
+        "Ongeldig verzoek",
+        "Het formulier was verlopen of onvolledig. Ga terug en probeer het opnieuw.",
+    ),
+    403: (
+        "Geen toegang",
+        "Je hebt geen toegang tot deze pagina. Denk je dat dit niet klopt, neem dan contact op met je opleider.",
+    ),
+    404: (
+        "Pagina niet gevonden",
+        "Deze pagina bestaat niet (meer). Controleer het adres of ga naar de startpagina.",
+    ),
+    405: (
+        "Niet toegestaan",
+        "Deze actie kan zo niet worden uitgevoerd. Ga terug en probeer het via de knoppen op de pagina.",
+    ),
+    413: ("Bestand te groot", "Het bestand is te groot. Kies een kleiner bestand."),
+    429: (
+        "Even geduld",
+        "Te veel pogingen in korte tijd. Wacht een paar minuten en probeer het dan opnieuw.",
+    ),
+    500: (
+        "Er ging iets mis",
+        "Er ging aan onze kant iets mis. Je gegevens zijn niet verloren; probeer het over een minuut opnieuw.",
+    ),
+    503: (
+        "Tijdelijk niet beschikbaar",
+        "De dienst is even niet bereikbaar. Er is niets verloren gegaan; probeer het over een minuut opnieuw.",
+    ),
+}
+
+
+def error_response(status: int) -> tuple[Any, int]:
+    title, message = ERROR_MESSAGES.get(status, ERROR_MESSAGES[500])
+    if wants_json():
+        return jsonify(error=title, message=message), status
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def init_error_pages(app: Flask) -> None:
+    """Friendly pages (or JSON under /api/) for errors, and 503 when the database is down."""
+    for status in ERROR_MESSAGES:
+        if status in (500, 503):
+            continue
+        app.register_error_handler(status, lambda exc, status=status: error_response(status))
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc: OperationalError) -> tuple[Any, int]:
+        db.session.rollback()
+        app.logger.warning("database unavailable: %s", exc.orig)
+        return error_response(503)
+
+    @app.errorhandler(500)
+    def internal_error(exc: Exception) -> tuple[Any, int]:
+        db.session.rollback()
+        return error_response(500)

@@ -1,0 +1,176 @@
+"""Shared fixtures: an app on a clean database (SQLite, or PostgreSQL via TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
+
+from app import create_app
+from app.config import normalise_database_url
+from app.extensions import db
+from app.models import User
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_CONTENT = Path(__file__).resolve().parent / "content"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+PASSWORD = "een-lang-test-wachtwoord"
+
+
+def pytest_report_header() -> str:
+    return f"database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite (per test)'}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    """With TEST_DATABASE_URL, build the schema once; tests then truncate."""
+    if not POSTGRES_URL:
+        yield None
+        return
+    url = normalise_database_url(POSTGRES_URL)
+    app = create_app(_base_config(url, Path("/tmp")))
+    with app.app_context():
+        db.drop_all()
+        _drop_alembic_version()
+        db.create_all()
+    yield url
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _drop_alembic_version() -> None:
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def _base_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "PUBLIC_BASE_URL": "https://signaal.example.nl",
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "MAIL_OUTBOX": tmp_path / "outbox",
+        "COURSES_DIR": FIXTURE_CONTENT / "courses",
+        "QUIZZES_DIR": FIXTURE_CONTENT / "quizzes",
+        "SIGNING_KEY": str(tmp_path / "signing" / "key.pem"),
+        "SIGNING_CERT": str(tmp_path / "signing" / "cert.pem"),
+    }
+
+
+@pytest.fixture
+def config_overrides() -> dict[str, Any]:
+    """Override per test module or test by redefining this fixture."""
+    return {}
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, postgres_url: str | None) -> str:
+    return postgres_url or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, config_overrides: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app({**_base_config(database_url, tmp_path), **config_overrides})
+    with app.app_context():
+        if database_url.startswith("sqlite"):
+            db.create_all()
+        else:
+            _truncate_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _truncate_all() -> None:
+    names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """Create a confirmed user; keyword arguments override the defaults."""
+    from app.accounts.service import create_user
+
+    counter = iter(range(1, 10_000))
+
+    def make(**fields: Any) -> User:
+        n = next(counter)
+        values: dict[str, Any] = {
+            "email": f"gebruiker{n}@example.nl",
+            "password": PASSWORD,
+            "initials": "A.B.",
+            "first_name": "Anna",
+            "tussenvoegsel": "van der",
+            "surname": f"Berg{n}",
+            "profession": "huisarts",
+            "big_number": f"{n:011d}",
+            "confirmed": True,
+        }
+        values.update(fields)
+        with app.app_context():
+            user = create_user(**values)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+        return user
+
+    return make
+
+
+class Auth:
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, user_or_email: User | str, password: str = PASSWORD) -> Any:
+        email_address = getattr(user_or_email, "email", user_or_email)
+        return self.client.post(
+            "/account/inloggen", data={"email": email_address, "password": password}
+        )
+
+    def logout(self) -> Any:
+        return self.client.post("/account/uitloggen")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    return Auth(client)
+
+
+@pytest.fixture
+def outbox(app: Flask) -> Callable[[], list[email.message.EmailMessage]]:
+    """Read the messages the development mailer wrote, oldest first."""
+
+    def read() -> list[email.message.EmailMessage]:
+        folder: Path = app.config["MAIL_OUTBOX"]
+        if not folder.exists():
+            return []
+        return [
+            email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            for path in sorted(folder.glob("*.eml"))
+        ]
+
+    return read
