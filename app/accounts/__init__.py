@@ -7,27 +7,33 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    Response,
+    abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
 from ..mail import send_mail
-from ..models import utcnow
-from . import service
+from ..models import User, audit, utcnow
+from . import privacy, service, two_factor
 from .forms import (
     ChangePasswordForm,
+    DeleteAccountForm,
     EmptyForm,
     LoginForm,
     ProfileForm,
     RegisterForm,
     ResetPasswordForm,
     ResetRequestForm,
+    TotpForm,
 )
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -102,11 +108,35 @@ def login() -> Any:
     if form.validate_on_submit():
         user = service.authenticate(form.email.data, form.password.data)
         db.session.commit()  # keep the failure count
+        if user is not None and user.totp_secret:
+            session["two_factor_user"] = user.get_id()
+            session["two_factor_next"] = _safe_next(request.args.get("next"))
+            return redirect(url_for("accounts.login_code"))
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         flash(LOGIN_FAILED, "error")
     return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/inloggen/code", methods=["GET", "POST"])
+@limiter.limit("10 per minute;40 per hour", methods=["POST"], deduct_when=_failed)
+def login_code() -> Any:
+    """Second step of signing in for accounts with two-factor authentication."""
+    pending = session.get("two_factor_user", "")
+    user_id, _, version = pending.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or str(user.session_version) != version or not user.totp_secret:
+        session.pop("two_factor_user", None)
+        return redirect(url_for("accounts.login"))
+    form = TotpForm()
+    if form.validate_on_submit():
+        if two_factor.code_is_valid(user.totp_secret, form.code.data):
+            session.pop("two_factor_user", None)
+            login_user(user)
+            return redirect(session.pop("two_factor_next", None) or url_for("learning.catalogue"))
+        form.code.errors.append("Deze code klopt niet of is verlopen. Probeer de volgende code.")
+    return render_template("accounts/login_code.html", form=form)
 
 
 @bp.post("/uitloggen")
@@ -228,3 +258,73 @@ def profile() -> Any:
         flash("Je gegevens zijn opgeslagen.", "success")
         return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, resend_form=EmptyForm())
+
+
+@bp.route("/tweestapsverificatie", methods=["GET", "POST"])
+@login_required
+def two_factor_setup() -> Any:
+    """Turn two-factor sign-in on or off (trainers and admins)."""
+    if not two_factor.may_use(current_user):
+        abort(403)
+    form = TotpForm()
+    enabled = current_user.totp_secret is not None
+    if not enabled:
+        secret = session.setdefault("totp_setup_secret", two_factor.new_secret())
+    else:
+        secret = current_user.totp_secret
+    if form.validate_on_submit():
+        if not two_factor.code_is_valid(secret, form.code.data):
+            form.code.errors.append(
+                "Deze code klopt niet. Controleer de tijd op je telefoon en probeer opnieuw."
+            )
+        else:
+            current_user.totp_secret = None if enabled else secret
+            session.pop("totp_setup_secret", None)
+            audit(current_user, "account.two_factor_" + ("off" if enabled else "on"), current_user)
+            db.session.commit()
+            flash(
+                "Tweestapsverificatie staat uit." if enabled else "Tweestapsverificatie staat aan.",
+                "success",
+            )
+            return redirect(url_for("accounts.profile"))
+    return render_template(
+        "accounts/two_factor.html",
+        form=form,
+        enabled=enabled,
+        secret=secret,
+        uri=None if enabled else two_factor.provisioning_uri(current_user, secret),
+    )
+
+
+@bp.get("/mijn-gegevens")
+@login_required
+def my_data() -> Any:
+    """Explain what is stored; offer the download and account deletion."""
+    return render_template("accounts/my_data.html", form=DeleteAccountForm())
+
+
+@bp.get("/mijn-gegevens.json")
+@login_required
+def my_data_download() -> Response:
+    """Download everything stored about me as JSON."""
+    response = jsonify(privacy.export_user_data(current_user))
+    response.headers["Content-Disposition"] = 'attachment; filename="signaal-mijn-gegevens.json"'
+    return response
+
+
+@bp.post("/verwijderen")
+@login_required
+def delete_account() -> Any:
+    """Delete my account after confirming with my password."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if service.authenticate(current_user.email, form.password.data) is None:
+            db.session.commit()
+            form.password.errors.append("Je wachtwoord klopt niet.")
+        else:
+            privacy.delete_account(current_user)
+            db.session.commit()
+            logout_user()
+            flash("Je account en je persoonlijke gegevens zijn verwijderd.", "success")
+            return redirect(url_for("learning.catalogue"))
+    return render_template("accounts/my_data.html", form=form), 400

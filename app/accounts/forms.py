@@ -120,3 +120,29 @@ class EmptyForm(FlaskForm):
     """A POST-only button, protected against CSRF."""
 
     submit = SubmitField("Verstuur")
+
+
+class TotpForm(FlaskForm):
+    code = StringField(
+        "Code uit je authenticator-app",
+        validators=[
+            DataRequired(REQUIRED),
+            Length(min=6, max=6, message="De code heeft 6 cijfers."),
+        ],
+        description="Zes cijfers; de code verandert elke 30 seconden.",
+    )
+    submit = SubmitField("Bevestigen")
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField("Je wachtwoord", validators=[DataRequired(REQUIRED)])
+    confirm = StringField(
+        "Typ VERWIJDER om te bevestigen",
+        validators=[DataRequired(REQUIRED)],
+        description="Je voortgang en antwoorden worden gewist. Uitgegeven certificaten blijven controleerbaar.",
+    )
+    submit = SubmitField("Account definitief verwijderen")
+
+    def validate_confirm(self, field: StringField) -> None:
+        if (field.data or "").strip() != "VERWIJDER":
+            raise ValidationError("Typ precies VERWIJDER (hoofdletters).")

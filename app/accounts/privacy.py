@@ -1,0 +1,143 @@
+"""Privacy (AVG): a learner's data as JSON, and deleting an account.
+
+Deletion removes personal data; issued certificates stay verifiable from their snapshot.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from ..extensions import db
+from ..models import (
+    Answer,
+    Attempt,
+    AttemptGrant,
+    AuditEvent,
+    Certificate,
+    CohortInvite,
+    CohortMember,
+    CohortTrainer,
+    Evaluation,
+    LessonProgress,
+    User,
+    audit,
+    utcnow,
+)
+
+#: How long personal data of inactive accounts is kept; documented in docs/security.md.
+RETENTION_YEARS = 5
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if value is not None and hasattr(value, "isoformat") else value
+
+
+def export_user_data(user: User) -> dict[str, Any]:
+    """Everything Signaal stores about this user, as plain JSON-ready data."""
+    progress = db.session.scalars(select(LessonProgress).where(LessonProgress.user_id == user.id))
+    attempts = db.session.scalars(
+        select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.id)
+    )
+    evaluations = db.session.scalars(select(Evaluation).where(Evaluation.user_id == user.id))
+    certificates = db.session.scalars(select(Certificate).where(Certificate.user_id == user.id))
+    cohorts = db.session.scalars(select(CohortMember).where(CohortMember.user_id == user.id))
+    return {
+        "account": {
+            "email": user.email,
+            "initials": user.initials,
+            "first_name": user.first_name,
+            "tussenvoegsel": user.tussenvoegsel,
+            "surname": user.surname,
+            "profession": user.profession,
+            "big_number": user.big_number,
+            "role": user.role,
+            "created_at": _iso(user.created_at),
+            "email_confirmed_at": _iso(user.email_confirmed_at),
+            "two_factor": user.totp_secret is not None,
+        },
+        "lesson_progress": [
+            {
+                "course": p.course_slug,
+                "lesson": p.lesson_slug,
+                "first_seen_at": _iso(p.first_seen_at),
+                "last_seen_at": _iso(p.last_seen_at),
+                "completed_at": _iso(p.completed_at),
+                "seconds_on_task": p.seconds_on_task,
+            }
+            for p in progress
+        ],
+        "attempts": [
+            {
+                "course": a.course_slug,
+                "quiz": a.quiz_slug,
+                "number": a.number,
+                "started_at": _iso(a.started_at),
+                "submitted_at": _iso(a.submitted_at),
+                "score": a.score,
+                "passed": a.passed,
+                "answers": [
+                    {
+                        "question": ans.question_id,
+                        "response": ans.response,
+                        "answer": ans.readable,
+                        "score": ans.score,
+                        "shared_with_trainer": ans.shared,
+                    }
+                    for ans in a.answers
+                ],
+            }
+            for a in attempts
+        ],
+        "evaluations": [
+            {
+                "course": e.course_slug,
+                "relevance": e.relevance,
+                "content_quality": e.content_quality,
+                "didactics": e.didactics,
+                "study_time": e.study_time,
+                "comments": e.comments,
+                "submitted_at": _iso(e.submitted_at),
+            }
+            for e in evaluations
+        ],
+        "certificates": [
+            {
+                "number": c.number,
+                "course": c.course_title,
+                "completed_on": _iso(c.completed_on),
+                "points": c.points,
+                "status": c.status,
+                "sha256": c.sha256,
+            }
+            for c in certificates
+        ],
+        "cohorts": [{"cohort": m.cohort.name, "joined_at": _iso(m.joined_at)} for m in cohorts],
+    }
+
+
+def delete_account(user: User) -> None:
+    """Remove the user's personal data; keep certificates verifiable and record the deletion."""
+    from ..certificates.issuing import forget_certificates_of
+
+    forget_certificates_of(user)
+    attempt_ids = select(Attempt.id).where(Attempt.user_id == user.id)
+    db.session.execute(delete(Answer).where(Answer.attempt_id.in_(attempt_ids)))
+    for model in (Attempt, AttemptGrant, LessonProgress, Evaluation, CohortMember, CohortTrainer):
+        db.session.execute(delete(model).where(model.user_id == user.id))
+    db.session.execute(delete(CohortInvite).where(CohortInvite.email == user.email))
+    # Audit events stay (they record what happened), but no longer point at the person.
+    db.session.execute(
+        AuditEvent.__table__.update().where(AuditEvent.actor_id == user.id).values(actor_id=None)
+    )
+    user.email = f"verwijderd-{user.id}@signaal.invalid"
+    user.password_hash = "!" + secrets.token_hex(16)
+    user.initials = user.first_name = user.tussenvoegsel = user.surname = ""
+    user.big_number = None
+    user.totp_secret = None
+    user.role = "learner"
+    user.deleted_at = utcnow()
+    user.session_version += 1
+    audit(None, "account.deleted", user)
