@@ -66,7 +66,7 @@ def load_config(instance_path: Path, test_config: dict | None = None) -> dict:
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "1") not in ("0", "false", "no"),
         "MAIL_FROM": env.get("MAIL_FROM", "Signaal <noreply@signaal.local>"),
-        "MAIL_OUTBOX": instance_path / "outbox",
+        "MAIL_OUTBOX": Path(env.get("MAIL_OUTBOX") or instance_path / "outbox"),
         "COURSES_DIR": Path(env.get("COURSES_DIR") or PROJECT_ROOT / "courses"),
         "QUIZZES_DIR": Path(env.get("QUIZZES_DIR") or PROJECT_ROOT / "quizzes"),
         "CERTIFICATES_DIR": Path(env.get("CERTIFICATES_DIR") or PROJECT_ROOT / "certificates"),
@@ -78,6 +78,8 @@ def load_config(instance_path: Path, test_config: dict | None = None) -> dict:
         "EMAIL_CONFIRM_MAX_AGE": _env_int("EMAIL_CONFIRM_MAX_AGE", 7 * 24 * 3600),
         #: Idle gaps between page views longer than this do not count as study time (seconds).
         "STUDY_IDLE_CAP": _env_int("STUDY_IDLE_CAP", 300),
+        #: Browser tests only (ignored in production): a file with seconds to add to the clock.
+        "TEST_CLOCK_FILE": env.get("TEST_CLOCK_FILE", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

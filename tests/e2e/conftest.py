@@ -1,0 +1,148 @@
+"""Browser journeys: the app served by gunicorn on 127.0.0.1, driven by Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEMO_PASSWORDS = {"learner": "demo-huisarts-2026", "trainer": "demo-opleider-2026", "admin": "demo-beheer-2026"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """A real server process on a fresh database, with a clock the test can move forward."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.clock_file = workdir / "clock-offset"
+        self.clock_file.write_text("0")
+        self.env = {
+            **os.environ,
+            "FLASK_APP": "wsgi",
+            "DATABASE_URL": f"sqlite:///{workdir / 'e2e.sqlite3'}",
+            "SECRET_KEY": "e2e-secret-key",
+            "PUBLIC_BASE_URL": self.url,
+            "TEST_CLOCK_FILE": str(self.clock_file),
+            "SIGNING_KEY": str(workdir / "signing" / "key.pem"),
+            "SIGNING_CERT": str(workdir / "signing" / "cert.pem"),
+            "MAIL_OUTBOX": str(workdir / "outbox"),
+        }
+        self.outbox = workdir / "outbox"
+        self.process: subprocess.Popen | None = None
+        self.log = workdir / "server.log"
+
+    def flask(self, *args: str) -> str:
+        result = subprocess.run(
+            [str(BIN / "flask"), *args], cwd=ROOT, env=self.env, capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stderr}")
+        return result.stdout
+
+    def start(self) -> None:
+        self.flask("db", "upgrade")
+        self.flask("demo")
+        self.process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{self.port}", "wsgi:app"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"server did not start: {self.log.read_text()}")
+
+    def advance_clock(self, seconds: float) -> None:
+        """Let time pass for the server (study time, dates) without sleeping."""
+        current = float(self.clock_file.read_text())
+        self.clock_file.write_text(str(current + seconds))
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path_factory.mktemp("e2e"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    folder = Path(os.environ.get("E2E_SCREENSHOTS", ROOT / "e2e-screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"\nScreenshots: {folder}")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's Chromium is missing: apt-get install -y chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser) -> Iterator:
+    context = browser.new_context(
+        viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True, locale="nl-NL"
+    )
+    page = context.new_page()
+    yield page
+    context.close()
