@@ -1,0 +1,132 @@
+"""Summary charts as small SVG documents, drawn on the server (no scripts, no CDN).
+
+Pure. Only presentation attributes (fill=, font-size=), never style=: the CSP forbids inline
+styles, and the SVG is served by the app under that same policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+INK = "#1c2430"
+MUTED = "#4d5866"
+LINE = "#d3dae0"
+BAR = "#0b5563"
+BAR_OK = "#1d6b35"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+
+PROGRESS_BINS = ("0%", "1–24%", "25–49%", "50–74%", "75–99%", "100%")
+SCORE_BINS = tuple(f"{low}–{low + 9 if low < 90 else 100}" for low in range(0, 100, 10))
+
+
+@dataclass(frozen=True)
+class Histogram:
+    title: str
+    labels: tuple[str, ...]
+    counts: tuple[int, ...]
+    x_label: str
+    #: Bars from this index on are drawn in the "passed" colour (None: all alike).
+    ok_from: int | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+    def describe(self) -> str:
+        """The chart in one sentence, for the image's alt text."""
+        parts = [f"{label}: {count}" for label, count in zip(self.labels, self.counts, strict=True)]
+        return f"{self.title} ({self.x_label}). " + "; ".join(parts) + "."
+
+
+def progress_histogram(percents: Sequence[int]) -> Histogram:
+    """How many learners have done none, some, most or all lessons."""
+    counts = [0] * len(PROGRESS_BINS)
+    for percent in percents:
+        if percent <= 0:
+            counts[0] += 1
+        elif percent >= 100:
+            counts[5] += 1
+        else:
+            counts[1 + min(percent // 25, 3)] += 1
+    return Histogram(
+        "Voortgang in de lessen", PROGRESS_BINS, tuple(counts), "deel van de lessen afgerond"
+    )
+
+
+def score_histogram(scores: Sequence[float], pass_mark: int | None = None) -> Histogram:
+    """Best assessment scores (0..1) in bins of ten percentage points."""
+    counts = [0] * len(SCORE_BINS)
+    for score in scores:
+        counts[min(int(round(score * 100)) // 10, 9)] += 1
+    ok_from = None if pass_mark is None else min(pass_mark // 10, 9)
+    return Histogram(
+        "Beste score op de eindtoets", SCORE_BINS, tuple(counts), "score in procenten", ok_from
+    )
+
+
+def _nice_max(value: int) -> tuple[int, int]:
+    """A round top for the y axis and the step between grid lines."""
+    if value <= 5:
+        return max(value, 1), 1
+    for step in (2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000):
+        if value / step <= 6:
+            return -(-value // step) * step, step
+    step = 10 ** (len(str(value)) - 1)
+    return -(-value // step) * step, step
+
+
+def render_svg(chart: Histogram, width: int = 640, height: int = 300) -> str:
+    """A bar chart with axes, counts above the bars and a <title> for screen readers."""
+    left, right, top, bottom = 48, 12, 36, 58
+    plot_w, plot_h = width - left - right, height - top - bottom
+    top_value, step = _nice_max(max(chart.counts, default=0))
+    slot = plot_w / max(len(chart.counts), 1)
+    bar_w = slot * 0.7
+    text = f'font-family="{FONT}" fill="{INK}"'
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label={quoteattr(chart.describe())}>',
+        f"<title>{escape(chart.describe())}</title>",
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="{left}" y="22" {text} font-size="15" font-weight="600">{escape(chart.title)}</text>',
+    ]
+    for tick in range(0, top_value + 1, step):
+        y = top + plot_h - plot_h * tick / top_value
+        out.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+            f'stroke="{LINE}" stroke-width="1"/>'
+        )
+        out.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" {text} font-size="12" '
+            f'text-anchor="end">{tick}</text>'
+        )
+    for index, (label, count) in enumerate(zip(chart.labels, chart.counts, strict=True)):
+        x = left + slot * index + (slot - bar_w) / 2
+        bar_h = plot_h * count / top_value
+        y = top + plot_h - bar_h
+        fill = BAR_OK if chart.ok_from is not None and index >= chart.ok_from else BAR
+        out.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{bar_h:.1f}" fill="{fill}"/>'
+        )
+        centre = x + bar_w / 2
+        out.append(
+            f'<text x="{centre:.1f}" y="{y - 4:.1f}" {text} font-size="12" '
+            f'text-anchor="middle">{count}</text>'
+        )
+        out.append(
+            f'<text x="{centre:.1f}" y="{top + plot_h + 18:.1f}" {text} font-size="12" '
+            f'text-anchor="middle">{escape(label)}</text>'
+        )
+    out.append(
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
+        f'stroke="{INK}" stroke-width="1"/>'
+    )
+    out.append(
+        f'<text x="{left + plot_w / 2:.1f}" y="{height - 10}" font-family="{FONT}" '
+        f'fill="{MUTED}" font-size="12" text-anchor="middle">{escape(chart.x_label)} · '
+        f"aantal deelnemers: {chart.total}</text>"
+    )
+    out.append("</svg>")
+    return "\n".join(out)

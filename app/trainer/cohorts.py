@@ -1,0 +1,260 @@
+"""Cohort rules: creating cohorts, join codes, joining, invitations and who may see what.
+
+Functions add and flush; the view commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Cohort, CohortInvite, CohortMember, CohortTrainer, User, utcnow
+from ..web import AMSTERDAM, local_date
+
+#: Letters and digits that are hard to mistake for one another (no 0/O, 1/I/L, U/V).
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+CODE_LENGTH = 8
+#: How long an e-mail invitation stays valid.
+INVITE_DAYS = 30
+
+
+class JoinError(ValueError):
+    """A learner cannot join; the message says why and what to do next."""
+
+
+def today() -> dt.date:
+    """Today's date in the Netherlands: join codes end at midnight Amsterdam time."""
+    return dt.datetime.now(AMSTERDAM).date()
+
+
+def new_join_code() -> str:
+    """A random code of CODE_LENGTH unambiguous characters that no cohort uses yet."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if db.session.scalar(select(func.count()).where(Cohort.join_code == code)) == 0:
+            return code
+
+
+def normalise_code(raw: str) -> str:
+    """Upper-case the code and drop spaces and dashes, so 'abcd-2345' matches ABCD2345."""
+    return re.sub(r"[^A-Z0-9]", "", (raw or "").upper())
+
+
+def format_code(code: str) -> str:
+    """Show a code in two groups of four, easier to read aloud and type."""
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}" if len(code) == CODE_LENGTH else code
+
+
+def create_cohort(
+    trainer: User, name: str, course_slug: str, join_until: dt.date | None = None
+) -> Cohort:
+    """A new cohort with a fresh join code, followed by this trainer."""
+    cohort = Cohort(
+        name=name.strip(),
+        course_slug=course_slug,
+        join_code=new_join_code(),
+        join_open=True,
+        join_until=join_until,
+    )
+    db.session.add(cohort)
+    db.session.flush()
+    db.session.add(CohortTrainer(cohort_id=cohort.id, user_id=trainer.id))
+    db.session.flush()
+    return cohort
+
+
+def is_trainer_of(user: User, cohort: Cohort) -> bool:
+    """Whether this user follows the cohort as a trainer."""
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                CohortTrainer.cohort_id == cohort.id, CohortTrainer.user_id == user.id
+            )
+        )
+        > 0
+    )
+
+
+def can_view(user: User, cohort: Cohort) -> bool:
+    """Admins see every cohort; trainers only the cohorts they follow."""
+    return user.has_role("admin") or (user.has_role("trainer") and is_trainer_of(user, cohort))
+
+
+def is_member(user_id: int, cohort_id: int) -> bool:
+    return db.session.get(CohortMember, (cohort_id, user_id)) is not None
+
+
+def join_problem(cohort: Cohort | None, on: dt.date | None = None) -> str | None:
+    """Why a join code cannot be used (a sentence for the learner), or None."""
+    if cohort is None:
+        return (
+            "Deze code kennen we niet. Controleer de code bij je opleider: "
+            f"hij heeft {CODE_LENGTH} tekens, bijvoorbeeld ABCD-2345."
+        )
+    if not cohort.join_open:
+        return (
+            f"Aansluiten bij de groep ‘{cohort.name}’ met deze code kan niet meer: "
+            "de opleider heeft de code gesloten. Vraag je opleider om een uitnodiging of een nieuwe code."
+        )
+    if cohort.join_until is not None and (on or today()) > cohort.join_until:
+        return (
+            f"Deze code was geldig tot en met {local_date(cohort.join_until)}. "
+            "Vraag je opleider om een uitnodiging of een nieuwe code."
+        )
+    return None
+
+
+def find_by_code(raw: str) -> Cohort | None:
+    code = normalise_code(raw)
+    if not code:
+        return None
+    return db.session.scalar(select(Cohort).where(Cohort.join_code == code))
+
+
+def add_member(user: User, cohort: Cohort) -> bool:
+    """Add the learner to the cohort; False when they already were a member."""
+    if is_member(user.id, cohort.id):
+        return False
+    db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id))
+    db.session.flush()
+    return True
+
+
+def join_with_code(user: User, raw_code: str) -> tuple[Cohort, bool]:
+    """Join the cohort behind this code: (cohort, newly joined); JoinError says why not."""
+    cohort = find_by_code(raw_code)
+    if (problem := join_problem(cohort)) is not None:
+        raise JoinError(problem)
+    assert cohort is not None
+    return cohort, add_member(user, cohort)
+
+
+def leave(user: User, cohort: Cohort) -> bool:
+    """Remove the learner from the cohort; their trainers no longer see them."""
+    membership = db.session.get(CohortMember, (cohort.id, user.id))
+    if membership is None:
+        return False
+    db.session.delete(membership)
+    db.session.flush()
+    return True
+
+
+def create_invites(cohort: Cohort, emails: list[str]) -> list[CohortInvite]:
+    """One invitation per address (lower-cased, duplicates and open invites skipped)."""
+    pending = set(
+        db.session.scalars(
+            select(CohortInvite.email).where(
+                CohortInvite.cohort_id == cohort.id,
+                CohortInvite.accepted_at.is_(None),
+                CohortInvite.created_at >= utcnow() - dt.timedelta(days=INVITE_DAYS),
+            )
+        )
+    )
+    invites = []
+    for address in dict.fromkeys(e.strip().lower() for e in emails if e.strip()):
+        if address in pending:
+            continue
+        invite = CohortInvite(cohort_id=cohort.id, email=address, token=secrets.token_urlsafe(32))
+        db.session.add(invite)
+        invites.append(invite)
+    db.session.flush()
+    return invites
+
+
+@dataclass(frozen=True)
+class InviteCheck:
+    invite: CohortInvite | None
+    problem: str | None
+
+
+def check_invite(token: str, user: User) -> InviteCheck:
+    """Whether this user may accept the invitation behind the token, and why not."""
+    invite = db.session.scalar(select(CohortInvite).where(CohortInvite.token == token))
+    if invite is None:
+        return InviteCheck(
+            None, "Deze uitnodiging kennen we niet. Gebruik de link uit de e-mail, helemaal."
+        )
+    if invite.accepted_at is not None:
+        return InviteCheck(invite, "Deze uitnodiging is al gebruikt.")
+    if invite.created_at < utcnow() - dt.timedelta(days=INVITE_DAYS):
+        return InviteCheck(
+            invite, "Deze uitnodiging is verlopen. Vraag je opleider om een nieuwe uitnodiging."
+        )
+    if invite.email != user.email.lower():
+        return InviteCheck(
+            invite,
+            "Deze uitnodiging is verstuurd naar een ander e-mailadres dan waarmee je bent "
+            "ingelogd. Log uit en log in met het adres waarop je de uitnodiging ontving.",
+        )
+    return InviteCheck(invite, None)
+
+
+def accept_invite(invite: CohortInvite, user: User) -> Cohort:
+    """Mark the invitation used and add the learner to its cohort."""
+    cohort = db.session.get_one(Cohort, invite.cohort_id)
+    invite.accepted_at = utcnow()
+    add_member(user, cohort)
+    return cohort
+
+
+def visible_cohorts(user: User) -> list[tuple[Cohort, int]]:
+    """The cohorts this user may open, with their member counts, newest first."""
+    members = (
+        select(CohortMember.cohort_id, func.count().label("n"))
+        .group_by(CohortMember.cohort_id)
+        .subquery()
+    )
+    query = (
+        select(Cohort, func.coalesce(members.c.n, 0))
+        .outerjoin(members, members.c.cohort_id == Cohort.id)
+        .order_by(Cohort.created_at.desc(), Cohort.id.desc())
+    )
+    if not user.has_role("admin"):
+        query = query.join(CohortTrainer, CohortTrainer.cohort_id == Cohort.id).where(
+            CohortTrainer.user_id == user.id
+        )
+    return [(cohort, count) for cohort, count in db.session.execute(query)]
+
+
+@dataclass(frozen=True)
+class FollowedBy:
+    cohort: Cohort
+    trainers: list[User]
+    joined_at: dt.datetime
+
+
+def followed_by(user: User) -> list[FollowedBy]:
+    """The learner's cohorts and the trainers who follow each (for 'Mijn opleiders')."""
+    memberships = db.session.scalars(
+        select(CohortMember)
+        .where(CohortMember.user_id == user.id)
+        .join(Cohort, Cohort.id == CohortMember.cohort_id)
+        .order_by(CohortMember.joined_at)
+    ).all()
+    result = []
+    for membership in memberships:
+        cohort = membership.cohort
+        trainers = sorted(cohort.trainers, key=lambda t: (t.surname, t.first_name))
+        result.append(FollowedBy(cohort, trainers, membership.joined_at))
+    return result
+
+
+def pending_invites(user: User) -> list[CohortInvite]:
+    """Open invitations sent to this user's address."""
+    return list(
+        db.session.scalars(
+            select(CohortInvite)
+            .where(
+                CohortInvite.email == user.email.lower(),
+                CohortInvite.accepted_at.is_(None),
+                CohortInvite.created_at >= utcnow() - dt.timedelta(days=INVITE_DAYS),
+            )
+            .order_by(CohortInvite.created_at)
+        )
+    )

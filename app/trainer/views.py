@@ -1,0 +1,442 @@
+"""Trainer and join views: thin; they read the request, call the domain, commit once, redirect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..accounts.access import role_required
+from ..accounts.forms import EmptyForm
+from ..content import get_catalog
+from ..content.model import Course
+from ..extensions import db
+from ..mail import send_mail
+from ..models import PROFESSIONS, Cohort, CohortInvite, User, audit
+from ..quizzes.attempts import assessment_status_for_users, grant_attempt
+from . import bp, charts, cohorts, detail, item_analysis, overview, queries
+from .forms import CohortForm, InviteForm, JoinForm, JoinSettingsForm
+
+TRAINER_ROLES = ("trainer", "admin")
+
+
+def _cohort_or_404(cohort_id: int) -> Cohort:
+    """The cohort if the current user may see it; others get 404 (not even its existence)."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not cohorts.can_view(current_user, cohort):
+        abort(404)
+    return cohort
+
+
+def _course_or_404(cohort: Cohort) -> Course:
+    course = get_catalog().course(cohort.course_slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+def _member_or_404(cohort: Cohort, user_id: int) -> User:
+    user = db.get_or_404(User, user_id)
+    if user.deleted_at is not None or not cohorts.is_member(user.id, cohort.id):
+        abort(404)
+    return user
+
+
+def _join_link(cohort: Cohort) -> str:
+    return current_app.config["PUBLIC_BASE_URL"] + url_for(
+        "trainer.join", code=cohorts.format_code(cohort.join_code)
+    )
+
+
+# --- trainer pages -------------------------------------------------------------------------
+
+
+@bp.get("/groepen", endpoint="cohorts")
+@role_required(*TRAINER_ROLES)
+def cohorts_index() -> Any:
+    """List the cohorts the trainer follows (admins: all)."""
+    return render_template(
+        "trainer/cohorts.html",
+        rows=cohorts.visible_cohorts(current_user),
+        catalog=get_catalog(),
+        format_code=cohorts.format_code,
+    )
+
+
+@bp.route("/groepen/nieuw", methods=["GET", "POST"])
+@role_required(*TRAINER_ROLES)
+def create() -> Any:
+    """Create a cohort and show its join code."""
+    form = CohortForm()
+    form.course.choices = [(c.slug, c.title) for c in get_catalog().courses.values()]
+    if form.validate_on_submit():
+        cohort = cohorts.create_cohort(
+            current_user, form.name.data, form.course.data, form.join_until.data
+        )
+        audit(current_user, "cohort.create", cohort, name=cohort.name)
+        db.session.commit()
+        flash(
+            f"De groep ‘{cohort.name}’ is aangemaakt. Deel de code of de link met je deelnemers.",
+            "success",
+        )
+        return redirect(url_for("trainer.manage", cohort_id=cohort.id))
+    return render_template("trainer/create.html", form=form)
+
+
+@bp.get("/groepen/<int:cohort_id>")
+@role_required(*TRAINER_ROLES)
+def cohort(cohort_id: int) -> Any:
+    """The cohort overview: summary, charts and the learners' table."""
+    group = _cohort_or_404(cohort_id)
+    course = _course_or_404(group)
+    rows = overview.load_overview(group, course)
+    view = overview.View.from_args(request.args)
+    shown = overview.apply(rows, view)
+    pages = max((len(shown) - 1) // overview.PAGE_SIZE + 1, 1)
+    page = min(view.page, pages)
+    start = (page - 1) * overview.PAGE_SIZE
+    audit(current_user, "trainer.view_cohort", group, learners=len(rows))
+    db.session.commit()
+    return render_template(
+        "trainer/cohort.html",
+        cohort=group,
+        course=course,
+        view=view,
+        rows=shown[start : start + overview.PAGE_SIZE],
+        matched=len(shown),
+        page=page,
+        pages=pages,
+        summary=overview.summarise(rows),
+        charts=_charts(rows, course),
+        filters=overview.FILTERS,
+        sorts=overview.SORTS,
+        format_code=cohorts.format_code,
+    )
+
+
+def _charts(rows: list[overview.LearnerRow], course: Course) -> dict[str, charts.Histogram]:
+    pass_marks = {q.pass_mark for q in course.assessment_quizzes}
+    return {
+        "voortgang": charts.progress_histogram([r.percent for r in rows]),
+        "scores": charts.score_histogram(
+            [r.best_score for r in rows if r.best_score is not None],
+            pass_marks.pop() if len(pass_marks) == 1 else None,
+        ),
+    }
+
+
+@bp.get("/groepen/<int:cohort_id>/grafiek/<name>.svg")
+@role_required(*TRAINER_ROLES)
+def chart(cohort_id: int, name: str) -> Any:
+    """A summary chart of the cohort as an SVG image."""
+    group = _cohort_or_404(cohort_id)
+    course = _course_or_404(group)
+    if name not in ("voortgang", "scores"):
+        abort(404)
+    histogram = _charts(overview.load_overview(group, course), course)[name]
+    response = Response(charts.render_svg(histogram), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/groepen/<int:cohort_id>/deelnemers.csv")
+@role_required(*TRAINER_ROLES)
+def cohort_csv(cohort_id: int) -> Any:
+    """The overview (with the current filter and sort) as CSV for Excel."""
+    group = _cohort_or_404(cohort_id)
+    course = _course_or_404(group)
+    view = overview.View.from_args(request.args)
+    rows = overview.apply(overview.load_overview(group, course), view)
+    audit(current_user, "trainer.export_csv", group, learners=len(rows), filter=view.filter)
+    db.session.commit()
+    filename = f"signaal-groep-{group.id}-voortgang.csv"
+    response = Response(overview.to_csv(rows, PROFESSIONS), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/groepen/<int:cohort_id>/beheer", methods=["GET", "POST"])
+@role_required(*TRAINER_ROLES)
+def manage(cohort_id: int) -> Any:
+    """Join code, link, end date, invitations."""
+    group = _cohort_or_404(cohort_id)
+    form = JoinSettingsForm(
+        prefix="instellingen", data={"join_open": group.join_open, "join_until": group.join_until}
+    )
+    if form.validate_on_submit():
+        group.join_open = bool(form.join_open.data)
+        group.join_until = form.join_until.data
+        audit(
+            current_user,
+            "cohort.settings",
+            group,
+            join_open=group.join_open,
+            join_until=group.join_until.isoformat() if group.join_until else None,
+        )
+        db.session.commit()
+        flash("De instellingen voor aansluiten zijn opgeslagen.", "success")
+        return redirect(url_for("trainer.manage", cohort_id=group.id))
+    return _render_manage(group, settings_form=form, invite_form=InviteForm(prefix="uitnodigen"))
+
+
+def _render_manage(group: Cohort, settings_form: Any, invite_form: Any) -> Any:
+    invites = db.session.scalars(
+        select(CohortInvite)
+        .where(CohortInvite.cohort_id == group.id)
+        .order_by(CohortInvite.created_at.desc())
+        .limit(200)
+    ).all()
+    return render_template(
+        "trainer/manage.html",
+        cohort=group,
+        course=get_catalog().course(group.course_slug),
+        settings_form=settings_form,
+        invite_form=invite_form,
+        invites=invites,
+        join_link=_join_link(group),
+        code=cohorts.format_code(group.join_code),
+        problem=cohorts.join_problem(group),
+    )
+
+
+@bp.post("/groepen/<int:cohort_id>/nieuwe-code")
+@role_required(*TRAINER_ROLES)
+def new_code(cohort_id: int) -> Any:
+    """Replace the join code; the old code and link stop working."""
+    group = _cohort_or_404(cohort_id)
+    if EmptyForm().validate_on_submit():
+        group.join_code = cohorts.new_join_code()
+        group.join_open = True
+        audit(current_user, "cohort.new_code", group)
+        db.session.commit()
+        flash(
+            f"De nieuwe code is {cohorts.format_code(group.join_code)}. De oude code werkt niet meer.",
+            "success",
+        )
+    return redirect(url_for("trainer.manage", cohort_id=group.id))
+
+
+@bp.post("/groepen/<int:cohort_id>/uitnodigen")
+@role_required(*TRAINER_ROLES)
+def invite(cohort_id: int) -> Any:
+    """Send invitations by e-mail; a learner joins by accepting while logged in."""
+    group = _cohort_or_404(cohort_id)
+    form = InviteForm(prefix="uitnodigen")
+    if not form.validate_on_submit():
+        settings = JoinSettingsForm(
+            prefix="instellingen",
+            formdata=None,
+            data={"join_open": group.join_open, "join_until": group.join_until},
+        )
+        return _render_manage(group, settings_form=settings, invite_form=form)
+    invites = cohorts.create_invites(group, form.addresses())
+    audit(current_user, "cohort.invite", group, count=len(invites))
+    db.session.commit()
+    course = get_catalog().course(group.course_slug)
+    for item in invites:
+        link = current_app.config["PUBLIC_BASE_URL"] + url_for(
+            "trainer.accept_invite", token=item.token
+        )
+        send_mail(
+            item.email,
+            f"Uitnodiging voor de groep {group.name} in Signaal",
+            render_template(
+                "trainer/mail_invite.txt",
+                cohort=group,
+                course=course,
+                trainer=current_user,
+                link=link,
+                days=cohorts.INVITE_DAYS,
+            ),
+        )
+    skipped = len(form.addresses()) - len(invites)
+    message = f"{len(invites)} uitnodiging(en) verstuurd."
+    if skipped:
+        message += f" {skipped} adres(sen) overgeslagen: dubbel of al uitgenodigd."
+    flash(message, "success")
+    return redirect(url_for("trainer.manage", cohort_id=group.id))
+
+
+@bp.get("/groepen/<int:cohort_id>/deelnemers/<int:user_id>")
+@role_required(*TRAINER_ROLES)
+def learner(cohort_id: int, user_id: int) -> Any:
+    """One learner's timeline of lessons and attempts, with their answers."""
+    group = _cohort_or_404(cohort_id)
+    course = _course_or_404(group)
+    person = _member_or_404(group, user_id)
+    lessons = queries.lesson_rows(person.id, course.slug)
+    attempts = queries.attempts_with_answers(person.id, course.slug)
+    statuses = assessment_status_for_users([person.id], course).get(person.id, {})
+    audit(current_user, "trainer.view_learner", person, cohort_id=group.id)
+    db.session.commit()
+    return render_template(
+        "trainer/learner.html",
+        cohort=group,
+        course=course,
+        person=person,
+        events=detail.timeline(course, lessons, attempts),
+        statuses=statuses,
+        evaluation=queries.has_evaluation(person.id, course.slug),
+        certificates=queries.valid_certificates(person.id, course.slug),
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/groepen/<int:cohort_id>/deelnemers/<int:user_id>/extra-poging/<quiz_slug>")
+@role_required(*TRAINER_ROLES)
+def grant(cohort_id: int, user_id: int, quiz_slug: str) -> Any:
+    """Give the learner one extra attempt at a case of the final assessment."""
+    group = _cohort_or_404(cohort_id)
+    course = _course_or_404(group)
+    person = _member_or_404(group, user_id)
+    if quiz_slug not in course.quizzes:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        grant_attempt(person.id, course.slug, quiz_slug, current_user.id)
+        audit(
+            current_user,
+            "trainer.grant_attempt",
+            person,
+            cohort_id=group.id,
+            course=course.slug,
+            quiz=quiz_slug,
+        )
+        db.session.commit()
+        flash(
+            f"{person.full_name} heeft een extra poging voor ‘{course.quizzes[quiz_slug].title}’.",
+            "success",
+        )
+    return redirect(url_for("trainer.learner", cohort_id=group.id, user_id=person.id))
+
+
+@bp.get("/groepen/itemanalyse", endpoint="item_analysis", defaults={"cohort_id": None})
+@bp.get("/groepen/<int:cohort_id>/itemanalyse", endpoint="item_analysis")
+@role_required(*TRAINER_ROLES)
+def item_analysis_page(cohort_id: int | None) -> Any:
+    """Per question of the final assessment: difficulty, discrimination, options chosen."""
+    catalog = get_catalog()
+    if cohort_id is None:
+        if not current_user.has_role("admin"):
+            abort(403)
+        group = None
+        course = catalog.course(request.args.get("cursus", "")) or next(
+            iter(catalog.courses.values()), None
+        )
+        if course is None:
+            abort(404)
+    else:
+        group = _cohort_or_404(cohort_id)
+        course = _course_or_404(group)
+    sittings = queries.first_sittings(course.slug, course.assessment, cohort_id)
+    analyses = [
+        (quiz, item_analysis.analyse(quiz.questions, sittings.get(quiz.slug, [])))
+        for quiz in course.assessment_quizzes
+    ]
+    return render_template(
+        "trainer/item_analysis.html",
+        cohort=group,
+        course=course,
+        courses=catalog.courses.values(),
+        analyses=analyses,
+        thresholds=(item_analysis.TOO_EASY, item_analysis.TOO_HARD),
+        min_reliable=item_analysis.MIN_RELIABLE,
+    )
+
+
+# --- learner pages -------------------------------------------------------------------------
+
+
+@bp.route("/groep/aansluiten", methods=["GET", "POST"], defaults={"code": None})
+@bp.route("/groep/aansluiten/<code>", methods=["GET", "POST"])
+@login_required
+def join(code: str | None) -> Any:
+    """Join a cohort with a code (typed in, or from the trainer's link)."""
+    form = JoinForm(data={"code": code} if code else None)
+    group = cohorts.find_by_code(code) if code else None
+    problem = cohorts.join_problem(group) if code else None
+    if form.validate_on_submit():
+        try:
+            group, joined = cohorts.join_with_code(current_user, form.code.data)
+        except cohorts.JoinError as exc:
+            form.code.errors = [str(exc)]
+            return render_template("trainer/join.html", form=form, cohort=None, problem=None)
+        if joined:
+            audit(current_user, "cohort.join", group, via="code")
+            db.session.commit()
+            flash(f"Je bent aangesloten bij de groep ‘{group.name}’.", "success")
+        else:
+            flash(f"Je was al lid van de groep ‘{group.name}’.", "info")
+        return redirect(url_for("trainer.my_trainers"))
+    return render_template(
+        "trainer/join.html",
+        form=form,
+        cohort=group if problem is None else None,
+        problem=problem,
+        trainers=sorted(group.trainers, key=lambda t: t.surname) if group else [],
+        course=get_catalog().course(group.course_slug) if group else None,
+    )
+
+
+@bp.route("/groep/uitnodiging/<token>", methods=["GET", "POST"])
+@login_required
+def accept_invite(token: str) -> Any:
+    """Accept an e-mail invitation while logged in with the invited address."""
+    check = cohorts.check_invite(token, current_user)
+    form = EmptyForm()
+    if check.problem is None and form.validate_on_submit():
+        assert check.invite is not None
+        group = cohorts.accept_invite(check.invite, current_user)
+        audit(current_user, "cohort.join", group, via="invite")
+        db.session.commit()
+        flash(f"Je bent aangesloten bij de groep ‘{group.name}’.", "success")
+        return redirect(url_for("trainer.my_trainers"))
+    group = db.session.get(Cohort, check.invite.cohort_id) if check.invite else None
+    return render_template(
+        "trainer/accept_invite.html",
+        problem=check.problem,
+        cohort=group,
+        trainers=sorted(group.trainers, key=lambda t: t.surname) if group else [],
+        course=get_catalog().course(group.course_slug) if group else None,
+        form=form,
+    )
+
+
+@bp.get("/groep/mijn-opleiders")
+@login_required
+def my_trainers() -> Any:
+    """The learner's cohorts and the trainers who follow their progress."""
+    return render_template(
+        "trainer/my_trainers.html",
+        followed=cohorts.followed_by(current_user),
+        invites=cohorts.pending_invites(current_user),
+        catalog=get_catalog(),
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/groep/<int:cohort_id>/verlaten")
+@login_required
+def leave(cohort_id: int) -> Any:
+    """Leave a cohort: its trainers no longer see the learner's progress."""
+    group = db.get_or_404(Cohort, cohort_id)
+    if EmptyForm().validate_on_submit() and cohorts.leave(current_user, group):
+        audit(current_user, "cohort.leave", group)
+        db.session.commit()
+        flash(
+            f"Je bent uit de groep ‘{group.name}’. De opleiders zien je voortgang niet meer.",
+            "success",
+        )
+    return redirect(url_for("trainer.my_trainers"))
