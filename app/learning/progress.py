@@ -1,0 +1,205 @@
+"""Lesson progress: views, completion and time on task per learner, summarised per course.
+
+Rows are keyed by content slugs, so editing a lesson keeps its progress; a lesson that is
+removed from the files stops counting, but its rows stay. Functions flush, never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..content import Course, Lesson
+from ..extensions import db
+from ..models import LessonProgress
+
+#: Seconds an idle gap between two signs of life may count at most (config STUDY_IDLE_CAP).
+DEFAULT_IDLE_CAP = 300
+
+# A compare-and-set update loses only to a concurrent write on the same row, and each
+# concurrent request makes progress, so a handful of retries is plenty.
+_RETRIES = 5
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    """What one learner has done in one course, measured against its current lessons."""
+
+    #: Slugs of completed lessons that still exist in the course.
+    completed: frozenset[str]
+    #: 0..100, completed lessons over the course's current lessons, rounded down.
+    percent: int
+    #: Study time in seconds, summed over the course's current lessons.
+    seconds_on_task: int
+    #: The lesson to continue with; None when every lesson is completed.
+    resume: Lesson | None
+    #: Latest view or completion of any lesson of the course (also removed ones).
+    last_activity: dt.datetime | None
+    #: Whether the learner opened any lesson of the course.
+    started: bool
+
+    @property
+    def finished(self) -> bool:
+        """Every current lesson is completed."""
+        return self.percent == 100
+
+    @property
+    def minutes_on_task(self) -> int:
+        return self.seconds_on_task // 60
+
+
+def credited_seconds(last_seen_at: dt.datetime, now: dt.datetime, idle_cap: int) -> int:
+    """Seconds of study between two signs of life: the real gap, capped, never negative."""
+    gap = (now - last_seen_at).total_seconds()
+    return int(max(0, min(gap, idle_cap)))
+
+
+def record_view(
+    user_id: int,
+    course_slug: str,
+    lesson_slug: str,
+    now: dt.datetime,
+    idle_cap: int = DEFAULT_IDLE_CAP,
+) -> LessonProgress:
+    """Record a page view or heartbeat: create the summary row or add the capped gap to it."""
+    for _ in range(_RETRIES):
+        row, created = _find_or_insert(user_id, course_slug, lesson_slug, now)
+        if created:
+            return row
+        seen = row.last_seen_at
+        # Compare-and-set on last_seen_at: if a concurrent request moved it, our gap is stale
+        # and adding it would count the same seconds twice, so read again and retry.
+        result = db.session.execute(
+            update(LessonProgress)
+            .where(LessonProgress.id == row.id, LessonProgress.last_seen_at == seen)
+            .values(
+                seconds_on_task=LessonProgress.seconds_on_task
+                + credited_seconds(seen, now, idle_cap),
+                last_seen_at=max(seen, now),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            db.session.refresh(row)
+            return row
+    raise RuntimeError(
+        f"could not record a view of {course_slug}/{lesson_slug}: too much contention"
+    )
+
+
+def complete_lesson(
+    user_id: int, course_slug: str, lesson_slug: str, now: dt.datetime
+) -> LessonProgress:
+    """Mark the lesson completed; the first completion time stays (idempotent)."""
+    row, _ = _find_or_insert(user_id, course_slug, lesson_slug, now)
+    # Conditional update: a second (or concurrent) completion never moves the first one's time.
+    db.session.execute(
+        update(LessonProgress)
+        .where(LessonProgress.id == row.id, LessonProgress.completed_at.is_(None))
+        .values(completed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(row)
+    return row
+
+
+def course_progress(user_id: int, course: Course) -> CourseProgress:
+    """Summarise one learner's progress in a course (one query)."""
+    return progress_for_users([user_id], course)[user_id]
+
+
+def progress_for_users(user_ids: Iterable[int], course: Course) -> dict[int, CourseProgress]:
+    """Summarise many learners' progress in a course (one query); every id gets an entry."""
+    ids = sorted(set(user_ids))
+    rows_by_user: dict[int, list[_Row]] = {user_id: [] for user_id in ids}
+    if ids:
+        statement = select(
+            LessonProgress.user_id,
+            LessonProgress.lesson_slug,
+            LessonProgress.last_seen_at,
+            LessonProgress.completed_at,
+            LessonProgress.seconds_on_task,
+        ).where(LessonProgress.course_slug == course.slug, LessonProgress.user_id.in_(ids))
+        for user_id, *values in db.session.execute(statement):
+            rows_by_user[user_id].append(_Row(*values))
+    return {user_id: summarise(rows, course) for user_id, rows in rows_by_user.items()}
+
+
+@dataclass(frozen=True)
+class _Row:
+    lesson_slug: str
+    last_seen_at: dt.datetime
+    completed_at: dt.datetime | None
+    seconds_on_task: int
+
+
+def summarise(rows: Sequence[_Row], course: Course) -> CourseProgress:
+    """Fold one learner's rows for a course into a CourseProgress (pure)."""
+    current = {lesson.slug for lesson in course.lessons}
+    counted = [row for row in rows if row.lesson_slug in current]
+    completed = frozenset(row.lesson_slug for row in counted if row.completed_at is not None)
+    total = len(course.lessons)
+    percent = 100 * len(completed) // total if total else 0
+    resume: Lesson | None = None
+    if counted:
+        last = max(counted, key=lambda row: row.last_seen_at)
+        if last.lesson_slug not in completed:
+            resume = course.lesson(last.lesson_slug)
+    if resume is None:
+        resume = next((lesson for lesson in course.lessons if lesson.slug not in completed), None)
+    moments = [row.last_seen_at for row in rows] + [
+        row.completed_at for row in rows if row.completed_at is not None
+    ]
+    return CourseProgress(
+        completed=completed,
+        percent=percent,
+        seconds_on_task=sum(row.seconds_on_task for row in counted),
+        resume=resume,
+        last_activity=max(moments) if moments else None,
+        started=bool(rows),
+    )
+
+
+def _find(user_id: int, course_slug: str, lesson_slug: str) -> LessonProgress | None:
+    statement = (
+        select(LessonProgress)
+        .where(
+            LessonProgress.user_id == user_id,
+            LessonProgress.course_slug == course_slug,
+            LessonProgress.lesson_slug == lesson_slug,
+        )
+        # Re-read what the database holds now, not what this session saw earlier.
+        .execution_options(populate_existing=True)
+    )
+    return db.session.scalars(statement).one_or_none()
+
+
+def _find_or_insert(
+    user_id: int, course_slug: str, lesson_slug: str, now: dt.datetime
+) -> tuple[LessonProgress, bool]:
+    """The learner's row for the lesson, and whether this call created it."""
+    row = _find(user_id, course_slug, lesson_slug)
+    if row is not None:
+        return row, False
+    row = LessonProgress(
+        user_id=user_id,
+        course_slug=course_slug,
+        lesson_slug=lesson_slug,
+        first_seen_at=now,
+        last_seen_at=now,
+        seconds_on_task=0,
+    )
+    try:
+        # In a SAVEPOINT, so losing the race to a concurrent request keeps our transaction.
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        existing = _find(user_id, course_slug, lesson_slug)
+        if existing is None:
+            raise  # not the unique key (say, an unknown user): a real error
+        return existing, False
+    return row, True

@@ -1,0 +1,599 @@
+"""Learning: catalogue, course page, lessons, completion, time on task, reference card."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from html.parser import HTMLParser
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from pypdf import PdfReader
+from sqlalchemy import event, select
+
+from app import create_app
+from app.content import get_catalog
+from app.extensions import db
+from app.learning import progress
+from app.learning.pocket_card import render_pocket_card
+from app.learning.progress import (
+    complete_lesson,
+    course_progress,
+    progress_for_users,
+    record_view,
+)
+from app.models import LessonProgress
+
+from .conftest import FIXTURE_CONTENT, PROJECT_ROOT, _base_config
+
+COURSE = "test-cursus"
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+SHIPPED_FONTS = PROJECT_ROOT / "certificates" / "fonts"
+
+
+def at(seconds: float) -> dt.datetime:
+    return T0 + dt.timedelta(seconds=seconds)
+
+
+def rows(app: Flask, user_id: int) -> dict[str, LessonProgress]:
+    with app.app_context():
+        found = db.session.scalars(select(LessonProgress).where(LessonProgress.user_id == user_id))
+        return {row.lesson_slug: row for row in found}
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def learner(make_user, auth):
+    user = make_user()
+    auth.login(user)
+    return user
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Callable[[float], None]:
+    """Set the time the learning views see, in seconds after T0."""
+    now = {"value": T0}
+    monkeypatch.setattr("app.learning.utcnow", lambda: now["value"])
+
+    def set_to(seconds: float) -> None:
+        now["value"] = at(seconds)
+
+    return set_to
+
+
+# --- content trees and a second app on the same database --------------------------------------
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A writable copy of the fixture content."""
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    return root
+
+
+def edit(root: Path, name: str, old: str, new: str) -> None:
+    path = root / "courses" / COURSE / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+THIRD_LESSON = """+++
+title = "Een derde les"
+minutes = 5
+objectives = [
+  "Je kunt iets.",
+  "Je kunt nog iets.",
+]
++++
+
+Een korte les die later weer uit de cursus verdwijnt.
+
+## Kernboodschappen
+
+- Lessen kunnen verdwijnen; voortgang niet.
+"""
+
+
+def add_third_lesson(root: Path) -> None:
+    (root / "courses" / COURSE / "03-derde-les.md").write_text(THIRD_LESSON, encoding="utf-8")
+    with (root / "courses" / COURSE / "course.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[[lessons]]\nslug = "derde-les"\n')
+
+
+@contextmanager
+def app_on(root: Path, database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """Another app on the same database, serving the content under `root`."""
+    other = create_app(
+        {
+            **_base_config(database_url, tmp_path),
+            "COURSES_DIR": root / "courses",
+            "QUIZZES_DIR": root / "quizzes",
+        }
+    )
+    try:
+        yield other
+    finally:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+# --- time on task ------------------------------------------------------------------------------
+
+
+def test_time_on_task_adds_real_gaps_and_caps_idle_ones(app, make_user):
+    user = make_user()
+    with app.app_context():
+        record_view(user.id, COURSE, "eerste-les", at(0), idle_cap=300)
+        record_view(user.id, COURSE, "eerste-les", at(60), idle_cap=300)
+        record_view(user.id, COURSE, "eerste-les", at(200), idle_cap=300)
+        # Three hours away from the screen count as one capped gap, not three hours.
+        record_view(user.id, COURSE, "eerste-les", at(200 + 3 * 3600), idle_cap=300)
+        db.session.commit()
+    row = rows(app, user.id)["eerste-les"]
+    assert row.seconds_on_task == 60 + 140 + 300
+    assert row.first_seen_at == at(0)
+    assert row.last_seen_at == at(200 + 3 * 3600)
+
+
+def test_repeated_or_out_of_order_views_add_no_time(app, make_user):
+    user = make_user()
+    with app.app_context():
+        record_view(user.id, COURSE, "eerste-les", at(0))
+        record_view(user.id, COURSE, "eerste-les", at(100))
+        for _ in range(5):  # a burst of forged heartbeats at the same moment
+            record_view(user.id, COURSE, "eerste-les", at(100))
+        record_view(user.id, COURSE, "eerste-les", at(50))  # a late request from earlier
+        db.session.commit()
+    row = rows(app, user.id)["eerste-les"]
+    assert row.seconds_on_task == 100
+    assert row.last_seen_at == at(100)
+
+
+def test_lesson_views_and_heartbeats_count_capped_study_time(client, app, learner, clock):
+    clock(0)
+    client.get(f"/leren/{COURSE}/eerste-les")
+    clock(60)
+    assert client.post(f"/leren/{COURSE}/eerste-les/actief").status_code == 204
+    clock(120)
+    assert client.post(f"/leren/{COURSE}/eerste-les/actief").status_code == 204
+    clock(120 + 2 * 3600)  # the laptop went to sleep
+    client.post(f"/leren/{COURSE}/eerste-les/actief")
+    client.post(f"/leren/{COURSE}/eerste-les/actief")
+    assert rows(app, learner.id)["eerste-les"].seconds_on_task == 60 + 60 + 300
+    page = text_of(client.get(f"/leren/{COURSE}"))
+    assert "Studietijd tot nu toe: <strong>7 minuten</strong>" in page
+
+
+def test_record_view_recovers_when_a_concurrent_request_inserted_the_row_first(
+    app, make_user, monkeypatch
+):
+    user = make_user()
+    with app.app_context():
+        record_view(user.id, COURSE, "eerste-les", at(0))
+        db.session.commit()
+        real_find = progress._find
+        misses = iter([None])  # the first look finds nothing, as in the racing request
+
+        def find(*args):
+            return next(misses, None) or real_find(*args)
+
+        monkeypatch.setattr(progress, "_find", find)
+        row = record_view(user.id, COURSE, "eerste-les", at(45))
+        db.session.commit()
+        assert row.seconds_on_task == 45
+    assert len(rows(app, user.id)) == 1
+
+
+def test_concurrent_views_make_one_row_and_never_count_time_twice(app, make_user):
+    user = make_user()
+    errors: list[BaseException] = []
+
+    def race(*moments: float) -> None:
+        barrier = threading.Barrier(len(moments))
+
+        def view(seconds: float) -> None:
+            try:
+                with app.app_context():
+                    barrier.wait(timeout=10)
+                    record_view(user.id, COURSE, "eerste-les", at(seconds))
+                    db.session.commit()
+            except BaseException as exc:  # noqa: BLE001 - reported by the test below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=view, args=(m,)) for m in moments]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    race(0, 0)
+    race(60, 120)
+    assert errors == []
+    [row] = rows(app, user.id).values()
+    # In either order the learner was there for 120 s: 60 + 60, or 120 and then a stale 0.
+    assert row.seconds_on_task == 120
+
+
+# --- completion and progress --------------------------------------------------------------------
+
+
+def test_completing_a_lesson_records_it_once(app, make_user):
+    user = make_user()
+    with app.app_context():
+        complete_lesson(user.id, COURSE, "eerste-les", at(10))
+        complete_lesson(user.id, COURSE, "eerste-les", at(99))
+        db.session.commit()
+        course = get_catalog().course(COURSE)
+        assert course_progress(user.id, course).completed == frozenset({"eerste-les"})
+    assert rows(app, user.id)["eerste-les"].completed_at == at(10)
+
+
+def test_les_afronden_records_completion_and_moves_on(client, app, learner):
+    client.get(f"/leren/{COURSE}/eerste-les")
+    response = client.post(f"/leren/{COURSE}/eerste-les/afronden")
+    assert response.status_code == 302
+    if "quizzes.show" in app.view_functions:
+        with app.test_request_context():
+            from flask import url_for
+
+            check = url_for("quizzes.show", course_slug=COURSE, quiz_slug="check-eerste-les")
+        assert response.headers["Location"] == check
+    else:
+        assert response.headers["Location"] == f"/leren/{COURSE}/tweede-les"
+    assert rows(app, learner.id)["eerste-les"].completed_at is not None
+    # The last lesson has no check: back to the course page.
+    response = client.post(f"/leren/{COURSE}/tweede-les/afronden")
+    assert response.headers["Location"] == f"/leren/{COURSE}"
+    page = text_of(client.get(f"/leren/{COURSE}"))
+    assert "2 van 2 lessen afgerond (100%)" in page
+    assert "Alle lessen afgerond" in page
+
+
+def test_course_progress_of_a_new_learner_points_at_the_first_lesson(app, make_user):
+    user = make_user()
+    with app.app_context():
+        summary = course_progress(user.id, get_catalog().course(COURSE))
+    assert summary.started is False
+    assert (summary.percent, summary.seconds_on_task, summary.last_activity) == (0, 0, None)
+    assert summary.resume is not None and summary.resume.slug == "eerste-les"
+
+
+def test_resume_is_the_last_viewed_lesson_unless_it_is_completed(app, make_user):
+    user = make_user()
+    with app.app_context():
+        course = get_catalog().course(COURSE)
+        record_view(user.id, COURSE, "tweede-les", at(0))
+        record_view(user.id, COURSE, "eerste-les", at(30))
+        assert course_progress(user.id, course).resume.slug == "eerste-les"
+        complete_lesson(user.id, COURSE, "eerste-les", at(40))
+        # Last viewed is done: continue with the first lesson not completed.
+        assert course_progress(user.id, course).resume.slug == "tweede-les"
+        complete_lesson(user.id, COURSE, "tweede-les", at(50))
+        summary = course_progress(user.id, course)
+    assert summary.resume is None
+    assert summary.percent == 100 and summary.finished
+    assert summary.seconds_on_task == 0  # one view each, and completing adds no time itself
+    assert summary.last_activity == at(50)
+    assert summary.started
+
+
+def test_progress_for_many_learners_takes_one_query(app, make_user):
+    users = [make_user() for _ in range(12)]
+    with app.app_context():
+        for index, user in enumerate(users[:8]):
+            record_view(user.id, COURSE, "eerste-les", at(0))
+            record_view(user.id, COURSE, "eerste-les", at(index * 10))
+            if index % 2:
+                complete_lesson(user.id, COURSE, "eerste-les", at(index * 10))
+        db.session.commit()
+        course = get_catalog().course(COURSE)
+        statements: list[str] = []
+
+        def count(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            summaries = progress_for_users([user.id for user in users], course)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == 1
+    assert set(summaries) == {user.id for user in users}
+    assert [summaries[user.id].percent for user in users[:4]] == [0, 50, 0, 50]
+    assert summaries[users[7].id].seconds_on_task == 70
+    assert not summaries[users[11].id].started
+
+
+def test_progress_survives_an_edited_lesson(app, make_user, content, database_url, tmp_path):
+    user = make_user()
+    with app.app_context():
+        record_view(user.id, COURSE, "eerste-les", at(0))
+        record_view(user.id, COURSE, "eerste-les", at(120))
+        complete_lesson(user.id, COURSE, "eerste-les", at(120))
+        db.session.commit()
+    edit(
+        content,
+        "01-eerste-les.md",
+        "Deze les laat zien welke signalen",
+        "Deze herschreven les laat zien welke signalen",
+    )
+    with app_on(content, database_url, tmp_path) as edited, edited.app_context():
+        course = get_catalog().course(COURSE)
+        assert "herschreven" in course.lesson("eerste-les").html
+        summary = course_progress(user.id, course)
+    assert summary.completed == frozenset({"eerste-les"})
+    assert (summary.percent, summary.seconds_on_task) == (50, 120)
+
+
+def test_a_removed_lesson_stops_counting_but_its_rows_stay(
+    app, make_user, content, database_url, tmp_path
+):
+    user = make_user()
+    add_third_lesson(content)
+    with app_on(content, database_url, tmp_path) as longer, longer.app_context():
+        for slug in ("eerste-les", "derde-les"):
+            record_view(user.id, COURSE, slug, at(0))
+            record_view(user.id, COURSE, slug, at(100))
+            complete_lesson(user.id, COURSE, slug, at(100))
+        db.session.commit()
+        assert course_progress(user.id, get_catalog().course(COURSE)).percent == 66
+    # The fixture course (the `app`) no longer has derde-les.
+    with app.app_context():
+        summary = course_progress(user.id, get_catalog().course(COURSE))
+    assert summary.completed == frozenset({"eerste-les"})
+    assert (summary.percent, summary.seconds_on_task) == (50, 100)
+    assert summary.resume.slug == "tweede-les"
+    assert set(rows(app, user.id)) == {"eerste-les", "derde-les"}
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def test_anonymous_visitors_get_a_landing_page(client):
+    page = text_of(client.get("/"))
+    assert "9 op de 10" in page and "1 op de 5" in page and "CoMensha" in page
+    assert 'href="/account/registreren"' in page and 'href="/account/inloggen"' in page
+    assert "Testcursus signalen van mensenhandel" in page
+    assert "Mijn cursussen" not in page
+
+
+def test_my_courses_show_progress_and_where_to_continue(client, learner):
+    page = text_of(client.get("/"))
+    assert "<h1>Mijn cursussen</h1>" in page
+    assert "Begin met de cursus" in page
+    client.get(f"/leren/{COURSE}/tweede-les")
+    page = text_of(client.get("/"))
+    assert 'aria-valuenow="0"' in page
+    assert "Verder waar je was" in page
+    assert f'href="/leren/{COURSE}/tweede-les">Verder waar je was' in page
+
+
+def test_course_page_shows_path_progress_and_verder_waar_je_was(client, app, learner):
+    page = text_of(client.get(f"/leren/{COURSE}"))
+    assert "Accreditatie aangevraagd bij ABC1" in page
+    assert "Studiebelasting" in page and "30 minuten" in page
+    assert "Les 1: Signalen herkennen" in page and "Les 2: De meldcode in vijf stappen" in page
+    assert "Anna, 22 jaar, met buikpijn" in page  # the final assessment case
+    assert "Begin met les 1" in page
+    if "quizzes.show" in app.view_functions:
+        assert f"/{COURSE}/check-eerste-les" in page
+    client.get(f"/leren/{COURSE}/eerste-les")
+    client.post(f"/leren/{COURSE}/eerste-les/afronden")
+    client.get(f"/leren/{COURSE}/tweede-les")
+    page = text_of(client.get(f"/leren/{COURSE}"))
+    assert "1 van 2 lessen afgerond (50%)" in page
+    assert 'aria-valuenow="50"' in page
+    assert f'href="/leren/{COURSE}/tweede-les">Verder waar je was</a>' in page
+    assert page.count("status-done") == 1
+
+
+def test_lesson_page_has_objectives_navigation_completion_form_and_heartbeat(client, learner):
+    page = text_of(client.get(f"/leren/{COURSE}/eerste-les"))
+    assert "Je kunt drie signalen van uitbuiting in het consult benoemen." in page
+    assert 'class="admonition signaal"' in page  # the lesson HTML, rendered, not escaped
+    assert f'action="/leren/{COURSE}/eerste-les/afronden"' in page
+    assert "Les afronden" in page
+    assert f'href="/leren/{COURSE}/tweede-les" rel="next"' in page
+    assert f'data-heartbeat-url="/leren/{COURSE}/eerste-les/actief"' in page
+    assert 'src="/static/js/study-time.js"' in page
+    # Sources follow the completion button.
+    assert page.index("Les afronden") < page.index("Signalenlijst mensenhandel")
+    page = text_of(client.get(f"/leren/{COURSE}/tweede-les"))
+    assert f'href="/leren/{COURSE}/eerste-les" rel="prev"' in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/leren/{COURSE}",
+        f"/leren/{COURSE}/eerste-les",
+        f"/leren/{COURSE}/signalenkaart",
+        f"/leren/{COURSE}/signalenkaart.pdf",
+    ],
+)
+def test_anonymous_users_are_sent_to_log_in(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/account/inloggen?next=")
+
+
+def test_anonymous_heartbeat_is_sent_to_log_in(client):
+    response = client.post(f"/leren/{COURSE}/eerste-les/actief")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/account/inloggen")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/leren/bestaat-niet"),
+        ("get", f"/leren/{COURSE}/bestaat-niet"),
+        ("get", "/leren/bestaat-niet/eerste-les"),
+        ("get", "/leren/bestaat-niet/signalenkaart"),
+        ("get", "/leren/bestaat-niet/signalenkaart.pdf"),
+        ("post", f"/leren/{COURSE}/bestaat-niet/afronden"),
+        ("post", f"/leren/{COURSE}/bestaat-niet/actief"),
+    ],
+)
+def test_unknown_course_or_lesson_is_404(client, app, learner, method, path):
+    response = getattr(client, method)(path)
+    assert response.status_code == 404
+    assert "Pagina niet gevonden" in text_of(response)
+    assert rows(app, learner.id) == {}
+
+
+@pytest.mark.parametrize("config_overrides", [{"WTF_CSRF_ENABLED": True}])
+def test_heartbeat_and_completion_need_the_csrf_token(client, app, make_user):
+    user = make_user()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    page = text_of(client.get(f"/leren/{COURSE}/eerste-les"))
+    token = re.search(r'data-csrf-token="([^"]+)"', page).group(1)
+    assert client.post(f"/leren/{COURSE}/eerste-les/actief").status_code == 400
+    response = client.post(f"/leren/{COURSE}/eerste-les/actief", headers={"X-CSRFToken": token})
+    assert response.status_code == 204
+    assert client.post(f"/leren/{COURSE}/eerste-les/afronden").status_code == 400
+    assert rows(app, user.id)["eerste-les"].completed_at is None
+    response = client.post(f"/leren/{COURSE}/eerste-les/afronden", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert rows(app, user.id)["eerste-les"].completed_at is not None
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+HOSTILE = """
+<script>alert('les')</script>
+
+Een alinea met <img src="x" onerror="alert('img')"> en <a href="javascript:alert('a')" onclick="alert('klik')">een link</a>.
+
+<div onmouseover="alert('div')"><iframe src="https://example.org"></iframe></div>
+
+<svg onload="alert('svg')"></svg>
+
+[Nog een link](javascript:alert('md'))
+"""
+
+
+def test_script_in_content_never_reaches_the_lesson_page(
+    make_user, content, database_url, tmp_path, app
+):
+    edit(
+        content,
+        "01-eerste-les.md",
+        "## Wat je kunt opmerken",
+        HOSTILE + "\n## Wat je kunt opmerken",
+    )
+    user = make_user()
+    with app_on(content, database_url, tmp_path) as hostile:
+        client = hostile.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+        response = client.get(f"/leren/{COURSE}/eerste-les")
+    page = text_of(response)
+    assert response.status_code == 200
+    assert "Een alinea met" in page  # the text itself survives
+    parser = _Tags()
+    parser.feed(page)
+    scripts = [attrs.get("src") for tag, attrs in parser.tags if tag == "script"]
+    assert scripts and all(src and src.startswith("/static/js/") for src in scripts)
+    assert not [tag for tag, _ in parser.tags if tag in ("iframe", "svg", "img")]
+    handlers = [
+        (tag, name) for tag, attrs in parser.tags for name in attrs if name.startswith("on")
+    ]
+    assert handlers == []
+    hrefs = [attrs.get("href") or "" for _, attrs in parser.tags]
+    assert not [href for href in hrefs if href.lower().startswith("javascript:")]
+    assert "alert(" not in page
+
+
+def test_reference_card_page_lists_signals_steps_and_numbers(client, learner):
+    page = text_of(client.get(f"/leren/{COURSE}/signalenkaart"))
+    assert "<h1>Signalenkaart testcursus</h1>" in page
+    assert "Arbeidsuitbuiting" in page and "Een schuld bij de werkgever" in page
+    assert "Stap 5: Beslissen over melden" in page
+    assert 'href="tel:0800-2000"' in page
+    assert f'href="/leren/{COURSE}/signalenkaart.pdf"' in page
+
+
+# --- the printable pocket card -----------------------------------------------------------------
+
+
+def pdf_fonts(data: bytes) -> set[str]:
+    fonts = PdfReader(BytesIO(data)).pages[0]["/Resources"]["/Font"]
+    return {str(font.get_object()["/BaseFont"]).split("+")[-1] for font in fonts.values()}
+
+
+def pdf_text(data: bytes) -> tuple[int, str]:
+    reader = PdfReader(BytesIO(data))
+    return len(reader.pages), " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+
+
+def test_pocket_card_download_is_one_a4_page_with_steps_and_numbers(client, app, learner):
+    response = client.get(f"/leren/{COURSE}/signalenkaart.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    pages, text = pdf_text(response.data)
+    assert pages == 1
+    page = PdfReader(BytesIO(response.data)).pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    with app.app_context():
+        card = get_catalog().course(COURSE).reference
+    for _, name, _ in card.meldcode:
+        assert name in text
+    assert "0800-2000" in text
+    assert "Werkgever regelt huisvesting en vervoer" in text
+
+
+def test_pocket_card_stays_on_one_page_when_the_card_is_long(app):
+    with app.app_context():
+        card = get_catalog().course(COURSE).reference
+    many = tuple(
+        (f"Vorm {n}", tuple(f"Signaal {n}.{i} met een wat langere omschrijving" for i in range(7)))
+        for n in range(8)
+    )
+    long_card = dataclasses.replace(card, signals=many, sources=card.sources * 12)
+    pages, text = pdf_text(render_pocket_card(long_card))
+    assert pages == 1
+    assert "Vorm 7" in text and "0800-2000" in text
+
+
+def test_pocket_card_falls_back_to_helvetica_without_a_shipped_font(app, tmp_path):
+    with app.app_context():
+        card = get_catalog().course(COURSE).reference
+    data = render_pocket_card(card, tmp_path)
+    assert pdf_fonts(data) == {"/Helvetica", "/Helvetica-Bold"}
+    assert pdf_text(data)[0] == 1
+
+
+@pytest.mark.skipif(
+    not (SHIPPED_FONTS / "DejaVuSans.ttf").is_file(), reason="no Unicode font shipped"
+)
+def test_pocket_card_embeds_the_shipped_unicode_font(app):
+    with app.app_context():
+        card = get_catalog().course(COURSE).reference
+    data = render_pocket_card(card, SHIPPED_FONTS)
+    assert {"DejaVuSans", "DejaVuSans-Bold"} <= pdf_fonts(data)
+    pages, text = pdf_text(data)
+    assert pages == 1
+    assert "op één kaart" in text
