@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
@@ -163,6 +163,9 @@ def init_error_pages(app: Flask) -> None:
     def database_unavailable(exc: OperationalError) -> tuple[Any, int]:
         db.session.rollback()
         app.logger.warning("database unavailable: %s", exc.orig)
+        # The layout asks for current_user; loading it would hit the failing database again.
+        if "_login_user" not in g:
+            g._login_user = login_manager.anonymous_user()
         return error_response(503)
 
     @app.errorhandler(500)

@@ -1,0 +1,316 @@
+"""`python -m bench` (`make bench`): load, certificate and growth benchmarks, printed as tables.
+
+Every figure comes with a baseline measured in the same run on the same machine, so the ratios
+mean something even where the absolute numbers do not travel. See docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import os
+import platform
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import certs, growth
+from .baseline_app import create_schema as create_baseline_schema
+from .data import (
+    app_env,
+    create_schema,
+    flask,
+    fresh_database,
+    in_process_app,
+    open_attempts,
+    seeded,
+    submitted_count,
+)
+from .load import WORKERS, Request, Result, run_wrk, serving
+from .report import Report, ms, percent, rate, table
+from .scenarios import (
+    FORM,
+    lesson_requests,
+    log_in,
+    log_in_trainer,
+    page_request,
+    save_requests,
+    submit_requests,
+)
+
+#: Goals from the issue: app throughput as a share of the bare baseline, and a latency bound.
+LESSON_GOAL = 0.75
+SAVE_GOAL = 0.60
+SAVE_P99_GOAL_MS = 50.0
+#: Submissions are generous here so a run never runs out of fresh attempts (see `once`).
+SUBMIT_POOL_RATE = 500
+
+
+@dataclass(frozen=True)
+class Options:
+    databases: tuple[str, ...]
+    seconds: float
+    connections: tuple[int, ...]
+    learners: int
+    visitors: int
+    growth_sizes: tuple[int, ...]
+    certificate_runs: int
+    load: bool
+    certificates: bool
+    growth: bool
+    out: Path | None
+    keep: bool
+
+
+def parse(argv: list[str] | None) -> Options:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="short runs, smaller growth sizes")
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--seconds", type=float, help="seconds per wrk run (default 15, quick 4)")
+    parser.add_argument("--connections", default="16,64", help="comma-separated (default 16,64)")
+    parser.add_argument("--learners", type=int, default=300, help="learners seeded for load runs")
+    parser.add_argument("--visitors", type=int, default=200, help="learners logged in under load")
+    parser.add_argument("--growth", default=None, help="learner counts (default 100,1000,10000)")
+    parser.add_argument(
+        "--only", choices=("load", "certificates", "growth"), action="append", help="repeatable"
+    )
+    parser.add_argument("--out", type=Path, help="also write the results as Markdown here")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, SQLite)")
+    a = parser.parse_args(argv)
+    only = set(a.only or ("load", "certificates", "growth"))
+    growth_default = "100,1000" if a.quick else "100,1000,10000"
+    return Options(
+        databases=("sqlite", "postgres") if a.db == "both" else (a.db,),
+        seconds=a.seconds or (4 if a.quick else 15),
+        connections=tuple(int(c) for c in a.connections.split(",")),
+        learners=min(a.learners, 120) if a.quick else a.learners,
+        visitors=min(a.visitors, 60) if a.quick else a.visitors,
+        growth_sizes=tuple(int(n) for n in (a.growth or growth_default).split(",")),
+        certificate_runs=10 if a.quick else 40,
+        load="load" in only,
+        certificates="certificates" in only,
+        growth="growth" in only,
+        out=a.out,
+        keep=a.keep,
+    )
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} CPU ({cpu or platform.machine()}), Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}"
+    )
+
+
+def result_row(r: Result, ratio: str = "", goal: str = "") -> list[str]:
+    errors = str(r.errors)
+    if r.unexpected:
+        errors += (
+            " ("
+            + ", ".join(
+                f"{n}×{c}" for c, n in sorted(r.statuses.items()) if int(c) not in r.expected
+            )
+            + ")"
+        )
+    return [
+        r.name,
+        str(r.connections),
+        rate(r.rps),
+        ms(r.p50),
+        ms(r.p95),
+        ms(r.p99),
+        errors,
+        ratio,
+        goal,
+    ]
+
+
+def load_run(kind: str, options: Options, workdir: Path, report: Report) -> dict[str, Result]:
+    """All load scenarios on one database; returns results keyed 'name@connections'."""
+    results: dict[str, Result] = {}
+    folder = workdir / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    seconds = options.seconds
+
+    def run(name: str, url: str, requests: list[Request], c: int, **kw: object) -> Result:
+        if not kw.get("once"):
+            run_wrk(name, url, requests, connections=c, seconds=1, **kw)  # warm caches
+        result = run_wrk(name, url, requests, connections=c, seconds=seconds, **kw)
+        results[f"{name}@{c}"] = result
+        print(
+            f"  {name:<22} {c:>3} conn  {rate(result.rps):>6} req/s  p99 {ms(result.p99):>6} ms"
+            f"  errors {result.errors}",
+            flush=True,
+        )
+        return result
+
+    with fresh_database(kind, folder) as database_url:
+        env = app_env(database_url, folder)
+        create_schema(env)
+        seed_command = ["seed", "--learners", str(options.learners), "--random-seed", "1"]
+        _, seed_seconds = flask(env, *seed_command)
+        app = in_process_app(env)
+        data = seeded(app)
+        print(f"[{kind}] seeded {len(data.learners)} learners in {seed_seconds:.1f} s", flush=True)
+
+        baseline_url = (
+            f"sqlite:///{folder / 'baseline.sqlite3'}" if kind == "sqlite" else env["DATABASE_URL"]
+        )
+        if kind == "postgres":
+            from app.config import normalise_database_url
+
+            baseline_url = normalise_database_url(baseline_url)
+        create_baseline_schema(baseline_url)
+        with serving(
+            "bench.baseline_app:app",
+            {"BASELINE_DATABASE_URL": baseline_url},
+            folder / "baseline.log",
+        ) as server:
+            for c in options.connections:
+                run("bare page", server.url, [Request("GET", "/page", {})], c)
+                run(
+                    "bare insert",
+                    server.url,
+                    [
+                        Request(
+                            "POST", "/insert", {"Content-Type": FORM}, "key=vraag&value=antwoord"
+                        )
+                    ],
+                    c,
+                )
+
+        from app.content import get_catalog
+
+        with app.app_context():
+            course = get_catalog().course(data.course_slug)
+            lessons = [lesson.slug for lesson in course.lessons]
+            cases = list(course.assessment)
+            all_quizzes = list(course.quizzes)
+
+        with serving("wsgi:app", env, folder / "app.log") as server:
+            visitors = log_in(server.url, data, options.visitors)
+            by_id = {v.user_id: v for v in visitors}
+            ids = [v.user_id for v in visitors]
+            open_attempts(app, ids, [cases[0]], ready_to_submit=False)
+            saves = save_requests(visitors, data.course_slug, cases[0])
+            reads = lesson_requests(visitors, data.course_slug, lessons)
+            trainer = log_in_trainer(server.url, data)
+            overview = page_request(trainer, f"/groepen/{data.cohort_id}")
+            for c in options.connections:
+                run("lesson page", server.url, reads, c)
+                run("answer save", server.url, saves, c)
+                pool_size = int(seconds * SUBMIT_POOL_RATE)
+                rounds = math.ceil(pool_size / (len(ids) * len(all_quizzes)))
+                attempts = open_attempts(app, ids, all_quizzes * rounds, ready_to_submit=True)
+                result = run(
+                    "submit attempt",
+                    server.url,
+                    submit_requests(by_id, data.course_slug, attempts),
+                    c,
+                    once=True,
+                    expected=(302,),
+                )
+                graded = submitted_count(app, attempts)
+                if result.wrapped:
+                    print(f"  ! the submit pool ran out: {result.wrapped} repeats", flush=True)
+                print(f"  submitted {graded} of {len(attempts)} prepared attempts", flush=True)
+                run("trainer overview", server.url, overview, c)
+    report.heading(f"Load on {'SQLite' if kind == 'sqlite' else 'PostgreSQL'}", 3)
+    report.add(load_table(results, options.connections))
+    report.add(
+        f"Seed: `flask seed {' '.join(seed_command[1:])}` ({len(data.learners)} learners in one "
+        f"cohort, {seed_seconds:.1f} s); {options.visitors} of them logged in, "
+        f"trainer overview of that cohort."
+    )
+    return results
+
+
+def load_table(results: dict[str, Result], connections: tuple[int, ...]) -> str:
+    rows = []
+    for c in connections:
+        page, insert = results[f"bare page@{c}"], results[f"bare insert@{c}"]
+        for name in (
+            "bare page",
+            "bare insert",
+            "lesson page",
+            "answer save",
+            "submit attempt",
+            "trainer overview",
+        ):
+            r = results[f"{name}@{c}"]
+            ratio = goal = ""
+            if name == "lesson page":
+                share = r.rps / page.rps
+                ratio = percent(share)
+                goal = (
+                    "met" if share >= LESSON_GOAL else "missed"
+                ) + f" (≥ {percent(LESSON_GOAL)})"
+            elif name == "answer save":
+                share = r.rps / insert.rps
+                ratio = percent(share)
+                ok = share >= SAVE_GOAL and (c != 16 or r.p99 < SAVE_P99_GOAL_MS)
+                goal = ("met" if ok else "missed") + f" (≥ {percent(SAVE_GOAL)}"
+                goal += f", p99 < {SAVE_P99_GOAL_MS:.0f} ms)" if c == 16 else ")"
+            elif name == "submit attempt":
+                ratio = percent(r.rps / insert.rps)
+            elif name == "trainer overview":
+                ratio = percent(r.rps / page.rps)
+            rows.append(result_row(r, ratio, goal))
+    return table(
+        ["endpoint", "conn", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "vs bare", "goal"],
+        rows,
+        align="lrrrrrrrl",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse(argv)
+    if options.load and shutil.which("wrk") is None:
+        print("wrk is missing: apt-get install wrk (or run with --only certificates/growth)")
+        return 2
+    workdir = Path(tempfile.mkdtemp(prefix="signaal-bench-"))
+    report = Report()
+    began = time.perf_counter()
+    command = "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)
+    report.heading("Results", 2)
+    report.add(
+        f"`{command.strip()}` on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Machine: {machine()}. "
+        f"gunicorn {WORKERS} sync workers on 127.0.0.1, wrk 2 threads, {options.seconds:g} s per run "
+        f"after a 1 s warm-up; latencies in ms; errors = socket errors + responses other than the "
+        f"endpoint's success status."
+    )
+    try:
+        if options.load:
+            for kind in options.databases:
+                load_run(kind, options, workdir, report)
+        if options.certificates:
+            certs.run(options.certificate_runs, workdir / "certificates", report)
+        if options.growth:
+            growth.run(options.databases, options.growth_sizes, workdir / "growth", report)
+    finally:
+        if options.keep:
+            print(f"\nWork folder kept: {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    report.add(f"Total time: {time.perf_counter() - began:.0f} s.")
+    if options.out:
+        options.out.write_text(report.markdown(), encoding="utf-8")
+        print(f"\nWritten to {options.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""The load scenarios: log learners in over HTTP and build the requests wrk replays."""
+
+from __future__ import annotations
+
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from .browser import Browser, form_on
+from .data import Seeded
+from .load import Request
+
+FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass
+class Visitor:
+    """A logged-in learner: their id, session cookie and CSRF token."""
+
+    user_id: int
+    browser: Browser
+    csrf_token: str = ""
+
+    @property
+    def cookie(self) -> str:
+        return self.browser.cookie_header()
+
+
+def log_in(base_url: str, seeded: Seeded, count: int) -> list[Visitor]:
+    """Log `count` seeded learners in through the login form, a few at a time."""
+    chosen = seeded.learners[:count]
+    if len(chosen) < count:
+        raise RuntimeError(f"flask seed made {len(chosen)} learners, the run needs {count}")
+
+    def one(learner: tuple[int, str]) -> Visitor:
+        browser = Browser(base_url)
+        browser.login(learner[1], seeded.learner_password)
+        return Visitor(learner[0], browser)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(one, chosen))
+
+
+def log_in_trainer(base_url: str, seeded: Seeded) -> Browser:
+    browser = Browser(base_url)
+    browser.login(seeded.trainer_email, seeded.trainer_password)
+    return browser
+
+
+def lesson_requests(
+    visitors: list[Visitor], course_slug: str, lesson_slugs: list[str]
+) -> list[Request]:
+    """Every visitor reads every lesson, interleaved so neighbours differ in learner and lesson."""
+    return [
+        Request("GET", f"/leren/{course_slug}/{lesson}", {"Cookie": visitor.cookie})
+        for lesson in lesson_slugs
+        for visitor in visitors
+    ]
+
+
+def save_requests(visitors: list[Visitor], course_slug: str, quiz_slug: str) -> list[Request]:
+    """Each visitor's autosave of the first stage, built from the quiz page's own form."""
+    path = f"/quiz/{course_slug}/{quiz_slug}"
+
+    def one(visitor: Visitor) -> Request:
+        page = visitor.browser.get(path)
+        if page.status != 200:
+            raise RuntimeError(f"quizpagina {path}: HTTP {page.status}")
+        form = form_on(page.text, css_class="quiz-form")
+        visitor.csrf_token = form.value("csrf_token") or ""
+        return Request(
+            "POST",
+            form.action,
+            {"Cookie": visitor.cookie, "Content-Type": FORM, "Accept": "application/json"},
+            urllib.parse.urlencode(form.filled()),
+        )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(one, visitors))
+
+
+def submit_requests(
+    visitors: dict[int, Visitor], course_slug: str, attempts: list[tuple[int, str, int]]
+) -> list[Request]:
+    """One submission per prepared attempt (the form the last stage's 'Inleveren' posts)."""
+    return [
+        Request(
+            "POST",
+            f"/quiz/{course_slug}/{quiz_slug}/inleveren",
+            {"Cookie": visitors[user_id].cookie, "Content-Type": FORM},
+            urllib.parse.urlencode(
+                {"csrf_token": visitors[user_id].csrf_token, "attempt": str(number)}
+            ),
+        )
+        for user_id, quiz_slug, number in attempts
+    ]
+
+
+def page_request(browser: Browser, path: str) -> list[Request]:
+    return [Request("GET", path, {"Cookie": browser.cookie_header()})]
