@@ -6,6 +6,7 @@ styles, and the SVG is served by the app under that same policy.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
@@ -29,6 +30,12 @@ class Histogram:
     x_label: str
     #: Bars from this index on are drawn in the "passed" colour (None: all alike).
     ok_from: int | None = None
+    #: Shorter labels under the bars where the full ones do not fit (defaults to labels).
+    axis_labels: tuple[str, ...] | None = None
+
+    @property
+    def rows(self) -> tuple[tuple[str, int], ...]:
+        return tuple(zip(self.labels, self.counts, strict=True))
 
     @property
     def total(self) -> int:
@@ -62,7 +69,12 @@ def score_histogram(scores: Sequence[float], pass_mark: int | None = None) -> Hi
         counts[min(int(round(score * 100)) // 10, 9)] += 1
     ok_from = None if pass_mark is None else min(pass_mark // 10, 9)
     return Histogram(
-        "Beste score op de eindtoets", SCORE_BINS, tuple(counts), "score in procenten", ok_from
+        "Beste score op de eindtoets",
+        SCORE_BINS,
+        tuple(counts),
+        "score in procenten, per 10",
+        ok_from,
+        axis_labels=tuple(str(low) for low in range(0, 100, 10)),
     )
 
 
@@ -77,9 +89,9 @@ def _nice_max(value: int) -> tuple[int, int]:
     return -(-value // step) * step, step
 
 
-def render_svg(chart: Histogram, width: int = 640, height: int = 300) -> str:
+def render_svg(chart: Histogram, width: int = 480, height: int = 280) -> str:
     """A bar chart with axes, counts above the bars and a <title> for screen readers."""
-    left, right, top, bottom = 48, 12, 36, 58
+    left, right, top, bottom = 44, 8, 40, 58
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value, step = _nice_max(max(chart.counts, default=0))
     slot = plot_w / max(len(chart.counts), 1)
@@ -90,7 +102,7 @@ def render_svg(chart: Histogram, width: int = 640, height: int = 300) -> str:
         f'width="{width}" height="{height}" role="img" aria-label={quoteattr(chart.describe())}>',
         f"<title>{escape(chart.describe())}</title>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{left}" y="22" {text} font-size="15" font-weight="600">{escape(chart.title)}</text>',
+        f'<text x="{left}" y="24" {text} font-size="17" font-weight="600">{escape(chart.title)}</text>',
     ]
     for tick in range(0, top_value + 1, step):
         y = top + plot_h - plot_h * tick / top_value
@@ -99,10 +111,11 @@ def render_svg(chart: Histogram, width: int = 640, height: int = 300) -> str:
             f'stroke="{LINE}" stroke-width="1"/>'
         )
         out.append(
-            f'<text x="{left - 6}" y="{y + 4:.1f}" {text} font-size="12" '
+            f'<text x="{left - 6}" y="{y + 5:.1f}" {text} font-size="14" '
             f'text-anchor="end">{tick}</text>'
         )
-    for index, (label, count) in enumerate(zip(chart.labels, chart.counts, strict=True)):
+    labels = chart.axis_labels or chart.labels
+    for index, (label, count) in enumerate(zip(labels, chart.counts, strict=True)):
         x = left + slot * index + (slot - bar_w) / 2
         bar_h = plot_h * count / top_value
         y = top + plot_h - bar_h
@@ -112,11 +125,11 @@ def render_svg(chart: Histogram, width: int = 640, height: int = 300) -> str:
         )
         centre = x + bar_w / 2
         out.append(
-            f'<text x="{centre:.1f}" y="{y - 4:.1f}" {text} font-size="12" '
+            f'<text x="{centre:.1f}" y="{y - 5:.1f}" {text} font-size="14" '
             f'text-anchor="middle">{count}</text>'
         )
         out.append(
-            f'<text x="{centre:.1f}" y="{top + plot_h + 18:.1f}" {text} font-size="12" '
+            f'<text x="{centre:.1f}" y="{top + plot_h + 20:.1f}" {text} font-size="14" '
             f'text-anchor="middle">{escape(label)}</text>'
         )
     out.append(
@@ -125,8 +138,14 @@ def render_svg(chart: Histogram, width: int = 640, height: int = 300) -> str:
     )
     out.append(
         f'<text x="{left + plot_w / 2:.1f}" y="{height - 10}" font-family="{FONT}" '
-        f'fill="{MUTED}" font-size="12" text-anchor="middle">{escape(chart.x_label)} · '
+        f'fill="{MUTED}" font-size="14" text-anchor="middle">{escape(chart.x_label)} · '
         f"aantal deelnemers: {chart.total}</text>"
     )
     out.append("</svg>")
     return "\n".join(out)
+
+
+def data_uri(chart: Histogram) -> str:
+    """The chart as a data: URI for <img src>, so the page needs no extra request (CSP allows it)."""
+    encoded = base64.b64encode(render_svg(chart).encode("utf-8")).decode("ascii")
+    return f"data:image/svg+xml;base64,{encoded}"

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -165,6 +165,7 @@ def attempts_with_answers(user_id: int, course_slug: str) -> list[Attempt]:
 
 
 def has_evaluation(user_id: int, course_slug: str) -> Evaluation | None:
+    """The learner's course evaluation, if they filled it in."""
     return db.session.scalar(
         select(Evaluation).where(
             Evaluation.user_id == user_id, Evaluation.course_slug == course_slug
@@ -173,9 +174,12 @@ def has_evaluation(user_id: int, course_slug: str) -> Evaluation | None:
 
 
 def valid_certificates(user_id: int, course_slug: str) -> list[Certificate]:
+    """The learner's valid certificates for the course (without the PDF bytes)."""
     return list(
         db.session.scalars(
-            select(Certificate).where(
+            select(Certificate)
+            .options(defer(Certificate.pdf))
+            .where(
                 Certificate.user_id == user_id,
                 Certificate.course_slug == course_slug,
                 Certificate.status == "valid",

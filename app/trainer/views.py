@@ -119,6 +119,7 @@ def cohort(cohort_id: int) -> Any:
         pages=pages,
         summary=overview.summarise(rows),
         charts=_charts(rows, course),
+        chart_uri=charts.data_uri,
         filters=overview.FILTERS,
         sorts=overview.SORTS,
         format_code=cohorts.format_code,
