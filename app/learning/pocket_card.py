@@ -45,7 +45,6 @@ FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
 def render_pocket_card(card: ReferenceCard, font_dir: Path | None = None) -> bytes:
     """Lay the reference card out on one A4 page and return the PDF bytes."""
     regular, bold = _fonts(font_dir)
-    styles = _styles(regular, bold)
     buffer = BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -58,9 +57,14 @@ def render_pocket_card(card: ReferenceCard, font_dir: Path | None = None) -> byt
         author="Signaal",
         subject="Signalen van mensenhandel, de vijf stappen van de meldcode en wie je belt",
     )
-    story = _story(card, styles, document.width)
-    # Shrink-to-fit is what guarantees the one page: content is scaled, never split.
-    document.build([KeepInFrame(document.width, document.height, story, mode="shrink")])
+    width, height = document.width, document.height
+    # The largest type that fits; the frame's shrink-to-fit then guarantees the one page even
+    # for a card too long for the smallest scale (content is scaled down, never split).
+    for scale in SCALES:
+        story = _story(card, _styles(regular, bold, scale), width)
+        if _fits(story, width, height):
+            break
+    document.build([KeepInFrame(width, height, story, mode="shrink")])
     return buffer.getvalue()
 
 
@@ -81,31 +85,43 @@ def _fonts(font_dir: Path | None) -> tuple[str, str]:
     return "DejaVuSans", "DejaVuSans-Bold"
 
 
-def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle(
-        "base", fontName=regular, fontSize=9, leading=11.5, textColor=INK, alignment=TA_LEFT
-    )
-    return {
-        "title": ParagraphStyle(
-            "title", base, fontName=bold, fontSize=17, leading=21, textColor=BRAND
-        ),
-        "intro": ParagraphStyle("intro", base, fontSize=10, leading=13, spaceAfter=2),
-        "heading": ParagraphStyle(
-            "heading", base, fontName=bold, fontSize=12, leading=15, textColor=BRAND, spaceAfter=3
-        ),
-        "form": ParagraphStyle(
-            "form", base, fontName=bold, fontSize=10, leading=13, textColor=SIGNAL, spaceBefore=5
-        ),
-        "item": ParagraphStyle("item", base, leftIndent=9, bulletIndent=0, spaceAfter=1),
-        "step": ParagraphStyle("step", base, fontName=bold, spaceBefore=4),
-        "action": ParagraphStyle("action", base, leftIndent=9),
-        "contact": ParagraphStyle("contact", base, fontName=bold, spaceBefore=4),
-        "phone": ParagraphStyle("phone", base, fontName=bold, fontSize=13, leading=16),
-        "source": ParagraphStyle("source", base, fontSize=7, leading=8.8, textColor=MUTED),
-        "source_heading": ParagraphStyle(
-            "source_heading", base, fontName=bold, fontSize=8, leading=10, textColor=MUTED
-        ),
-    }
+# Type sizes in points at scale 1; the layout steps the scale down until the card fits.
+_STYLE_SPECS: dict[str, dict[str, object]] = {
+    "title": {"bold": True, "fontSize": 17, "leading": 21, "textColor": BRAND},
+    "intro": {"fontSize": 10, "leading": 13, "spaceAfter": 2},
+    "heading": {"bold": True, "fontSize": 12, "leading": 15, "textColor": BRAND, "spaceAfter": 3},
+    "form": {"bold": True, "fontSize": 10, "leading": 13, "textColor": SIGNAL, "spaceBefore": 5},
+    "item": {"leftIndent": 9, "spaceAfter": 1},
+    "step": {"bold": True, "spaceBefore": 4},
+    "action": {"leftIndent": 9},
+    "contact": {"bold": True, "spaceBefore": 4},
+    "phone": {"bold": True, "fontSize": 13, "leading": 16},
+    "source": {"fontSize": 7, "leading": 8.8, "textColor": MUTED},
+    "source_heading": {"bold": True, "fontSize": 8, "leading": 10, "textColor": MUTED},
+}
+_SCALED = ("fontSize", "leading", "spaceBefore", "spaceAfter", "leftIndent")
+#: Scales tried in turn; below the last one the shrink-to-fit frame takes over.
+SCALES = (1.0, 0.94, 0.88, 0.82, 0.76, 0.7)
+
+
+def _styles(regular: str, bold: str, scale: float = 1.0) -> dict[str, ParagraphStyle]:
+    styles = {}
+    for name, spec in _STYLE_SPECS.items():
+        values: dict[str, object] = {"fontSize": 9, "leading": 11.5, "textColor": INK, **spec}
+        values["fontName"] = bold if values.pop("bold", False) else regular
+        for key in _SCALED:
+            if key in values:
+                values[key] = float(values[key]) * scale  # type: ignore[arg-type]
+        styles[name] = ParagraphStyle(name, alignment=TA_LEFT, bulletIndent=0, **values)
+    return styles
+
+
+def _fits(story: list[Flowable], width: float, height: float) -> bool:
+    used = 0.0
+    for flowable in story:
+        used += flowable.wrap(width, height)[1]
+        used += flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return used <= height
 
 
 def _p(text: str, style: ParagraphStyle, bullet: str | None = None) -> Paragraph:
@@ -134,10 +150,10 @@ def _story(card: ReferenceCard, styles: dict[str, ParagraphStyle], width: float)
                 right.append(_p(when, styles["item"]))
 
     # The left cell's right padding is the gutter between the columns.
-    left_width = width * 0.54
     columns = Table(
         [[signals, right]],
-        colWidths=[left_width, width - left_width],
+        colWidths=[width * 0.54, width * 0.46],
+        hAlign="LEFT",
         style=TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
