@@ -390,6 +390,8 @@ def test_course_page_shows_path_progress_and_verder_waar_je_was(client, app, lea
     assert "Begin met les 1" in page
     if "quizzes.show" in app.view_functions:
         assert f"/{COURSE}/check-eerste-les" in page
+    if "certificates.course" in app.view_functions:
+        assert "Certificaat en voorwaarden" in page
     client.get(f"/leren/{COURSE}/eerste-les")
     client.post(f"/leren/{COURSE}/eerste-les/afronden")
     client.get(f"/leren/{COURSE}/tweede-les")
@@ -428,6 +430,11 @@ def test_anonymous_users_are_sent_to_log_in(client, path):
     response = client.get(path)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/account/inloggen?next=")
+
+
+def test_heartbeats_are_rate_limited_per_learner(client, learner):
+    codes = [client.post(f"/leren/{COURSE}/eerste-les/actief").status_code for _ in range(13)]
+    assert codes == [204] * 12 + [429]
 
 
 def test_anonymous_heartbeat_is_sent_to_log_in(client):
