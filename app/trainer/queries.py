@@ -114,7 +114,8 @@ def first_sittings(
             and_(CohortMember.user_id == Attempt.user_id, CohortMember.cohort_id == cohort_id),
         )
     first_sq = first.subquery()
-    rows = db.session.execute(
+    # Core, not ORM, execution: this can be hundreds of thousands of rows for an admin.
+    rows = db.session.connection().execute(
         select(Attempt.id, Attempt.quiz_slug, Answer.question_id, Answer.score, Answer.response)
         .join(
             first_sq,
@@ -124,7 +125,8 @@ def first_sittings(
                 Attempt.number == first_sq.c.number,
             ),
         )
-        .outerjoin(Answer, Answer.attempt_id == Attempt.id)
+        # Scored answers only: reflections (score None) are not analysed, and never read here.
+        .outerjoin(Answer, and_(Answer.attempt_id == Attempt.id, Answer.score.is_not(None)))
         .where(Attempt.course_slug == course_slug)
     )
     by_attempt: dict[int, dict[str, ItemResponse]] = {}
