@@ -286,12 +286,21 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     command = "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)
     report.heading("Results", 2)
+    load_average = os.getloadavg()[0]
     report.add(
-        f"`{command.strip()}` on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Machine: {machine()}. "
-        f"gunicorn {WORKERS} sync workers on 127.0.0.1, wrk 2 threads, {options.seconds:g} s per run "
-        f"after a 1 s warm-up; latencies in ms; errors = socket errors + responses other than the "
-        f"endpoint's success status."
+        f"`{command.strip()}` on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Machine: {machine()}; "
+        f"load average {load_average:.2f} at the start."
     )
+    if load_average > 0.5:
+        print("! The machine is busy: figures will be lower and noisier than on an idle machine.")
+    if options.load:
+        report.add(
+            f"Load runs: gunicorn {WORKERS} sync workers on 127.0.0.1, wrk 2 threads, "
+            f"{options.seconds:g} s per run after a 1 s warm-up; latencies in ms; errors = socket "
+            "errors + responses other than the endpoint's success status (200, or 302 for a "
+            "submission); 'vs bare' = requests/s as a share of the bare page (reads) or the bare "
+            "insert (writes) at the same connections."
+        )
     try:
         if options.load:
             for kind in options.databases:
