@@ -958,3 +958,13 @@ def test_flask_seed_creates_learners_with_varied_progress(app, runner):
         assert (
             db.session.scalar(select(func.count()).where(CohortMember.cohort_id == cohort.id)) == 45
         )
+
+
+def test_guessing_join_codes_is_rate_limited(app, client, auth, learner):
+    auth.login(learner)
+    statuses = [
+        client.post("/groep/aansluiten", data={"code": f"ZZZZ-ZZ{n:02d}"}).status_code
+        for n in range(21)
+    ]
+    assert statuses[:20] == [200] * 20
+    assert statuses[20] == 429

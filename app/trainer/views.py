@@ -21,7 +21,7 @@ from ..accounts.access import role_required
 from ..accounts.forms import EmptyForm
 from ..content import get_catalog
 from ..content.model import Course
-from ..extensions import db
+from ..extensions import db, limiter
 from ..mail import send_mail
 from ..models import PROFESSIONS, Cohort, CohortInvite, User, audit
 from ..quizzes.attempts import assessment_status_for_users, grant_attempt
@@ -360,9 +360,15 @@ def item_analysis_page(cohort_id: int | None) -> Any:
 # --- learner pages -------------------------------------------------------------------------
 
 
+def _failed(response: Any) -> bool:
+    """Only attempts that did not join count towards the rate limit."""
+    return response.status_code != 302
+
+
 @bp.route("/groep/aansluiten", methods=["GET", "POST"], defaults={"code": None})
 @bp.route("/groep/aansluiten/<code>", methods=["GET", "POST"])
 @login_required
+@limiter.limit("20 per hour", methods=["POST"], deduct_when=_failed)
 def join(code: str | None) -> Any:
     """Join a cohort with a code (typed in, or from the trainer's link)."""
     form = JoinForm(data={"code": code} if code else None)
