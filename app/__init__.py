@@ -26,10 +26,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_catalog(app)
 
     from .accounts import bp as accounts_bp
+    from .admin import bp as admin_bp
+    from .certificates import bp as certificates_bp
     from .learning import bp as learning_bp
     from .verify import bp as verify_bp
 
-    for blueprint in (accounts_bp, learning_bp, verify_bp):
+    for blueprint in (
+        accounts_bp,
+        learning_bp,
+        certificates_bp,
+        admin_bp,
+        verify_bp,
+    ):
         app.register_blueprint(blueprint)
 
     from .cli import register_cli

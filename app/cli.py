@@ -80,5 +80,7 @@ def demo() -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to `flask`."""
-    for command in (content_cli, users_cli, demo):
+    from .certificates.cli import certificates_cli
+
+    for command in (content_cli, users_cli, demo, certificates_cli):
         app.cli.add_command(command)

@@ -1,0 +1,56 @@
+"""Admin forms: certificate search, revocation, export."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SearchField, SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, ValidationError
+
+REQUIRED = "Dit veld is verplicht."
+
+
+class SearchForm(FlaskForm):
+    """A GET form (shareable address), so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(
+        "Zoeken",
+        description="Certificaatnummer, achternaam of de laatste cijfers van het BIG-nummer.",
+    )
+    status = SelectField(
+        "Status",
+        choices=[
+            SelectChoice("", "Alle"),
+            SelectChoice("valid", "Geldig"),
+            SelectChoice("revoked", "Ingetrokken"),
+        ],
+        default="",
+    )
+    submit = SubmitField("Zoeken")
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(
+        "Reden van intrekken",
+        validators=[
+            DataRequired("Geef de reden: die komt in het auditlog."),
+            Length(min=5, max=1000, message="Geef een reden van 5 tot 1000 tekens."),
+        ],
+        description="Bijvoorbeeld: naam verkeerd gespeld, deelnemer maakt een verbeterd certificaat aan.",
+    )
+    submit = SubmitField("Certificaat intrekken")
+
+
+class ExportForm(FlaskForm):
+    course = SelectField("Cursus", validators=[DataRequired(REQUIRED)])
+    date_from = DateField("Afgerond vanaf", validators=[DataRequired("Kies een begindatum.")])
+    date_until = DateField("Afgerond tot en met", validators=[DataRequired("Kies een einddatum.")])
+    only_new = BooleanField("Alleen certificaten die nog niet zijn geëxporteerd", default=True)
+    submit = SubmitField("Presentielijst downloaden (CSV)")
+
+    def validate_date_until(self, field: DateField) -> None:
+        if self.date_from.data and field.data and field.data < self.date_from.data:
+            raise ValidationError("De einddatum ligt vóór de begindatum.")

@@ -1,0 +1,119 @@
+"""The course evaluation accreditation bodies require: stored once per learner, read as aggregate."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..content import Course
+from ..extensions import db
+from ..models import Evaluation, utcnow
+
+RATINGS = (
+    ("relevance", "Relevantie voor je praktijk"),
+    ("content_quality", "Kwaliteit van de inhoud"),
+    ("didactics", "Didactiek: opbouw, casussen en feedback"),
+)
+STUDY_TIME_CHOICES = (
+    ("te-kort", "Te kort: ik had meer tijd nodig"),
+    ("klopt", "Klopt ongeveer"),
+    ("te-lang", "Te lang: ik was sneller klaar"),
+)
+
+
+def evaluation_of(user_id: int, course_slug: str) -> Evaluation | None:
+    """The learner's evaluation of the course, if submitted."""
+    return db.session.scalars(
+        select(Evaluation).where(
+            Evaluation.user_id == user_id, Evaluation.course_slug == course_slug
+        )
+    ).one_or_none()
+
+
+def submit_evaluation(
+    user_id: int,
+    course: Course,
+    *,
+    relevance: int,
+    content_quality: int,
+    didactics: int,
+    study_time: str,
+    comments: str,
+) -> tuple[Evaluation, bool]:
+    """Store the learner's evaluation once; a second submission returns the first (created False)."""
+    existing = evaluation_of(user_id, course.slug)
+    if existing is not None:
+        return existing, False
+    evaluation = Evaluation(
+        user_id=user_id,
+        course_slug=course.slug,
+        course_version=course.version,
+        relevance=relevance,
+        content_quality=content_quality,
+        didactics=didactics,
+        study_time=study_time,
+        comments=comments.strip(),
+        submitted_at=utcnow(),
+    )
+    try:
+        # A double submit races on the unique key: the SAVEPOINT keeps the caller's transaction.
+        with db.session.begin_nested():
+            db.session.add(evaluation)
+    except IntegrityError:
+        existing = evaluation_of(user_id, course.slug)
+        if existing is None:
+            raise
+        return existing, False
+    return evaluation, True
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    key: str
+    label: str
+    #: Mean rating 1..5, None without answers.
+    mean: float | None
+    #: How many learners gave 1, 2, 3, 4 and 5.
+    counts: tuple[int, int, int, int, int]
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    course_slug: str
+    responses: int
+    ratings: tuple[RatingSummary, ...]
+    #: (label, count) per answer on the stated study time.
+    study_time: tuple[tuple[str, int], ...]
+    #: Free comments, newest first, without names.
+    comments: tuple[str, ...]
+
+
+def evaluation_summary(course_slug: str, course_version: str | None = None) -> EvaluationSummary:
+    """Aggregate the evaluations of a course (optionally of one version) for trainers and admins."""
+    statement = select(Evaluation).where(Evaluation.course_slug == course_slug)
+    if course_version is not None:
+        statement = statement.where(Evaluation.course_version == course_version)
+    rows = list(db.session.scalars(statement.order_by(Evaluation.submitted_at.desc())))
+    ratings = []
+    for key, label in RATINGS:
+        values = [getattr(row, key) for row in rows]
+        counter = Counter(values)
+        ratings.append(
+            RatingSummary(
+                key=key,
+                label=label,
+                mean=round(sum(values) / len(values), 1) if values else None,
+                counts=tuple(counter.get(n, 0) for n in range(1, 6)),  # type: ignore[arg-type]
+            )
+        )
+    study = Counter(row.study_time for row in rows)
+    return EvaluationSummary(
+        course_slug=course_slug,
+        responses=len(rows),
+        ratings=tuple(ratings),
+        study_time=tuple((label, study.get(value, 0)) for value, label in STUDY_TIME_CHOICES),
+        comments=tuple(row.comments for row in rows if row.comments.strip()),
+    )

@@ -1,0 +1,142 @@
+"""What verification concludes: a typed number's status, an uploaded PDF, the public JSON.
+
+Shows exactly the facts the certificate prints (BIG number masked but for its last three
+digits); an upload counts only if it is byte-for-byte the issued file and its signature holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from ..certificates import numbers
+from ..certificates.facts import facts_of, lines, mask_big
+from ..certificates.issuing import find_by_number
+from ..certificates.signing import check_signature, load_certificate
+from ..extensions import db
+from ..models import Certificate
+
+
+@dataclass(frozen=True)
+class Verdict:
+    #: "valid", "revoked", "unknown" or "mistyped".
+    status: str
+    #: The canonical number when the typed one was well formed, else what was typed.
+    number: str
+    certificate: Certificate | None = None
+
+
+def verdict(typed: str) -> Verdict:
+    """Look a typed number up: a failed check symbol is "mistyped", a missing one "unknown"."""
+    parsed = numbers.parse(typed)
+    if not parsed.ok:
+        return Verdict("mistyped", typed.strip())
+    certificate = find_by_number(parsed.number)
+    if certificate is None:
+        return Verdict("unknown", parsed.number)
+    return Verdict(certificate.status, parsed.number, certificate)
+
+
+def public_lines(certificate: Certificate) -> list[tuple[str, str]]:
+    """The printed facts with the BIG number masked."""
+    return lines(facts_of(certificate), mask=True)
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    #: True only for the issued file, unaltered, with a valid signature.
+    genuine: bool
+    message: str
+
+
+def check_upload(certificate: Certificate, data: bytes, signing_cert: Path | str) -> UploadResult:
+    """Compare an uploaded file with the issued one (SHA-256) and check its signature."""
+    if data.lstrip()[:5] != b"%PDF-":
+        return UploadResult(
+            False, "Dit bestand is geen PDF. Kies het PDF-bestand van het certificaat."
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        signature = check_signature(data, load_certificate(signing_cert))
+    except OSError:
+        signature = None
+    same = digest == certificate.sha256
+    if same and signature is not None and signature.ok:
+        if certificate.status == "revoked":
+            return UploadResult(
+                False,
+                "Dit is precies het bestand dat is uitgegeven, maar het certificaat is ingetrokken: "
+                "het geldt niet meer.",
+            )
+        return UploadResult(
+            True,
+            "Dit is precies het bestand dat is uitgegeven, en de digitale handtekening klopt.",
+        )
+    if same:
+        return UploadResult(
+            False,
+            "Het bestand is gelijk aan het uitgegeven bestand, maar de handtekening kan nu niet "
+            "worden bevestigd. Neem contact op met de aanbieder.",
+        )
+    other = db.session.scalars(select(Certificate).where(Certificate.sha256 == digest)).first()
+    if other is not None:
+        return UploadResult(
+            False,
+            f"Dit bestand is certificaat {other.number}, niet {certificate.number}. "
+            "Controleer het nummer op het certificaat.",
+        )
+    problem = signature.problem if signature is not None else ""
+    return UploadResult(
+        False,
+        "Dit bestand is niet het certificaat dat met dit nummer is uitgegeven: het is gewijzigd "
+        "of het is een ander bestand. " + problem,
+    )
+
+
+def as_json(result: Verdict, verification_url: str) -> dict[str, Any]:
+    """The public JSON for a number: status and the printed facts (BIG number masked)."""
+    body: dict[str, Any] = {
+        "number": result.number,
+        "status": result.status,
+        "verification_url": verification_url,
+        "certificate": None,
+    }
+    certificate = result.certificate
+    if certificate is None:
+        return body
+    facts = facts_of(certificate)
+    body["certificate"] = {
+        "kind": facts.kind,
+        "name": facts.name,
+        "initials": facts.initials,
+        "tussenvoegsel": facts.tussenvoegsel,
+        "surname": facts.surname,
+        "big_number_masked": mask_big(facts.big_number) or None,
+        "profession": facts.profession,
+        "profession_label": facts.profession_label,
+        "course": {
+            "slug": certificate.course_slug,
+            "title": facts.course_title,
+            "version": facts.course_version,
+        },
+        "result": "toets met voldoende afgerond",
+        "completed_on": facts.completed_on.isoformat(),
+        "study_load_minutes": facts.study_load_minutes,
+        "accreditation": {
+            "body": facts.accreditation_body if facts.kind == "accreditation" else None,
+            "status": facts.accreditation_status,
+            "activity_id": facts.accreditation_id if facts.granted else None,
+            "points": facts.points if facts.granted else None,
+            "valid_from": facts.period_start.isoformat() if facts.period_start else None,
+            "valid_until": facts.period_end.isoformat() if facts.period_end else None,
+        },
+        "issued_at": certificate.issued_at.isoformat(),
+        "revoked_at": certificate.revoked_at.isoformat() if certificate.revoked_at else None,
+        "sha256": certificate.sha256,
+        "lines": [{"label": label, "value": value} for label, value in public_lines(certificate)],
+    }
+    return body

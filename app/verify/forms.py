@@ -1,0 +1,31 @@
+"""Verification forms: look up a number, upload a PDF to compare."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import StringField, SubmitField
+from wtforms.validators import DataRequired
+
+
+class LookupForm(FlaskForm):
+    """A GET form: the address it leads to can be shared, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    number = StringField(
+        "Certificaatnummer",
+        validators=[DataRequired("Vul het certificaatnummer in.")],
+        description="Zoals op het certificaat, bijvoorbeeld SIG-7K3M-Q9XD-4. Hoofd- of kleine letters en streepjes maken niet uit.",
+    )
+    submit = SubmitField("Controleren")
+
+
+class UploadForm(FlaskForm):
+    pdf = FileField(
+        "PDF van het certificaat",
+        validators=[FileRequired("Kies het PDF-bestand van het certificaat.")],
+        description="Het bestand wordt alleen vergeleken met het uitgegeven certificaat en niet bewaard.",
+    )
+    submit = SubmitField("Bestand controleren")
