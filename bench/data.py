@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATABASE = "signaal_bench"
@@ -54,6 +54,18 @@ def fresh_database(kind: str, workdir: Path, name: str = BENCH_DATABASE) -> Iter
     finally:
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def postgres_available() -> str | None:
+    """None when the benchmark PostgreSQL answers, else why not."""
+    import psycopg
+
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3) as connection:
+            connection.execute("SELECT 1")
+    except psycopg.Error as exc:
+        return str(exc).strip().splitlines()[0]
+    return None
 
 
 def app_env(database_url: str, workdir: Path) -> dict[str, str]:
@@ -182,6 +194,8 @@ def open_attempts(
 
     ready_to_submit: every stage open and every question answered (what the submit run needs);
     otherwise only the first stage open and nothing answered (what the save run needs).
+    A user who already has an open attempt at a quiz keeps it and gets none (only the latest
+    attempt may be open).
     """
     from app.content import get_catalog
     from app.extensions import db
@@ -201,6 +215,15 @@ def open_attempts(
                     .group_by(Attempt.user_id)
                 ).all()
             )
+            busy = set(
+                db.session.scalars(
+                    select(Attempt.user_id).where(
+                        Attempt.course_slug == course.slug,
+                        Attempt.quiz_slug == quiz_slug,
+                        Attempt.submitted_at.is_(None),
+                    )
+                )
+            )
             rows = [
                 {
                     "user_id": user_id,
@@ -213,7 +236,10 @@ def open_attempts(
                     "started_at": now,
                 }
                 for user_id in user_ids
+                if user_id not in busy
             ]
+            if not rows:
+                continue
             db.session.execute(insert(Attempt.__table__), rows)
             made += [(row["user_id"], quiz_slug, row["number"]) for row in rows]
             if not ready_to_submit:
@@ -267,3 +293,23 @@ def submitted_count(app: Flask, attempts: list[tuple[int, str, int]]) -> int:
         ).all()
         db.session.remove()
     return sum(1 for row in rows if tuple(row) in wanted)
+
+
+def discard_open(app: Flask, attempts: list[tuple[int, str, int]]) -> int:
+    """Delete the attempts of this list that are still open (a submit run's leftovers)."""
+    from app.extensions import db
+    from app.models import Attempt
+
+    wanted = set(attempts)
+    with app.app_context():
+        rows = db.session.execute(
+            select(Attempt.id, Attempt.user_id, Attempt.quiz_slug, Attempt.number).where(
+                Attempt.submitted_at.is_(None)
+            )
+        ).all()
+        ids = [row.id for row in rows if (row.user_id, row.quiz_slug, row.number) in wanted]
+        for start in range(0, len(ids), 500):
+            db.session.execute(delete(Attempt).where(Attempt.id.in_(ids[start : start + 500])))
+        db.session.commit()
+        db.session.remove()
+    return len(ids)
