@@ -29,11 +29,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .admin import bp as admin_bp
     from .certificates import bp as certificates_bp
     from .learning import bp as learning_bp
+    from .quizzes import bp as quizzes_bp
     from .verify import bp as verify_bp
 
     for blueprint in (
         accounts_bp,
         learning_bp,
+        quizzes_bp,
         certificates_bp,
         admin_bp,
         verify_bp,

@@ -1,0 +1,480 @@
+"""Attempts: start or resume, save answers stage by stage, reveal stages, submit exactly once.
+
+Also the status others read (learning course page, certificates, trainer overviews):
+`quiz_status`, `assessment_status` and `assessment_status_for_users`.
+Functions flush, never commit: the view owns the transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..content.model import Course, Question, Quiz
+from ..extensions import db
+from ..models import Answer, Attempt, AttemptGrant, utcnow
+from . import grading
+
+#: Longest reflection we store, in characters.
+REFLECTION_MAX = 5000
+
+
+class QuizError(Exception):
+    """A request the quiz rules refuse; the message is a Dutch sentence for the learner."""
+
+
+class AttemptLimitReached(QuizError):
+    """Every allowed attempt has been used."""
+
+
+@dataclass(frozen=True)
+class QuizStatus:
+    #: Best score (0..1) over the submitted attempts; None before the first submission.
+    best_score: float | None
+    passed: bool
+    #: Attempts started, the open one included.
+    attempts_used: int
+    #: The quiz's attempts plus the extra attempts trainers granted.
+    attempts_allowed: int
+    open_attempt: bool
+    #: When the first passing attempt was submitted (UTC).
+    passed_at: dt.datetime | None
+
+    @property
+    def attempts_left(self) -> int:
+        return max(0, self.attempts_allowed - self.attempts_used)
+
+    @property
+    def best_percent(self) -> int | None:
+        return None if self.best_score is None else round(self.best_score * 100)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The stored outcome of a submitted attempt."""
+
+    attempt_id: int
+    number: int
+    score: float
+    passed: bool
+    submitted_at: dt.datetime
+    #: False when the attempt had already been submitted (a double click, a second request).
+    graded_now: bool
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def attempts_of(user_id: int, course_slug: str, quiz_slug: str) -> list[Attempt]:
+    """The learner's attempts at a quiz, first to last."""
+    return list(
+        db.session.scalars(
+            select(Attempt)
+            .where(
+                Attempt.user_id == user_id,
+                Attempt.course_slug == course_slug,
+                Attempt.quiz_slug == quiz_slug,
+            )
+            .order_by(Attempt.number)
+        )
+    )
+
+
+def open_attempt(user_id: int, course_slug: str, quiz_slug: str) -> Attempt | None:
+    """The learner's unsubmitted attempt at this quiz, if any."""
+    return db.session.scalars(
+        select(Attempt)
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.course_slug == course_slug,
+            Attempt.quiz_slug == quiz_slug,
+            Attempt.submitted_at.is_(None),
+        )
+        .order_by(Attempt.number.desc())
+        .limit(1)
+    ).first()
+
+
+def attempt_by_number(
+    user_id: int, course_slug: str, quiz_slug: str, number: int
+) -> Attempt | None:
+    return db.session.scalars(
+        select(Attempt).where(
+            Attempt.user_id == user_id,
+            Attempt.course_slug == course_slug,
+            Attempt.quiz_slug == quiz_slug,
+            Attempt.number == number,
+        )
+    ).first()
+
+
+def attempts_allowed(user_id: int, course_slug: str, quiz: Quiz) -> int:
+    """The quiz's attempts plus every extra attempt a trainer granted."""
+    grants = db.session.scalar(
+        select(func.count(AttemptGrant.id)).where(
+            AttemptGrant.user_id == user_id,
+            AttemptGrant.course_slug == course_slug,
+            AttemptGrant.quiz_slug == quiz.slug,
+        )
+    )
+    return quiz.attempts + (grants or 0)
+
+
+def lock_attempt(attempt_id: int) -> Attempt | None:
+    """Lock the attempt row for this transaction and return its current state.
+
+    A no-op UPDATE takes the row lock on PostgreSQL and the write lock on SQLite, where
+    SELECT ... FOR UPDATE does not exist; a parallel request waits here until we commit, then
+    reads what we wrote (say, that the attempt is now submitted).
+    """
+    db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id)
+        .values(stages_revealed=Attempt.stages_revealed)
+        .execution_options(synchronize_session=False)
+    )
+    return db.session.get(Attempt, attempt_id, populate_existing=True)
+
+
+# --- starting --------------------------------------------------------------------------------
+
+
+def start_attempt(user_id: int, quiz: Quiz) -> Attempt:
+    """Resume the open attempt, or start the next one if the learner has attempts left."""
+    # One read gives both answers (is there an open attempt, which number comes next), so a
+    # parallel start cannot slip in between them; only the latest attempt can be open.
+    latest = db.session.scalars(
+        select(Attempt)
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.course_slug == quiz.course_slug,
+            Attempt.quiz_slug == quiz.slug,
+        )
+        .order_by(Attempt.number.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and latest.submitted_at is None:
+        return latest
+    used = latest.number if latest is not None else 0
+    allowed = attempts_allowed(user_id, quiz.course_slug, quiz)
+    if used >= allowed:
+        raise AttemptLimitReached(
+            f"Je hebt al je pogingen voor deze toets gebruikt ({used} van {allowed}). "
+            "Wil je het nog een keer proberen? Vraag je opleider om een extra poging: "
+            "die kan dat geven op de overzichtspagina van je groep."
+        )
+    attempt = Attempt(
+        user_id=user_id,
+        course_slug=quiz.course_slug,
+        quiz_slug=quiz.slug,
+        number=used + 1,
+        quiz_version=quiz.content_hash,
+        pass_mark=quiz.pass_mark,
+        stages_revealed=1,
+        started_at=utcnow(),
+    )
+    try:
+        # Two parallel starts (a double click) compute the same number; the unique key lets
+        # one insert win and the other load that attempt instead of starting a second one.
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        winner = attempt_by_number(user_id, quiz.course_slug, quiz.slug, used + 1)
+        if winner is None:  # pragma: no cover - the row that collided must exist
+            raise
+        return winner
+    return attempt
+
+
+def grant_attempt(
+    user_id: int, course_slug: str, quiz_slug: str, granted_by: int | None
+) -> AttemptGrant:
+    """Give the learner one extra attempt at a quiz (a trainer's decision)."""
+    grant = AttemptGrant(
+        user_id=user_id,
+        course_slug=course_slug,
+        quiz_slug=quiz_slug,
+        granted_by_id=granted_by,
+        created_at=utcnow(),
+    )
+    db.session.add(grant)
+    db.session.flush()
+    return grant
+
+
+# --- answering -------------------------------------------------------------------------------
+
+
+def stage_locked(attempt: Attempt, stage_index: int) -> bool:
+    """Whether answers in this stage can no longer change (a later stage has been opened)."""
+    return stage_index < attempt.stages_revealed - 1
+
+
+def normalise_response(question: Question, response: Any) -> Any:
+    """Check a response against the question and return it in its stored form.
+
+    Choice and ordering questions store a list of option ids, reflections their text.
+    """
+    if question.type == "reflection":
+        if not isinstance(response, str):
+            raise QuizError("Vul je antwoord in als tekst.")
+        text = response.replace("\r\n", "\n").replace("\r", "\n")
+        if len(text) > REFLECTION_MAX:
+            raise QuizError(
+                f"Je antwoord is {len(text)} tekens lang; het mag hoogstens {REFLECTION_MAX} "
+                "tekens zijn. Maak het wat korter."
+            )
+        return text
+    if isinstance(response, str):
+        response = [response]
+    if not isinstance(response, list | tuple) or not all(isinstance(i, str) for i in response):
+        raise QuizError("Dit antwoord kunnen we niet lezen. Kies opnieuw en sla op.")
+    known = [option.id for option in question.options]
+    unknown = [item for item in response if item not in known]
+    if unknown:
+        raise QuizError(
+            "Je antwoord noemt een keuze die bij deze vraag niet bestaat. "
+            "Laad de pagina opnieuw en kies opnieuw."
+        )
+    if question.type == "single":
+        if len(set(response)) != 1:
+            raise QuizError("Kies precies één antwoord.")
+        return [response[0]]
+    if question.type == "multiple":
+        chosen = set(response)
+        return [option_id for option_id in known if option_id in chosen]
+    if question.type == "ordering":
+        if sorted(response) != sorted(known):
+            raise QuizError("Geef elke stap precies één plaats in de volgorde.")
+        return list(response)
+    raise QuizError("Onbekend vraagtype.")  # pragma: no cover - the loader allows no others
+
+
+def readable_answer(question: Question, response: Any) -> str:
+    """The answer in words, so a trainer can read it even after the content changes."""
+    if question.type == "reflection":
+        return str(response)
+    texts = [option.text for option_id in response if (option := question.option(option_id))]
+    if question.type == "ordering":
+        return " | ".join(f"{n}. {text}" for n, text in enumerate(texts, start=1))
+    return " | ".join(texts)
+
+
+def save_answer(
+    attempt: Attempt, quiz: Quiz, question_id: str, response: Any, *, shared: bool = False
+) -> Answer:
+    """Store (or replace) the learner's answer to one question of an open stage."""
+    question = quiz.question(question_id)
+    if question is None:
+        raise QuizError("Deze vraag bestaat niet (meer) in de toets. Laad de pagina opnieuw.")
+    if attempt.submitted_at is not None:
+        raise QuizError("Deze poging is al ingeleverd; je antwoorden liggen vast.")
+    stage_index = quiz.stage_of(question_id)
+    if stage_index >= attempt.stages_revealed:
+        raise QuizError("Dit deel van de casus is nog niet geopend.")
+    if stage_locked(attempt, stage_index):
+        raise QuizError(
+            "Je hebt dit deel al afgesloten: net als in een echt consult kun je eerdere "
+            "beslissingen niet meer terugdraaien."
+        )
+    value = normalise_response(question, response)
+    fields = {
+        "response": value,
+        "readable": readable_answer(question, value),
+        "shared": bool(shared) and question.type == "reflection",
+        "updated_at": utcnow(),
+    }
+    answer = _answer(attempt.id, question_id)
+    if answer is None:
+        answer = Answer(
+            attempt_id=attempt.id,
+            stage_id=quiz.stages[stage_index].id,
+            question_id=question_id,
+            **fields,
+        )
+        try:
+            # An autosave and a form post can race for the first answer to a question.
+            with db.session.begin_nested():
+                db.session.add(answer)
+        except IntegrityError:
+            answer = _answer(attempt.id, question_id)
+            if answer is None:  # pragma: no cover - the row that collided must exist
+                raise
+    for name, value_ in fields.items():
+        setattr(answer, name, value_)
+    db.session.flush()
+    return answer
+
+
+def _answer(attempt_id: int, question_id: str) -> Answer | None:
+    return db.session.scalars(
+        select(Answer).where(Answer.attempt_id == attempt_id, Answer.question_id == question_id)
+    ).first()
+
+
+def answers_by_question(attempt_id: int) -> dict[str, Answer]:
+    """The attempt's saved answers by question id."""
+    answers = db.session.scalars(select(Answer).where(Answer.attempt_id == attempt_id))
+    return {answer.question_id: answer for answer in answers}
+
+
+def reveal_next_stage(attempt: Attempt, quiz: Quiz, *, from_stage: int | None = None) -> bool:
+    """Open the next stage, which locks the answers of the earlier ones.
+
+    `from_stage` is the stage index the learner's page showed: a second click on the same
+    button (or a stale tab) then opens nothing more. Returns whether a stage was opened.
+    """
+    if attempt.submitted_at is not None:
+        raise QuizError("Deze poging is al ingeleverd.")
+    current = attempt.stages_revealed if from_stage is None else from_stage + 1
+    if current >= len(quiz.stages):
+        return False
+    result = db.session.execute(
+        update(Attempt)
+        .where(
+            Attempt.id == attempt.id,
+            Attempt.stages_revealed == current,
+            Attempt.submitted_at.is_(None),
+        )
+        .values(stages_revealed=current + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(attempt)
+    return result.rowcount == 1
+
+
+# --- submitting ------------------------------------------------------------------------------
+
+
+def submit(attempt_id: int, quiz: Quiz) -> Submission:
+    """Grade the saved answers and close the attempt, exactly once.
+
+    One conditional UPDATE claims the attempt: a second request (double click, resent form)
+    changes no row and gets the stored result. The answers' scores are written in the same
+    transaction, so until the view commits nothing of the grading is visible.
+    """
+    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
+    if attempt is None:
+        raise QuizError("Deze poging bestaat niet.")
+    if attempt.submitted_at is not None:
+        return _stored(attempt)
+    if attempt.stages_revealed < len(quiz.stages):
+        raise QuizError("Open eerst alle delen van de casus; daarna kun je inleveren.")
+    answers = answers_by_question(attempt_id)
+    result = grading.grade(
+        quiz,
+        {question_id: answer.response for question_id, answer in answers.items()},
+        pass_mark=attempt.pass_mark,
+    )
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.submitted_at.is_(None))
+        .values(score=result.score, passed=result.passed, submitted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount == 0:
+        db.session.refresh(attempt)
+        return _stored(attempt)
+    for question_id, answer in answers.items():
+        answer.score = result.scores.get(question_id)
+    db.session.flush()
+    db.session.refresh(attempt)
+    return Submission(
+        attempt_id=attempt.id,
+        number=attempt.number,
+        score=result.score,
+        passed=result.passed,
+        submitted_at=now,
+        graded_now=True,
+    )
+
+
+def _stored(attempt: Attempt) -> Submission:
+    assert attempt.submitted_at is not None
+    return Submission(
+        attempt_id=attempt.id,
+        number=attempt.number,
+        score=attempt.score or 0.0,
+        passed=bool(attempt.passed),
+        submitted_at=attempt.submitted_at,
+        graded_now=False,
+    )
+
+
+# --- status for other modules ----------------------------------------------------------------
+
+
+def _status(attempts: Iterable[Attempt], allowed: int) -> QuizStatus:
+    attempts = list(attempts)
+    submitted = [a for a in attempts if a.submitted_at is not None]
+    scores = [a.score for a in submitted if a.score is not None]
+    passing = sorted((a.submitted_at for a in submitted if a.passed), key=lambda t: t)
+    return QuizStatus(
+        best_score=max(scores) if scores else None,
+        passed=bool(passing),
+        attempts_used=len(attempts),
+        attempts_allowed=allowed,
+        open_attempt=any(a.submitted_at is None for a in attempts),
+        passed_at=passing[0] if passing else None,
+    )
+
+
+def quiz_status(user_id: int, course_slug: str, quiz: Quiz) -> QuizStatus:
+    """The learner's standing on one quiz: best score, passed, attempts used and left."""
+    return _status(
+        attempts_of(user_id, course_slug, quiz.slug),
+        attempts_allowed(user_id, course_slug, quiz),
+    )
+
+
+def assessment_status(user_id: int, course: Course) -> dict[str, QuizStatus]:
+    """The learner's standing on every case of the course's final assessment, by quiz slug."""
+    return assessment_status_for_users([user_id], course)[user_id]
+
+
+def assessment_status_for_users(
+    user_ids: Iterable[int], course: Course
+) -> dict[int, dict[str, QuizStatus]]:
+    """`assessment_status` for many learners at once, in two queries."""
+    ids = list(dict.fromkeys(user_ids))
+    slugs = list(course.assessment)
+    attempts: dict[tuple[int, str], list[Attempt]] = defaultdict(list)
+    grants: Counter[tuple[int, str]] = Counter()
+    if ids and slugs:
+        for attempt in db.session.scalars(
+            select(Attempt)
+            .where(
+                Attempt.user_id.in_(ids),
+                Attempt.course_slug == course.slug,
+                Attempt.quiz_slug.in_(slugs),
+            )
+            .order_by(Attempt.number)
+        ):
+            attempts[(attempt.user_id, attempt.quiz_slug)].append(attempt)
+        for user_id, quiz_slug, count in db.session.execute(
+            select(AttemptGrant.user_id, AttemptGrant.quiz_slug, func.count(AttemptGrant.id))
+            .where(
+                AttemptGrant.user_id.in_(ids),
+                AttemptGrant.course_slug == course.slug,
+                AttemptGrant.quiz_slug.in_(slugs),
+            )
+            .group_by(AttemptGrant.user_id, AttemptGrant.quiz_slug)
+        ):
+            grants[(user_id, quiz_slug)] = count
+    return {
+        user_id: {
+            quiz.slug: _status(
+                attempts.get((user_id, quiz.slug), ()),
+                quiz.attempts + grants[(user_id, quiz.slug)],
+            )
+            for quiz in course.assessment_quizzes
+        }
+        for user_id in ids
+    }

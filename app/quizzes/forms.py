@@ -1,0 +1,92 @@
+"""Quiz forms: the CSRF-protected answer form and reading one stage's answers from it.
+
+The questions come from the content files, so the answer fields are plain named inputs
+(`answer-<question>`, `position-<question>-<option>`, `shared-<question>`) read here, and the
+FlaskForm only carries the CSRF token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+
+from ..content.model import Question, Stage
+
+
+class QuizForm(FlaskForm):
+    """The answer form and the start button: CSRF only, the fields are read by `stage_answers`."""
+
+
+@dataclass(frozen=True)
+class FormAnswer:
+    question_id: str
+    #: A list of option ids (choice, ordering) or the text (reflection); None = not answered.
+    response: Any
+    shared: bool = False
+
+
+def apply_moves(current: list[str], positions: dict[str, int]) -> list[str]:
+    """Move each option whose chosen place (1-based) differs from its place in `current` there.
+
+    Without JavaScript a learner changes one or two position menus and leaves the others; moving
+    the changed options (and shifting the rest) is what "put this one third" means.
+    """
+    moved = sorted(
+        (place, current.index(option_id), option_id)
+        for option_id, place in positions.items()
+        if option_id in current and place != current.index(option_id) + 1
+    )
+    moved_ids = {option_id for _, _, option_id in moved}
+    order = [option_id for option_id in current if option_id not in moved_ids]
+    for place, _, option_id in moved:
+        order.insert(min(max(place - 1, 0), len(order)), option_id)
+    return order
+
+
+def _ordering_response(question: Question, formdata: MultiDict, shown: list[str]) -> list[str]:
+    known = [option.id for option in question.options]
+    # The order the page showed: the positions chosen in the menus are relative to it.
+    sent = [item for item in formdata.get(f"order-{question.id}", "").split(",") if item]
+    current = sent if sorted(sent) == sorted(known) else shown
+    positions: dict[str, int] = {}
+    for option_id in known:
+        value = formdata.get(f"position-{question.id}-{option_id}", "")
+        if value.isdigit():
+            positions[option_id] = int(value)
+    return apply_moves(current, positions)
+
+
+def stage_answers(
+    stage: Stage, formdata: MultiDict, shown_orders: dict[str, list[str]]
+) -> list[FormAnswer]:
+    """The answers the form holds for the questions of this stage that it showed.
+
+    `shown_orders` gives, per ordering question, the order the server rendered (used when the
+    form's own record of it is missing or damaged).
+    """
+    present = set(formdata.getlist("question"))
+    answers = []
+    for question in stage.questions:
+        if question.id not in present:
+            continue
+        name = f"answer-{question.id}"
+        if question.type == "single":
+            value = formdata.get(name) or None
+            answers.append(FormAnswer(question.id, [value] if value else None))
+        elif question.type == "multiple":
+            answers.append(FormAnswer(question.id, formdata.getlist(name)))
+        elif question.type == "ordering":
+            shown = shown_orders.get(question.id, [o.id for o in question.options])
+            answers.append(FormAnswer(question.id, _ordering_response(question, formdata, shown)))
+        else:
+            answers.append(
+                FormAnswer(
+                    question.id,
+                    formdata.get(name, ""),
+                    shared=formdata.get(f"shared-{question.id}") == "1",
+                )
+            )
+    return answers

@@ -1,0 +1,650 @@
+"""Case quizzes: attempts and their limit, saving and locking stages, submission exactly once,
+what the pages show (and hide) before and after submitting, and the status others read."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from html import unescape
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import event, select, update
+
+from app.content import get_catalog
+from app.extensions import db
+from app.models import Answer, Attempt, AttemptGrant, utcnow
+from app.quizzes import attempts as domain
+from app.quizzes import option_order
+from app.quizzes.attempts import QuizError
+from app.quizzes.forms import apply_moves
+
+from .conftest import PASSWORD
+
+COURSE = "test-cursus"
+CASE = f"/quiz/{COURSE}/testcasus"
+CHECK = f"/quiz/{COURSE}/check-eerste-les"
+
+#: The right answers to the test case, per stage.
+RIGHT = [
+    {
+        "signalen-eerste-consult": ["begeleider-praat", "blauwe-plekken"],
+        "alleen-spreken": ["vraag-alleen"],
+    },
+    {
+        "gespreksvolgorde": ["veiligheid-uitleggen", "open-vragen", "vastleggen"],
+        "reflectie-eigen-gevoel": "Ik zou het moeilijk vinden om door te vragen.",
+    },
+    {
+        "volgende-stap": ["stap-twee-advies"],
+        "wat-vastleggen": ["letterlijke-uitspraken", "bevindingen"],
+    },
+]
+
+
+def case_quiz(app: Flask):
+    with app.app_context():
+        return get_catalog().quiz(COURSE, "testcasus")
+
+
+def form(stage: int, answers: dict[str, Any], attempt: int = 1, **extra: Any) -> dict[str, Any]:
+    """The fields the stage's form posts: attempt, stage, the questions shown and the answers."""
+    data: dict[str, Any] = {"attempt": str(attempt), "stage": str(stage)}
+    data["question"] = list(answers)
+    for question_id, response in answers.items():
+        if question_id == "gespreksvolgorde":
+            # The page's record of the order shown; no place changed in the menus.
+            data[f"order-{question_id}"] = ",".join(response)
+        else:
+            data[f"answer-{question_id}"] = response
+    data.update(extra)
+    return data
+
+
+@pytest.fixture
+def learner(make_user, auth):
+    user = make_user()
+    auth.login(user)
+    return user
+
+
+def start(client, url: str = CASE):
+    return client.post(f"{url}/starten")
+
+
+def play_to_last_stage(client, attempt: int = 1, stages=RIGHT) -> None:
+    """Start (or resume) and answer the stages before the last, opening each next one."""
+    start(client)
+    for index, answers in enumerate(stages[:-1]):
+        response = client.post(f"{CASE}/volgende", data=form(index, answers, attempt))
+        assert response.status_code == 302
+
+
+def attempts_in_db(app: Flask) -> list[Attempt]:
+    with app.app_context():
+        return list(db.session.scalars(select(Attempt).order_by(Attempt.id)))
+
+
+def answers_in_db(app: Flask) -> dict[str, Answer]:
+    with app.app_context():
+        return {a.question_id: a for a in db.session.scalars(select(Answer))}
+
+
+def all_feedback_texts(app: Flask) -> list[str]:
+    quiz = case_quiz(app)
+    return [option.feedback for question in quiz.questions for option in question.options]
+
+
+# --- the intro, starting and the attempt limit -----------------------------------------------
+
+
+def test_quiz_page_requires_login(client):
+    response = client.get(CASE)
+    assert response.status_code == 302
+    assert "/account/inloggen" in response.headers["Location"]
+
+
+def test_intro_shows_mode_pass_mark_and_attempts(client, learner):
+    html = client.get(CASE).get_data(as_text=True)
+    assert "Anna, 22 jaar, met buikpijn" in html
+    assert "Eindtoets" in html
+    assert "70%" in html
+    assert "0 van 3 gebruikt, nog 3 over" in html
+    assert 'action="/quiz/test-cursus/testcasus/starten"' in html
+
+
+def test_unknown_quiz_is_not_found(client, learner):
+    assert client.get(f"/quiz/{COURSE}/bestaat-niet").status_code == 404
+    assert client.get("/quiz/geen-cursus/testcasus").status_code == 404
+
+
+def test_starting_twice_resumes_the_same_attempt(client, app, learner):
+    start(client)
+    start(client)
+    [attempt] = attempts_in_db(app)
+    assert (attempt.number, attempt.stages_revealed, attempt.pass_mark) == (1, 1, 70)
+    assert attempt.quiz_version == case_quiz(app).content_hash
+
+
+def test_attempt_limit_refuses_a_fourth_start_until_a_trainer_grants_one(client, app, learner):
+    for number in (1, 2, 3):
+        play_to_last_stage(client, number)
+        client.post(f"{CASE}/inleveren", data=form(2, RIGHT[2], number))
+    response = start(client)
+    assert len(attempts_in_db(app)) == 3
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Je hebt al je pogingen voor deze toets gebruikt (3 van 3)" in html
+    assert "Vraag je opleider om een extra poging" in html
+
+    with app.app_context():
+        domain.grant_attempt(learner.id, COURSE, "testcasus", granted_by=None)
+        db.session.commit()
+        assert domain.attempts_allowed(learner.id, COURSE, case_quiz(app)) == 4
+    start(client)
+    assert [a.number for a in attempts_in_db(app)] == [1, 2, 3, 4]
+    assert start(client).status_code == 302
+    assert len(attempts_in_db(app)) == 4
+
+
+def test_parallel_starts_make_one_attempt(app, make_user):
+    user = make_user()
+    clients = [app.test_client() for _ in range(2)]
+    for c in clients:
+        c.post("/account/inloggen", data={"email": user.email, "password": PASSWORD})
+    run_together([lambda c=c: start(c) for c in clients])
+    [attempt] = attempts_in_db(app)
+    assert attempt.number == 1
+
+
+# --- saving, resuming, locking ---------------------------------------------------------------
+
+
+def test_saved_answers_are_checked_again_after_a_reload(client, app, learner):
+    start(client)
+    response = client.post(f"{CASE}/opslaan", data=form(0, RIGHT[0]))
+    assert response.status_code == 302
+    html = client.get(CASE).get_data(as_text=True)
+    for option_id in ("begeleider-praat", "blauwe-plekken", "vraag-alleen"):
+        assert re.search(rf'value="{option_id}" checked', html), option_id
+    assert not re.search(r'value="buikpijn" checked', html)
+    answers = answers_in_db(app)
+    assert answers["signalen-eerste-consult"].readable == (
+        "De begeleider beantwoordt de vragen die jij aan Anna stelt. | "
+        "Blauwe plekken op beide bovenarmen."
+    )
+    assert answers["alleen-spreken"].response == ["vraag-alleen"]
+
+
+def test_autosave_answers_json(client, app, learner):
+    start(client)
+    response = client.post(
+        f"{CASE}/opslaan",
+        data=form(0, {"alleen-spreken": "confronteer"}),
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 200
+    assert response.get_json()["saved"] is True
+    assert answers_in_db(app)["alleen-spreken"].response == ["confronteer"]
+
+
+def test_autosave_reports_a_refused_answer(client, app, learner):
+    start(client)
+    response = client.post(
+        f"{CASE}/opslaan",
+        data=form(0, {"alleen-spreken": "verzonnen-optie"}),
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 409
+    body = response.get_json()
+    assert body["saved"] is False
+    assert "niet bestaat" in body["errors"][0]
+    assert "(Vraag: Wat doe je nu als eerste?)" in body["errors"][0]
+    assert answers_in_db(app) == {}
+
+
+def test_unchecking_every_box_clears_a_saved_multiple_answer(client, app, learner):
+    start(client)
+    client.post(f"{CASE}/opslaan", data=form(0, {"signalen-eerste-consult": ["buikpijn"]}))
+    client.post(f"{CASE}/opslaan", data=form(0, {"signalen-eerste-consult": []}))
+    assert answers_in_db(app)["signalen-eerste-consult"].response == []
+
+
+def test_next_stage_locks_earlier_answers(client, app, learner):
+    play_to_last_stage(client, stages=RIGHT[:2])
+    [attempt] = attempts_in_db(app)
+    assert attempt.stages_revealed == 2
+    # A stale tab still posting the first stage changes nothing.
+    response = client.post(f"{CASE}/opslaan", data=form(0, {"alleen-spreken": "politie-bellen"}))
+    assert response.status_code == 302
+    assert answers_in_db(app)["alleen-spreken"].response == ["vraag-alleen"]
+    html = client.get(CASE).get_data(as_text=True)
+    assert "vastgezet" in html
+    assert "Je vraagt de begeleider even in de wachtkamer te wachten" in html
+    assert 'name="answer-alleen-spreken"' not in html  # read-only now
+    assert "net als in een echt consult" in html
+
+
+def test_locked_stage_refuses_changes_in_the_domain(app, make_user):
+    user = make_user()
+    quiz = case_quiz(app)
+    with app.app_context():
+        attempt = domain.start_attempt(user.id, quiz)
+        domain.save_answer(attempt, quiz, "alleen-spreken", ["vraag-alleen"])
+        domain.reveal_next_stage(attempt, quiz)
+        with pytest.raises(QuizError, match="echt consult"):
+            domain.save_answer(attempt, quiz, "alleen-spreken", ["politie-bellen"])
+        with pytest.raises(QuizError, match="nog niet geopend"):
+            domain.save_answer(attempt, quiz, "volgende-stap", ["afwachten"])
+        domain.save_answer(attempt, quiz, "reflectie-eigen-gevoel", "Spannend.", shared=True)
+        db.session.commit()
+        assert domain.answers_by_question(attempt.id)["reflectie-eigen-gevoel"].shared is True
+
+
+def test_double_click_on_next_opens_one_stage(client, app, learner):
+    start(client)
+    client.post(f"{CASE}/volgende", data=form(0, RIGHT[0]))
+    client.post(f"{CASE}/volgende", data=form(0, RIGHT[0]))
+    [attempt] = attempts_in_db(app)
+    assert attempt.stages_revealed == 2
+
+
+@pytest.mark.parametrize(
+    ("question_id", "response", "message"),
+    [
+        ("alleen-spreken", ["bestaat-niet"], "niet bestaat"),
+        ("alleen-spreken", ["vraag-alleen", "confronteer"], "precies één"),
+        ("signalen-eerste-consult", {"x": 1}, "niet lezen"),
+        ("gespreksvolgorde", ["open-vragen", "vastleggen"], "precies één plaats"),
+        ("gespreksvolgorde", ["open-vragen", "open-vragen", "vastleggen"], "precies één plaats"),
+        ("reflectie-eigen-gevoel", "x" * 5001, "hoogstens 5000"),
+        ("reflectie-eigen-gevoel", ["tekst"], "als tekst"),
+        ("bestaat-niet", ["x"], "bestaat niet"),
+    ],
+)
+def test_save_answer_refuses_responses_that_do_not_fit_the_question(
+    app, make_user, question_id, response, message
+):
+    user = make_user()
+    quiz = case_quiz(app)
+    with app.app_context():
+        attempt = domain.start_attempt(user.id, quiz)
+        stage = quiz.stage_of(question_id) if quiz.question(question_id) else 0
+        attempt.stages_revealed = stage + 1  # the question's stage is the open one
+        db.session.flush()
+        with pytest.raises(QuizError, match=message):
+            domain.save_answer(attempt, quiz, question_id, response)
+
+
+def test_reflection_of_exactly_5000_characters_is_kept_with_windows_line_ends(app, make_user):
+    user = make_user()
+    quiz = case_quiz(app)
+    text = ("a" * 99 + "\r\n") * 50  # 5050 characters, 5000 once line ends are normalised
+    with app.app_context():
+        attempt = domain.start_attempt(user.id, quiz)
+        domain.reveal_next_stage(attempt, quiz)
+        answer = domain.save_answer(attempt, quiz, "reflectie-eigen-gevoel", text)
+        assert len(answer.response) == 5000
+        assert "\r" not in answer.response
+
+
+def test_ordering_moves_an_item_to_the_chosen_place():
+    assert apply_moves(["a", "b", "c"], {"c": 1, "a": 1, "b": 2}) == ["c", "a", "b"]
+    assert apply_moves(["a", "b", "c"], {"a": 3, "b": 2, "c": 3}) == ["b", "c", "a"]
+    assert apply_moves(["a", "b", "c"], {"a": 2, "b": 1}) == ["b", "a", "c"]
+    assert apply_moves(["a", "b", "c"], {}) == ["a", "b", "c"]
+    assert apply_moves(["a", "b", "c"], {"a": 9}) == ["b", "c", "a"]
+
+
+def test_ordering_without_javascript_uses_the_position_menus(client, app, learner):
+    play_to_last_stage(client, stages=RIGHT[:2])
+    html = client.get(CASE).get_data(as_text=True)
+    shown = re.search(r'name="order-gespreksvolgorde" value="([^"]+)"', html).group(1).split(",")
+    assert shown != RIGHT[1]["gespreksvolgorde"]  # never shown in the right order
+    data = form(1, {})
+    data.update(
+        {
+            "question": ["gespreksvolgorde"],
+            "order-gespreksvolgorde": ",".join(shown),
+            "position-gespreksvolgorde-vastleggen": "3",
+            "position-gespreksvolgorde-veiligheid-uitleggen": "1",
+            "position-gespreksvolgorde-open-vragen": str(shown.index("open-vragen") + 1),
+        }
+    )
+    client.post(f"{CASE}/opslaan", data=data)
+    saved = answers_in_db(app)["gespreksvolgorde"]
+    assert saved.response[0] == "veiligheid-uitleggen"
+    assert saved.response[-1] == "vastleggen"
+    assert saved.readable.startswith("1. Uitleggen dat wat Anna vertelt in vertrouwen blijft")
+    html = client.get(CASE).get_data(as_text=True)
+    assert re.search(r'name="order-gespreksvolgorde" value="([^"]+)"', html).group(1) == ",".join(
+        saved.response
+    )
+
+
+def test_option_order_is_stable_per_attempt_and_never_the_right_ordering(app):
+    quiz = case_quiz(app)
+    ordering = quiz.question("gespreksvolgorde")
+    right = [o.id for o in ordering.options]
+    for attempt_id in range(1, 60):
+        first = [o.id for o in option_order(attempt_id, quiz, ordering)]
+        assert first == [o.id for o in option_order(attempt_id, quiz, ordering)]
+        assert first != right
+        assert sorted(first) == sorted(right)
+
+
+# --- what the pages show -------------------------------------------------------------------
+
+
+def test_summative_pages_hold_no_key_and_no_feedback_before_submission(client, app, learner):
+    feedback = all_feedback_texts(app)
+    start(client)
+    for index, answers in enumerate(RIGHT):
+        client.post(f"{CASE}/opslaan", data=form(index, answers))
+        html = unescape(client.get(CASE).get_data(as_text=True))
+        assert "correct" not in html.lower()
+        for text in feedback:
+            assert text not in html
+        if index < len(RIGHT) - 1:
+            client.post(f"{CASE}/volgende", data=form(index, answers))
+    client.post(f"{CASE}/inleveren", data=form(2, RIGHT[2]))
+    html = unescape(client.get(f"{CASE}/poging/1").get_data(as_text=True))
+    for text in feedback:
+        assert text in html
+
+
+def test_formative_check_shows_feedback_right_after_saving(client, app, learner):
+    start(client, CHECK)
+    response = client.post(
+        f"{CHECK}/opslaan",
+        data=form(0, {"signaal-begeleider": "nee-geen-signaal"}),
+        follow_redirects=True,
+    )
+    html = response.get_data(as_text=True)
+    assert "Niet goed" in html
+    assert "wie alle vragen beantwoordt, houdt de patiënt mogelijk in zijn macht" in html
+    assert "Klopt: de patiënt kan niet vrijuit praten" in html  # the right option's why
+    assert 'href="/leren/test-cursus/eerste-les"' in html
+    # A question not yet answered shows no feedback.
+    assert "Papieren die iemand anders bewaart" not in html
+
+
+def test_full_attempt_is_graded_and_the_result_shows_answers_key_and_lessons(client, app, learner):
+    play_to_last_stage(client)
+    response = client.post(f"{CASE}/inleveren", data=form(2, RIGHT[2]))
+    assert response.headers["Location"].endswith("/quiz/test-cursus/testcasus/poging/1")
+    [attempt] = attempts_in_db(app)
+    assert attempt.submitted_at is not None
+    assert (attempt.score, attempt.passed) == (1.0, True)
+    answers = answers_in_db(app)
+    assert answers["wat-vastleggen"].score == 1.0
+    assert answers["reflectie-eigen-gevoel"].score is None
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "100%" in html
+    assert "Geslaagd" in html
+    assert "Ik zou het moeilijk vinden om door te vragen." in html
+    assert 'href="/leren/test-cursus/tweede-les"' in html
+    assert "Opnieuw proberen" not in html
+
+
+def test_partly_right_attempt_fails_and_offers_a_retake(client, app, learner):
+    wrong_start = {
+        "signalen-eerste-consult": ["begeleider-praat", "buikpijn"],  # (1 - 1) / 2 = 0
+        "alleen-spreken": ["politie-bellen"],
+    }
+    play_to_last_stage(client, stages=[wrong_start, *RIGHT[1:]])
+    # wat-vastleggen left unanswered: scores 0.
+    client.post(f"{CASE}/inleveren", data=form(2, {"volgende-stap": ["stap-twee-advies"]}))
+    [attempt] = attempts_in_db(app)
+    assert attempt.score == pytest.approx(2 / 5)
+    assert attempt.passed is False
+    html = client.get(f"{CASE}/poging/1").get_data(as_text=True)
+    assert "Niet geslaagd" in html
+    assert "40%" in html
+    assert "Niet beantwoord" in html
+    assert "Opnieuw proberen (nog 2 pogingen)" in html
+
+
+def test_result_is_only_for_its_owner(client, app, learner, make_user, auth):
+    play_to_last_stage(client)
+    client.post(f"{CASE}/inleveren", data=form(2, RIGHT[2]))
+    auth.logout()
+    auth.login(make_user())
+    assert client.get(f"{CASE}/poging/1").status_code == 404
+
+
+def test_result_of_an_open_attempt_goes_back_to_the_quiz(client, learner):
+    start(client)
+    response = client.get(f"{CASE}/poging/1")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(CASE)
+
+
+def test_submitting_before_the_last_stage_is_refused(client, app, learner):
+    start(client)
+    response = client.post(f"{CASE}/inleveren", data=form(0, RIGHT[0]), follow_redirects=True)
+    assert "Open eerst alle delen" in response.get_data(as_text=True)
+    assert attempts_in_db(app)[0].submitted_at is None
+
+
+# --- submitting exactly once -----------------------------------------------------------------
+
+
+def run_together(jobs) -> list[Any]:
+    """Run the callables in threads released at the same moment; re-raise their errors."""
+    barrier = threading.Barrier(len(jobs))
+    results: list[Any] = [None] * len(jobs)
+    errors: list[BaseException] = []
+
+    def run(index: int, job) -> None:
+        try:
+            barrier.wait()
+            results[index] = job()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    if errors:
+        raise errors[0]
+    return results
+
+
+@pytest.fixture
+def count_gradings(monkeypatch):
+    calls: list[int] = []
+    original = domain.grading.grade
+
+    def counting(*args: Any, **kwargs: Any):
+        calls.append(1)
+        # Grading slowly widens the window in which a parallel request could slip in.
+        time.sleep(0.2)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(domain.grading, "grade", counting)
+    return calls
+
+
+def test_a_resubmitted_form_is_the_same_submission(client, app, learner, count_gradings):
+    play_to_last_stage(client)
+    first = client.post(f"{CASE}/inleveren", data=form(2, RIGHT[2]))
+    again = client.post(f"{CASE}/inleveren", data=form(2, {"volgende-stap": ["afwachten"]}))
+    assert first.headers["Location"] == again.headers["Location"]
+    [attempt] = attempts_in_db(app)
+    assert attempt.score == 1.0
+    assert answers_in_db(app)["volgende-stap"].response == ["stap-twee-advies"]
+    assert len(count_gradings) == 1
+
+
+@pytest.mark.parametrize(
+    "answers_in_form", [True, False], ids=["with-answers", "answers-saved-before"]
+)
+def test_two_parallel_submissions_grade_one_attempt_once(
+    app, make_user, count_gradings, answers_in_form
+):
+    user = make_user()
+    clients = [app.test_client() for _ in range(2)]
+    for c in clients:
+        c.post("/account/inloggen", data={"email": user.email, "password": PASSWORD})
+    play_to_last_stage(clients[0])
+    if not answers_in_form:
+        # Nothing to save at submission: the requests meet only at the submission itself.
+        clients[0].post(f"{CASE}/opslaan", data=form(2, RIGHT[2]))
+    data = form(2, RIGHT[2] if answers_in_form else {})
+    responses = run_together([lambda c=c: c.post(f"{CASE}/inleveren", data=data) for c in clients])
+    assert [r.status_code for r in responses] == [302, 302]
+    assert {r.headers["Location"] for r in responses} == {f"{CASE}/poging/1"}
+    [attempt] = attempts_in_db(app)
+    assert attempt.submitted_at is not None and attempt.score == 1.0
+    assert all(
+        a.score is not None
+        for a in answers_in_db(app).values()
+        if a.question_id != "reflectie-eigen-gevoel"
+    )
+    assert len(count_gradings) == 1
+
+
+def test_domain_submit_twice_returns_the_stored_result(app, make_user):
+    user = make_user()
+    quiz = case_quiz(app)
+    with app.app_context():
+        attempt = domain.start_attempt(user.id, quiz)
+        domain.save_answer(attempt, quiz, "alleen-spreken", ["vraag-alleen"])
+        domain.reveal_next_stage(attempt, quiz)
+        domain.reveal_next_stage(attempt, quiz)
+        first = domain.submit(attempt.id, quiz)
+        db.session.commit()
+        second = domain.submit(attempt.id, quiz)
+    assert first.graded_now and not second.graded_now
+    assert (first.score, first.passed) == (second.score, second.passed) == (0.2, False)
+    assert first.submitted_at == second.submitted_at
+
+
+def test_submission_that_loses_a_race_keeps_the_winners_result(app, make_user, monkeypatch):
+    user = make_user()
+    quiz = case_quiz(app)
+    with app.app_context():
+        attempt = domain.start_attempt(user.id, quiz)
+        domain.save_answer(attempt, quiz, "alleen-spreken", ["vraag-alleen"])
+        domain.reveal_next_stage(attempt, quiz)
+        domain.reveal_next_stage(attempt, quiz)
+        db.session.commit()
+        read_answers = domain.answers_by_question
+
+        def parallel_request_submits_meanwhile(attempt_id: int):
+            answers = read_answers(attempt_id)
+            with db.engine.begin() as other:
+                other.execute(
+                    update(Attempt)
+                    .where(Attempt.id == attempt_id)
+                    .values(submitted_at=utcnow(), score=0.5, passed=False)
+                )
+            return answers
+
+        monkeypatch.setattr(domain, "answers_by_question", parallel_request_submits_meanwhile)
+        submission = domain.submit(attempt.id, quiz)
+        db.session.commit()
+        monkeypatch.undo()
+        answers = domain.answers_by_question(attempt.id)
+    assert (submission.graded_now, submission.score) == (False, 0.5)
+    assert answers["alleen-spreken"].score is None
+
+
+def test_a_crash_during_submission_leaves_nothing_half_graded(client, app, learner, monkeypatch):
+    play_to_last_stage(client)
+    client.post(f"{CASE}/opslaan", data=form(2, RIGHT[2]))
+
+    def crash(**kwargs: Any):
+        raise RuntimeError("stroomstoring")
+
+    # Submission is built after the UPDATE and the answers' scores, before the commit.
+    monkeypatch.setattr(domain, "Submission", crash)
+    with pytest.raises(RuntimeError):
+        client.post(f"{CASE}/inleveren", data=form(2, RIGHT[2]))
+    [attempt] = attempts_in_db(app)
+    assert attempt.submitted_at is None and attempt.score is None
+    assert all(a.score is None for a in answers_in_db(app).values())
+
+    monkeypatch.undo()
+    client.post(f"{CASE}/inleveren", data=form(2, RIGHT[2]))
+    [attempt] = attempts_in_db(app)
+    assert attempt.score == 1.0
+    assert answers_in_db(app)["alleen-spreken"].score == 1.0
+
+
+# --- status for other modules ----------------------------------------------------------------
+
+
+def test_quiz_status_counts_the_best_attempt_and_the_first_pass(client, app, learner):
+    wrong_start = {"signalen-eerste-consult": ["buikpijn"], "alleen-spreken": ["politie-bellen"]}
+    play_to_last_stage(client, 1, [wrong_start, *RIGHT[1:]])
+    client.post(f"{CASE}/inleveren", data=form(2, RIGHT[2], 1))
+    play_to_last_stage(client, 2)
+    client.post(f"{CASE}/inleveren", data=form(2, RIGHT[2], 2))
+    start(client)
+    quiz = case_quiz(app)
+    with app.app_context():
+        course = get_catalog().course(COURSE)
+        status = domain.quiz_status(learner.id, COURSE, quiz)
+        second = domain.attempt_by_number(learner.id, COURSE, "testcasus", 2)
+        assert domain.assessment_status(learner.id, course) == {"testcasus": status}
+    assert status.best_score == 1.0
+    assert status.passed is True
+    assert status.passed_at == second.submitted_at
+    assert (status.attempts_used, status.attempts_allowed, status.attempts_left) == (3, 3, 0)
+    assert status.open_attempt is True
+
+
+def test_status_before_any_attempt(app, make_user):
+    user = make_user()
+    with app.app_context():
+        course = get_catalog().course(COURSE)
+        status = domain.assessment_status(user.id, course)["testcasus"]
+    assert status == domain.QuizStatus(
+        best_score=None,
+        passed=False,
+        attempts_used=0,
+        attempts_allowed=3,
+        open_attempt=False,
+        passed_at=None,
+    )
+
+
+def test_bulk_status_uses_a_fixed_number_of_queries(app, make_user):
+    users = [make_user() for _ in range(6)]
+    quiz = case_quiz(app)
+    with app.app_context():
+        for user in users[:4]:
+            attempt = domain.start_attempt(user.id, quiz)
+            domain.reveal_next_stage(attempt, quiz)
+            domain.reveal_next_stage(attempt, quiz)
+            domain.submit(attempt.id, quiz)
+        domain.grant_attempt(users[0].id, COURSE, "testcasus", granted_by=None)
+        db.session.commit()
+        course = get_catalog().course(COURSE)
+
+        def queries_for(user_ids: list[int]) -> tuple[int, dict]:
+            statements: list[str] = []
+
+            def count(*args: Any) -> None:
+                statements.append(args[2])
+
+            event.listen(db.engine, "before_cursor_execute", count)
+            try:
+                result = domain.assessment_status_for_users(user_ids, course)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", count)
+            return len(statements), result
+
+        one, _ = queries_for([users[0].id])
+        many, statuses = queries_for([u.id for u in users])
+        assert db.session.scalar(select(AttemptGrant.id)) is not None
+    assert one == many == 2
+    assert set(statuses) == {u.id for u in users}
+    assert statuses[users[0].id]["testcasus"].attempts_allowed == 4
+    assert statuses[users[1].id]["testcasus"].attempts_used == 1
+    assert statuses[users[5].id]["testcasus"].attempts_used == 0
