@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, select, update
+from sqlalchemy import event, insert, select, update
 
 from app.content import get_catalog
 from app.extensions import db
@@ -156,6 +156,36 @@ def test_parallel_starts_make_one_attempt(app, make_user):
     run_together([lambda c=c: start(c) for c in clients])
     [attempt] = attempts_in_db(app)
     assert attempt.number == 1
+
+
+def test_a_start_that_loses_the_race_resumes_the_winners_attempt(app, make_user, monkeypatch):
+    user = make_user()
+    quiz = case_quiz(app)
+    with app.app_context():
+        count_allowed = domain.attempts_allowed
+
+        def parallel_request_starts_meanwhile(*args: Any) -> int:
+            with db.engine.begin() as other:
+                other.execute(
+                    insert(Attempt).values(
+                        user_id=user.id,
+                        course_slug=COURSE,
+                        quiz_slug="testcasus",
+                        number=1,
+                        quiz_version=quiz.content_hash,
+                        pass_mark=70,
+                        stages_revealed=1,
+                        started_at=utcnow(),
+                    )
+                )
+            return count_allowed(*args)
+
+        monkeypatch.setattr(domain, "attempts_allowed", parallel_request_starts_meanwhile)
+        attempt = domain.start_attempt(user.id, quiz)
+        db.session.commit()
+        assert attempt.number == 1
+    [stored] = attempts_in_db(app)
+    assert stored.id == attempt.id
 
 
 # --- saving, resuming, locking ---------------------------------------------------------------

@@ -105,7 +105,7 @@ def _target_attempt(quiz: Quiz) -> Attempt:
 
 def _save_stage(attempt: Attempt, quiz: Quiz) -> tuple[int, list[str]]:
     """Save the posted answers of the attempt's current stage: (stage index, error messages)."""
-    current = attempt.stages_revealed - 1
+    current = _current_stage(attempt, quiz)
     posted = request.form.get("stage", type=int)
     if posted is not None and posted != current:
         return posted, [STALE_STAGE]
@@ -128,6 +128,11 @@ def _save_stage(attempt: Attempt, quiz: Quiz) -> tuple[int, list[str]]:
             question = quiz.question(item.question_id)
             errors.append(f"{exc} (Vraag: {question.prompt if question else item.question_id})")
     return current, errors
+
+
+def _current_stage(attempt: Attempt, quiz: Quiz) -> int:
+    """Index of the stage being answered (clamped: the quiz file may have lost a stage since)."""
+    return min(attempt.stages_revealed, len(quiz.stages)) - 1
 
 
 def _response(answer: Answer | None) -> Any:
@@ -198,7 +203,7 @@ def show(course_slug: str, quiz_slug: str) -> Any:
         scored = quiz.scored_questions
         context.update(
             stages=stages,
-            current_index=attempt.stages_revealed - 1,
+            current_index=_current_stage(attempt, quiz),
             last_stage=attempt.stages_revealed >= len(quiz.stages),
             answered=sum(1 for q in scored if q.id in answers),
             scored_total=len(scored),
