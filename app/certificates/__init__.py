@@ -30,6 +30,7 @@ from . import issuing
 from .eligibility import ChecklistItem
 from .facts import lines
 from .forms import ConfirmForm, EvaluationForm
+from .signing import SigningError
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificaat")
 
@@ -105,6 +106,15 @@ def issue(course_slug: str) -> Any:
         db.session.rollback()
         flash(
             "Je voldoet nog niet aan alle voorwaarden. Bekijk hieronder wat nog ontbreekt.", "error"
+        )
+        return redirect(url_for("certificates.course", course_slug=course.slug))
+    except SigningError:
+        db.session.rollback()
+        current_app.logger.exception("certificate signing unavailable")
+        flash(
+            "Je certificaat kan nu niet worden ondertekend. Er is niets verloren gegaan: "
+            "probeer het over een paar minuten opnieuw.",
+            "error",
         )
         return redirect(url_for("certificates.course", course_slug=course.slug))
     db.session.commit()

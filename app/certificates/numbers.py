@@ -1,6 +1,6 @@
 """Certificate numbers people can read aloud and type: Crockford base32 groups and a check symbol.
 
-A number looks like ``SIG-7K3M-Q9XD-4``: eight random symbols and one check symbol (Crockford's
+A number looks like ``SIG-7K3M-Q9XD-K``: eight random symbols and one check symbol (Crockford's
 mod-37 check), so one wrong symbol or two adjacent symbols swapped is recognised as mistyped.
 """
 

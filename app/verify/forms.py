@@ -17,7 +17,7 @@ class LookupForm(FlaskForm):
     number = StringField(
         "Certificaatnummer",
         validators=[DataRequired("Vul het certificaatnummer in.")],
-        description="Zoals op het certificaat, bijvoorbeeld SIG-7K3M-Q9XD-4. Hoofd- of kleine letters en streepjes maken niet uit.",
+        description="Zoals op het certificaat, bijvoorbeeld SIG-7K3M-Q9XD-K. Hoofd- of kleine letters en streepjes maken niet uit.",
     )
     submit = SubmitField("Controleren")
 
