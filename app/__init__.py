@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .certificates import bp as certificates_bp
     from .learning import bp as learning_bp
     from .quizzes import bp as quizzes_bp
+    from .trainer import bp as trainer_bp
     from .verify import bp as verify_bp
 
     for blueprint in (
@@ -37,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         learning_bp,
         quizzes_bp,
         certificates_bp,
+        trainer_bp,
         admin_bp,
         verify_bp,
     ):

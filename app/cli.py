@@ -1,4 +1,4 @@
-"""Command-line tools: `flask content check`, `flask users ...`, `flask demo`."""
+"""Command-line tools: `flask content check`, `flask users ...`, `flask demo`, `flask seed`."""
 
 from __future__ import annotations
 
@@ -78,9 +78,38 @@ def demo() -> None:
     db.session.commit()
 
 
+@click.command("seed")
+@click.option("--learners", type=click.IntRange(min=1), required=True, help="Aantal deelnemers.")
+@click.option("--cohort-name", default="Demogroep", show_default=True, help="Naam van de groep.")
+@click.option("--course", "course_slug", default=None, help="Cursus (standaard de eerste).")
+@click.option("--random-seed", type=int, default=None, help="Vaste seed voor herhaalbare data.")
+@with_appcontext
+def seed_command(
+    learners: int, cohort_name: str, course_slug: str | None, random_seed: int | None
+) -> None:
+    """Create N learners with varied progress in a cohort of the demo trainer."""
+    from .content import get_catalog
+    from .seed import SEED_PASSWORD, seed
+
+    catalog = get_catalog()
+    course = (
+        catalog.course(course_slug) if course_slug else next(iter(catalog.courses.values()), None)
+    )
+    if course is None:
+        raise click.ClickException(f"Geen cursus met slug {course_slug}.")
+    result = seed(course, learners, cohort_name, random_seed, commit=db.session.commit)
+    db.session.commit()
+    click.echo(
+        f"{result.learners} deelnemers aangemaakt in groep '{result.cohort_name}' "
+        f"(id {result.cohort_id}, opleider {result.trainer_email}) in {result.seconds:.1f} s: "
+        f"{result.lesson_rows} lesregels, {result.attempts} pogingen, {result.answers} antwoorden, "
+        f"{result.evaluations} evaluaties. Wachtwoord van elke deelnemer: {SEED_PASSWORD}"
+    )
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to `flask`."""
     from .certificates.cli import certificates_cli
 
-    for command in (content_cli, users_cli, demo, certificates_cli):
+    for command in (content_cli, users_cli, demo, seed_command, certificates_cli):
         app.cli.add_command(command)
