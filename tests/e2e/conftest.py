@@ -25,7 +25,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-DEMO_PASSWORDS = {"learner": "demo-huisarts-2026", "trainer": "demo-opleider-2026", "admin": "demo-beheer-2026"}
+DEMO_PASSWORDS = {
+    "learner": "demo-huisarts-2026",
+    "trainer": "demo-opleider-2026",
+    "admin": "demo-beheer-2026",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -126,7 +130,9 @@ def browser() -> Iterator:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's Chromium is missing: apt-get install -y chromium")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
