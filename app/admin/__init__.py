@@ -1,4 +1,5 @@
-"""Administration (role admin only): certificates and revocation, audit log, evaluations, export."""
+"""Administration (role admin only): users and roles, certificates and revocation, audit log,
+evaluations, export."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from ..certificates.facts import facts_of, lines
 from ..content import get_catalog
 from ..extensions import db
 from ..models import AuditEvent, Certificate, User, audit
-from .forms import ExportForm, RevokeForm, SearchForm
+from . import users
+from .forms import ExportForm, RevokeForm, RoleForm, SearchForm, UserSearchForm
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 PAGE_SIZE = 50
@@ -204,3 +206,59 @@ def export() -> Any:
         return response
     status = 400 if form.is_submitted() else 200
     return render_template("admin/export.html", form=form, columns=exporting.COLUMNS), status
+
+
+@bp.get("/gebruikers", endpoint="users")
+def users_index() -> Any:
+    """List accounts with search; each row can get another role."""
+    form = UserSearchForm(request.args)
+    query = (form.q.data or "").strip() if form.validate() else ""
+    role = form.role.data if form.role.data in users.ROLE_LABELS else ""
+    page = _page()
+    rows = list(
+        db.session.scalars(
+            users.search(query, role).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+        )
+    )
+    # Names and e-mail addresses are personal data: record who looked them up.
+    audit(current_user, "admin.view_users", q=query, role=role, shown=len(rows[:PAGE_SIZE]))
+    db.session.commit()
+    return render_template(
+        "admin/users.html",
+        form=form,
+        rows=rows[:PAGE_SIZE],
+        page=page,
+        has_next=len(rows) > PAGE_SIZE,
+        args={k: v for k, v in request.args.items() if k != "pagina"},
+        labels=users.ROLE_LABELS,
+        admins=users.admin_count(),
+    )
+
+
+@bp.post("/gebruikers/<int:user_id>/rol")
+def change_role(user_id: int) -> Any:
+    """Give an account another role (audit-logged; the last admin keeps theirs)."""
+    user = db.get_or_404(User, user_id)
+    if user.deleted_at is not None:
+        abort(404)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash("Kies een van de rollen in de lijst en probeer het opnieuw.", "error")
+        return redirect(url_for("admin.users", q=user.email))
+    myself = user.id == current_user.id
+    try:
+        changed = users.change_role(current_user, user, form.role.data)
+    except users.RoleError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.users", q=user.email))
+    db.session.commit()
+    label = users.ROLE_LABELS[form.role.data].lower()
+    if not changed:
+        flash(f"{user.email} had de rol {label} al.", "info")
+    elif myself and form.role.data != "admin":
+        flash(f"Je hebt nu de rol {label}; het beheer is voor jou niet meer toegankelijk.", "info")
+        return redirect(url_for("learning.catalogue"))
+    else:
+        flash(f"{user.email} heeft nu de rol {label}.", "success")
+    return redirect(url_for("admin.users", q=user.email))

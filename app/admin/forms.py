@@ -1,4 +1,4 @@
-"""Admin forms: certificate search, revocation, export."""
+"""Admin forms: certificate search, revocation, export, users and roles."""
 
 from __future__ import annotations
 
@@ -54,3 +54,40 @@ class ExportForm(FlaskForm):
     def validate_date_until(self, field: DateField) -> None:
         if self.date_from.data and field.data and field.data < self.date_from.data:
             raise ValidationError("De einddatum ligt vóór de begindatum.")
+
+
+class UserSearchForm(FlaskForm):
+    """A GET form (shareable address), so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(
+        "Zoeken",
+        validators=[Length(max=200, message="Zoek met hoogstens 200 tekens.")],
+        description="Een deel van het e-mailadres of de naam, of de laatste cijfers van het BIG-nummer.",
+    )
+    role = SelectField(
+        "Rol",
+        choices=[
+            SelectChoice("", "Alle"),
+            SelectChoice("learner", "Deelnemer"),
+            SelectChoice("trainer", "Opleider"),
+            SelectChoice("admin", "Beheerder"),
+        ],
+        default="",
+    )
+    submit = SubmitField("Zoeken")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(
+        "Rol",
+        choices=[
+            SelectChoice("learner", "Deelnemer"),
+            SelectChoice("trainer", "Opleider"),
+            SelectChoice("admin", "Beheerder"),
+        ],
+        validators=[DataRequired("Kies een rol.")],
+    )
+    submit = SubmitField("Rol wijzigen")

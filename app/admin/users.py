@@ -1,0 +1,85 @@
+"""Users and roles for admins: finding accounts and changing a role (never leaving no admin).
+
+Functions flush, never commit: the view owns the transaction.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, func, or_, select, update
+
+from ..extensions import db
+from ..models import ROLES, User, audit
+
+#: How roles are called in the interface.
+ROLE_LABELS = {"learner": "Deelnemer", "trainer": "Opleider", "admin": "Beheerder"}
+
+
+class RoleError(ValueError):
+    """A role change the rules refuse; the message is a Dutch sentence for the admin."""
+
+
+def search(query: str = "", role: str = "") -> Select[tuple[User]]:
+    """Active accounts matching a part of the e-mail address or name, or a BIG number's digits."""
+    statement = select(User).where(User.deleted_at.is_(None))
+    query = query.strip()
+    if query:
+        like = f"%{_escape_like(query.lower())}%"
+        conditions = [
+            User.email.like(like, escape="\\"),
+            func.lower(User.surname).like(like, escape="\\"),
+            func.lower(User.first_name).like(like, escape="\\"),
+        ]
+        if query.isdigit():
+            conditions.append(User.big_number.like(f"%{query}"))
+        statement = statement.where(or_(*conditions))
+    if role in ROLES:
+        statement = statement.where(User.role == role)
+    return statement.order_by(func.lower(User.surname), func.lower(User.first_name), User.id)
+
+
+def _escape_like(text: str) -> str:
+    """Make % and _ in a search match themselves, not any text."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def admin_count() -> int:
+    """How many active accounts have the admin role."""
+    return (
+        db.session.scalar(
+            select(func.count(User.id)).where(User.role == "admin", User.deleted_at.is_(None))
+        )
+        or 0
+    )
+
+
+def change_role(actor: User, user: User, role: str) -> bool:
+    """Give the user another role (audit-logged); False when it already had that role.
+
+    Refuses to take the admin role away from the last admin: nobody could then manage the
+    site (or give the role back) without shell access.
+    """
+    if role not in ROLES:
+        raise RoleError("Kies een bestaande rol.")
+    if user.deleted_at is not None:
+        raise RoleError("Dit account is verwijderd.")
+    if user.role == role:
+        return False
+    if user.role == "admin":
+        # A no-op UPDATE locks the admin rows (PostgreSQL) or the database (SQLite), so two
+        # admins demoting each other at the same moment cannot both pass the count below.
+        db.session.execute(
+            update(User)
+            .where(User.role == "admin")
+            .values(role=User.role)
+            .execution_options(synchronize_session=False)
+        )
+        if admin_count() <= 1:
+            raise RoleError(
+                "Dit is het laatste beheerdersaccount. Geef eerst iemand anders de rol "
+                "beheerder; daarna kan deze rol eraf."
+            )
+    old = user.role
+    user.role = role
+    audit(actor, "user.role_change", user, email=user.email, old=old, new=role)
+    db.session.flush()
+    return True
