@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from sqlalchemy import event
@@ -12,9 +10,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .dates import local_date, local_datetime
 from .extensions import csrf, db, limiter, login_manager, migrate
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -74,38 +71,6 @@ def _security_headers(response: Response) -> Response:
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
-
-
-def local_datetime(value: dt.datetime | None) -> str:
-    """Show a UTC datetime in Amsterdam time, Dutch style."""
-    if value is None:
-        return ""
-    return value.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
-
-
-MONTHS = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
-
-
-def local_date(value: dt.date | dt.datetime | None) -> str:
-    """Show a date as '25 november 2026'."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = value.astimezone(AMSTERDAM).date()
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def wants_json() -> bool:

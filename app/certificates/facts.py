@@ -9,22 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ..dates import local_date
 from ..models import PROFESSIONS, Certificate
-
-MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 @dataclass(frozen=True)
@@ -96,7 +82,7 @@ def facts_of(certificate: Certificate) -> CertificateFacts:
 
 def long_date(day: dt.date) -> str:
     """25 november 2026."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return local_date(day)
 
 
 def decimal(value: float) -> str:

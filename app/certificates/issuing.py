@@ -14,13 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import render_template
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import clock
 from ..content import Course
+from ..dates import AMSTERDAM
 from ..extensions import db
 from ..learning.progress import course_progress
 from ..mail import send_mail
@@ -30,7 +31,6 @@ from . import eligibility, numbers, pdf, signing
 from .evaluation import evaluation_of
 from .facts import CertificateFacts, facts_of, lines
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DEFAULT_LAYOUT = "signaal"
 #: New numbers to try when a freshly drawn number is already taken (practically never).
 _NUMBER_TRIES = 5
@@ -106,7 +106,7 @@ def _last_lesson_completion(user_id: int, course: Course) -> dt.datetime | None:
 
 def standing(user: User, course: Course, now: dt.datetime | None = None) -> Standing:
     """Gather progress, assessment and evaluation, and check eligibility."""
-    now = now or utcnow()
+    now = now or clock.now()
     progress = course_progress(user.id, course)
     statuses = assessment_status(user.id, course)
     evaluation = evaluation_of(user.id, course.slug)
@@ -232,7 +232,7 @@ def issue(
     user: User, course: Course, settings: Settings, now: dt.datetime | None = None
 ) -> tuple[Certificate, bool]:
     """Return the learner's valid certificate, issuing it if needed; created tells which."""
-    now = now or utcnow()
+    now = now or clock.now()
     found = standing(user, course, now)
     period_start, period_end = period_of(course, found.completed_on)
     existing = valid_certificate(user.id, course, period_start)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from ..dates import AMSTERDAM, local_date
 from ..extensions import db
 from ..models import Cohort, CohortInvite, CohortMember, CohortTrainer, User, utcnow
-from ..web import AMSTERDAM, local_date
 
 #: Letters and digits that are hard to mistake for one another (no 0/O, 1/I/L, U/V).
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"

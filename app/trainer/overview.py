@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..content.model import Course
+from ..dates import local_datetime
 from ..learning.progress import progress_for_users
 from ..models import Cohort, utcnow
 from ..quizzes.attempts import assessment_status_for_users
-from ..web import local_datetime
 from . import queries
 from .queries import Member
 
