@@ -63,7 +63,7 @@ def learner(make_user, auth):
 def clock(monkeypatch) -> Callable[[float], None]:
     """Set the time the learning views see, in seconds after T0."""
     now = {"value": T0}
-    monkeypatch.setattr("app.learning.utcnow", lambda: now["value"])
+    monkeypatch.setattr("app.clock.now", lambda: now["value"])
 
     def set_to(seconds: float) -> None:
         now["value"] = at(seconds)

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from .. import clock
 from ..content import Course
 from ..extensions import db
-from ..models import Evaluation, utcnow
+from ..models import Evaluation
 
 RATINGS = (
     ("relevance", "Relevantie voor je praktijk"),
@@ -56,7 +57,7 @@ def submit_evaluation(
         didactics=didactics,
         study_time=study_time,
         comments=comments.strip(),
-        submitted_at=utcnow(),
+        submitted_at=clock.now(),
     )
     try:
         # A double submit races on the unique key: the SAVEPOINT keeps the caller's transaction.

@@ -19,10 +19,11 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from .. import clock
 from ..accounts.forms import EmptyForm
 from ..content import Course, Lesson, get_catalog
 from ..extensions import db, limiter
-from ..models import PROFESSIONS, utcnow
+from ..models import PROFESSIONS
 from .pocket_card import render_pocket_card
 from .progress import DEFAULT_IDLE_CAP, complete_lesson, course_progress, record_view
 
@@ -113,7 +114,7 @@ def course(course_slug: str) -> Any:
 def lesson(course_slug: str, lesson_slug: str) -> Any:
     """Show a lesson and record the view (time on task)."""
     course, lesson = _lesson_or_404(course_slug, lesson_slug)
-    row = record_view(current_user.id, course.slug, lesson.slug, utcnow(), _idle_cap())
+    row = record_view(current_user.id, course.slug, lesson.slug, clock.now(), _idle_cap())
     db.session.commit()
     previous, following = course.neighbours(lesson.slug)
     # Already sanitised at load (app.content.markdown), so it may be marked safe.
@@ -138,7 +139,7 @@ def complete(course_slug: str, lesson_slug: str) -> Any:
     course, lesson = _lesson_or_404(course_slug, lesson_slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    now = utcnow()
+    now = clock.now()
     # Reading up to the button press is study time too.
     record_view(current_user.id, course.slug, lesson.slug, now, _idle_cap())
     complete_lesson(current_user.id, course.slug, lesson.slug, now)
@@ -164,7 +165,7 @@ def complete(course_slug: str, lesson_slug: str) -> Any:
 def heartbeat(course_slug: str, lesson_slug: str) -> Any:
     """Count reading time while the lesson stays open (same capped-gap rule as a view)."""
     course, lesson = _lesson_or_404(course_slug, lesson_slug)
-    record_view(current_user.id, course.slug, lesson.slug, utcnow(), _idle_cap())
+    record_view(current_user.id, course.slug, lesson.slug, clock.now(), _idle_cap())
     db.session.commit()
     return "", 204
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .. import clock
 from ..content.model import Course, Question, Quiz
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptGrant, utcnow
@@ -372,7 +373,7 @@ def submit(attempt_id: int, quiz: Quiz) -> Submission:
         {question_id: answer.response for question_id, answer in answers.items()},
         pass_mark=attempt.pass_mark,
     )
-    now = utcnow()
+    now = clock.now()
     claimed = db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt_id, Attempt.submitted_at.is_(None))
