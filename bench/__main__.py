@@ -49,6 +49,8 @@ from .scenarios import (
 LESSON_GOAL = 0.75
 SAVE_GOAL = 0.60
 SAVE_P99_GOAL_MS = 50.0
+#: Learners in the trainer's group for the load runs: a large training group.
+TRAINER_COHORT = 50
 
 
 @dataclass(frozen=True)
@@ -173,8 +175,17 @@ def load_run(kind: str, options: Options, workdir: Path, report: Report) -> dict
         create_schema(env)
         seed_command = ["seed", "--learners", str(options.learners), "--random-seed", "1"]
         _, seed_seconds = flask(env, *seed_command)
+        group_command = [
+            "seed",
+            "--learners",
+            str(TRAINER_COHORT),
+            "--cohort-name",
+            "Opleidingsgroep",
+        ]
+        flask(env, *group_command, "--random-seed", "2")
         app = in_process_app(env)
         data = seeded(app)
+        group = seeded(app, "Opleidingsgroep")
         print(f"[{kind}] seeded {len(data.learners)} learners in {seed_seconds:.1f} s", flush=True)
 
         baseline_url = (
@@ -219,7 +230,7 @@ def load_run(kind: str, options: Options, workdir: Path, report: Report) -> dict
             saves = save_requests(visitors, data.course_slug, cases[0])
             reads = lesson_requests(visitors, data.course_slug, lessons)
             trainer = log_in_trainer(server.url, data)
-            overview = page_request(trainer, f"/groepen/{data.cohort_id}")
+            overview = page_request(trainer, f"/groepen/{group.cohort_id}")
             for c in options.connections:
                 run("lesson page", server.url, reads, c)
                 run("answer save", server.url, saves, c)
@@ -245,9 +256,11 @@ def load_run(kind: str, options: Options, workdir: Path, report: Report) -> dict
     report.heading(f"Load on {'SQLite' if kind == 'sqlite' else 'PostgreSQL'}", 3)
     report.add(load_table(results, options.connections))
     report.add(
-        f"Seed: `flask seed {' '.join(seed_command[1:])}` ({len(data.learners)} learners in one "
-        f"cohort, {seed_seconds:.1f} s); {options.visitors} of them logged in, "
-        f"trainer overview of that cohort."
+        f"Seed: `flask {' '.join(seed_command)}` ({len(data.learners)} learners in one cohort, "
+        f"{seed_seconds:.1f} s), {options.visitors} of them logged in; the trainer overview shows "
+        f"a group of {TRAINER_COHORT} (`flask {' '.join(group_command)}`; larger groups: see "
+        "Growth). Each answer save changes the answers (two versions per learner alternate); each "
+        "submission grades a fresh attempt with every stage answered."
     )
     for note in notes:
         report.add(note)

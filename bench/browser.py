@@ -95,26 +95,30 @@ class Form:
     def value(self, name: str) -> str | None:
         return next((v for n, _, v, _ in self.controls if n == name), None)
 
-    def filled(self, text: str = "Dit is mijn antwoord.") -> list[tuple[str, str]]:
-        """What a browser sends when the visitor answers everything: first radio, first box."""
+    def filled(self, choice: int = 0, text: str = "Dit is mijn antwoord.") -> list[tuple[str, str]]:
+        """What a browser sends when the visitor answers everything.
+
+        Per radio group and per group of answer boxes the option at place `choice` (wrapping)
+        is chosen, so two values of `choice` give two different sets of answers.
+        """
+        groups: dict[str, list[str]] = {}
+        for name, kind, value, _ in self.controls:
+            if kind == "radio" or (kind == "checkbox" and name.startswith("answer-")):
+                groups.setdefault(name, []).append(value)
         data: list[tuple[str, str]] = []
-        radios_done: set[str] = set()
-        boxes_done: set[str] = set()
+        done: set[str] = set()
         for name, kind, value, checked in self.controls:
             if not name or kind in ("submit", "button"):
                 continue
-            if kind == "radio":
-                if name not in radios_done:
-                    radios_done.add(name)
-                    data.append((name, value))
+            if name in groups:
+                if name not in done:
+                    done.add(name)
+                    data.append((name, groups[name][choice % len(groups[name])]))
             elif kind == "checkbox":
-                if name.startswith("answer-") and name not in boxes_done:
-                    boxes_done.add(name)
-                    data.append((name, value))
-                elif checked:
+                if checked:
                     data.append((name, value))
             elif kind == "textarea":
-                data.append((name, value or text))
+                data.append((name, f"{value or text} ({choice})"))
             else:
                 data.append((name, value))
         return data

@@ -144,8 +144,8 @@ class Seeded:
     learners: list[tuple[int, str]]
 
 
-def seeded(app: Flask) -> Seeded:
-    """What `flask seed` created: the course, the cohort, the trainer and the learners."""
+def seeded(app: Flask, cohort_name: str = "Demogroep") -> Seeded:
+    """What `flask seed` created in the named cohort: course, cohort, trainer and learners."""
     from app.accounts.service import DEMO_ACCOUNTS
     from app.content import get_catalog
     from app.extensions import db
@@ -155,7 +155,9 @@ def seeded(app: Flask) -> Seeded:
     with app.app_context():
         course = next(iter(get_catalog().courses.values()))
         cohort = db.session.scalar(
-            select(Cohort).where(Cohort.course_slug == course.slug).order_by(Cohort.id)
+            select(Cohort)
+            .where(Cohort.course_slug == course.slug, Cohort.name == cohort_name)
+            .order_by(Cohort.id)
         )
         assert cohort is not None, "flask seed made no cohort"
         learners = db.session.execute(

@@ -59,24 +59,28 @@ def lesson_requests(
 
 
 def save_requests(visitors: list[Visitor], course_slug: str, quiz_slug: str) -> list[Request]:
-    """Each visitor's autosave of the first stage, built from the quiz page's own form."""
+    """Each visitor's autosave of the current stage, built from the quiz page's own form.
+
+    Every visitor has two versions that alternate (the list holds all A's, then all B's), so
+    each save changes the stored answers as a learner's click would.
+    """
     path = f"/quiz/{course_slug}/{quiz_slug}"
 
-    def one(visitor: Visitor) -> Request:
+    def one(visitor: Visitor) -> list[Request]:
         page = visitor.browser.get(path)
         if page.status != 200:
             raise RuntimeError(f"quizpagina {path}: HTTP {page.status}")
         form = form_on(page.text, css_class="quiz-form")
         visitor.csrf_token = form.value("csrf_token") or ""
-        return Request(
-            "POST",
-            form.action,
-            {"Cookie": visitor.cookie, "Content-Type": FORM, "Accept": "application/json"},
-            urllib.parse.urlencode(form.filled()),
-        )
+        headers = {"Cookie": visitor.cookie, "Content-Type": FORM, "Accept": "application/json"}
+        return [
+            Request("POST", form.action, headers, urllib.parse.urlencode(form.filled(choice)))
+            for choice in (0, 1)
+        ]
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return list(pool.map(one, visitors))
+        pairs = list(pool.map(one, visitors))
+    return [pair[0] for pair in pairs] + [pair[1] for pair in pairs]
 
 
 def submit_requests(
