@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, abort, g, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from .dates import local_date, local_datetime
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -17,6 +18,36 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+#: The largest id an INTEGER column holds (PostgreSQL); larger ids in an address are a 404.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` that matches only values the database can hold, so 2**64 is a 404, not a 500."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def _refuse_nul_bytes() -> None:
+    """Refuse NUL characters in the address, query or form (400): PostgreSQL text cannot hold
+    them, and no person types one; refusing them up front treats every database alike.
+
+    Uploads (multipart) are left to their view, which limits their size before parsing them.
+    """
+    fields = [request.path]
+    sources = [request.args]
+    if request.mimetype == "application/x-www-form-urlencoded":
+        sources.append(request.form)
+    for source in sources:
+        for key, values in source.lists():
+            fields.append(key)
+            fields.extend(values)
+    if any("\x00" in value for value in fields):
+        abort(400)
 
 
 @event.listens_for(Engine, "connect")
@@ -32,6 +63,7 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 def init_extensions(app: Flask) -> None:
     """Bind the extensions and the request-wide behaviour to the app."""
+    app.url_map.converters["int"] = IdConverter
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
@@ -56,6 +88,7 @@ def init_extensions(app: Flask) -> None:
             return None
         return user
 
+    app.before_request(_refuse_nul_bytes)
     app.after_request(_security_headers)
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date

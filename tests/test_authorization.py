@@ -25,7 +25,7 @@ from sqlalchemy import select
 from app.accounts import service
 from app.certificates import numbers
 from app.content import get_catalog
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import (
     Answer,
     Attempt,
@@ -57,12 +57,6 @@ SHARED_REFLECTION = "Het gesprek over veiligheid vond ik het moeilijkst"
 L_PDF = b"%PDF-1.7 certificaat-bytes-van-de-deelnemer"
 L_PERSONAL = ("griselda.vandenbroucke@example.nl", "Griselda", "98765432109")
 L2_PERSONAL = ("otto.overkamp@example.nl", "Ottokar", "12312312312")
-
-
-@pytest.fixture
-def config_overrides() -> dict[str, Any]:
-    # Statuses here are about who may do what; rate limits have their own tests.
-    return {"RATELIMIT_ENABLED": False}
 
 
 @dataclass
@@ -536,6 +530,9 @@ def test_route_answers_every_role_as_expected_and_leaks_nothing(
     for role in ROLES:
         log_in(client, world, role)
         with app.app_context():
+            # Statuses here are about who may do what; rate limits have their own tests.
+            # (Not RATELIMIT_ENABLED=False: Flask-Limiter would keep that for later apps.)
+            limiter.reset()
             before = snapshot()
         response = request(client, key, case, world)
         got = outcome(response)
@@ -582,15 +579,11 @@ def test_post_only_routes_answer_get_with_405_and_a_friendly_page(
 # --- direct-object references, one by one ----------------------------------------------------
 
 
-def login_as(client: FlaskClient, world: World, role: str) -> None:
-    log_in(client, world, role)
-
-
 def test_a_trainer_cannot_reach_a_learner_of_another_cohort_through_their_own(
     app: Flask, client: FlaskClient, world: World
 ) -> None:
     other = world.users["other_learner"]
-    login_as(client, world, "trainer")
+    log_in(client, world, "trainer")
     for url in (
         f"/groepen/{world.cohort}/deelnemers/{other.id}",
         f"/groepen/{world.other_cohort}/deelnemers/{other.id}",
@@ -609,7 +602,7 @@ def test_the_cohort_trainer_sees_shared_reflections_but_never_unshared_ones(
     client: FlaskClient, world: World
 ) -> None:
     for role in ("trainer", "admin"):
-        login_as(client, world, role)
+        log_in(client, world, role)
         page = client.get(f"/groepen/{world.cohort}/deelnemers/{world.learner_id}").get_data(
             as_text=True
         )
@@ -623,7 +616,7 @@ def test_the_cohort_trainer_sees_shared_reflections_but_never_unshared_ones(
 def test_another_learner_gets_404_for_the_attempt_result_and_the_certificate_pdf(
     client: FlaskClient, world: World
 ) -> None:
-    login_as(client, world, "other_learner")
+    log_in(client, world, "other_learner")
     for url in (
         f"/quiz/{COURSE}/{CASE}/poging/1",
         f"/quiz/{COURSE}/{CASE}/poging/2",
@@ -632,7 +625,7 @@ def test_another_learner_gets_404_for_the_attempt_result_and_the_certificate_pdf
         response = client.get(url)
         assert response.status_code == 404, url
         assert L_PDF not in response.data and UNSHARED_REFLECTION.encode() not in response.data
-    login_as(client, world, "learner")
+    log_in(client, world, "learner")
     response = client.get(f"/certificaat/{COURSE}/{world.certificate_number}.pdf")
     assert response.status_code == 200 and response.data == L_PDF
     assert response.headers["Cache-Control"] == "private, no-store"
@@ -651,7 +644,7 @@ def test_public_verification_shows_the_printed_name_but_not_the_big_number_or_em
 
 
 def test_evaluation_aggregates_for_trainers_name_nobody(client: FlaskClient, world: World) -> None:
-    login_as(client, world, "other_trainer")
+    log_in(client, world, "other_trainer")
     page = client.get(f"/certificaat/{COURSE}/evaluaties").get_data(as_text=True)
     assert "Goede casussen." in page
     assert "Vandenbroucke" not in page and L_PERSONAL[0] not in page
@@ -660,7 +653,7 @@ def test_evaluation_aggregates_for_trainers_name_nobody(client: FlaskClient, wor
 def test_a_learner_cannot_make_themselves_admin_or_revoke_a_certificate(
     app: Flask, client: FlaskClient, world: World
 ) -> None:
-    login_as(client, world, "learner")
+    log_in(client, world, "learner")
     assert (
         client.post(
             f"/beheer/gebruikers/{world.learner_id}/rol", data={"role": "admin"}

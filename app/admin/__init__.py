@@ -50,8 +50,12 @@ def index() -> Any:
     return render_template("admin/index.html", stats=stats, courses=get_catalog().courses.values())
 
 
+#: Pages beyond this are empty anyway; a bigger number would overflow the query's OFFSET.
+MAX_PAGE = 100_000
+
+
 def _page() -> int:
-    return max(1, request.args.get("pagina", 1, type=int) or 1)
+    return min(max(1, request.args.get("pagina", 1, type=int) or 1), MAX_PAGE)
 
 
 @bp.get("/certificaten")

@@ -23,7 +23,7 @@ from ..content import get_catalog
 from ..content.model import Course, Option, Question, Quiz
 from ..extensions import db, limiter
 from ..models import Answer, Attempt
-from ..web import wants_json
+from ..web import MAX_ID, wants_json
 from . import attempts as domain
 from .attempts import QuizError
 from .forms import QuizForm, stage_answers
@@ -92,6 +92,8 @@ def _course_url(course: Course) -> str:
 def _target_attempt(quiz: Quiz) -> Attempt:
     """The attempt the posted form belongs to, locked for this transaction."""
     number = request.form.get("attempt", type=int)
+    if number is not None and not 0 < number <= MAX_ID:
+        abort(404)  # no such attempt; a bigger number would overflow the query
     if number is not None:
         attempt = domain.attempt_by_number(current_user.id, quiz.course_slug, quiz.slug, number)
     else:

@@ -54,7 +54,8 @@ def _ordering_response(question: Question, formdata: MultiDict, shown: list[str]
     positions: dict[str, int] = {}
     for option_id in known:
         value = formdata.get(f"position-{question.id}-{option_id}", "")
-        if value.isdigit():
+        # ASCII digits only, and short: int() refuses "²" and numbers of thousands of digits.
+        if value.isascii() and value.isdigit() and len(value) <= 6:
             positions[option_id] = int(value)
     return apply_moves(current, positions)
 
