@@ -67,6 +67,28 @@ def users_set_role(email: str, role: str) -> None:
     click.echo(f"{user.email} heeft nu de rol {role}.")
 
 
+@users_cli.command("purge-inactive")
+@click.option("--dry-run", is_flag=True, help="Alleen tonen wat er verwijderd zou worden.")
+def users_purge_inactive(dry_run: bool) -> None:
+    """Delete accounts without activity for RETENTION_YEARS years (see docs/security.md)."""
+    from .accounts.privacy import RETENTION_YEARS, inactive_accounts, purge_inactive
+    from .clock import now
+    from .dates import local_date
+
+    if dry_run:
+        rows = [(user.email, last) for user, last in inactive_accounts(now())]
+    else:
+        rows = purge_inactive(now())
+        db.session.commit()
+    for email, last in rows:
+        click.echo(f"  {email}  laatst actief {local_date(last)}")
+    summary = f"{len(rows)} account(s) zonder activiteit in de laatste {RETENTION_YEARS} jaar"
+    if dry_run:
+        click.echo(f"{summary}. Proefdraai: er is niets verwijderd.")
+    else:
+        click.echo(f"{summary} verwijderd; uitgegeven certificaten blijven controleerbaar.")
+
+
 @click.command("demo")
 @with_appcontext
 def demo() -> None:

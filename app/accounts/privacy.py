@@ -1,14 +1,15 @@
-"""Privacy (AVG): a learner's data as JSON, and deleting an account.
+"""Privacy (AVG): a learner's data as JSON, deleting an account, and the retention period.
 
 Deletion removes personal data; issued certificates stay verifiable from their snapshot.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, union_all
 
 from ..extensions import db
 from ..models import (
@@ -141,3 +142,73 @@ def delete_account(user: User) -> None:
     user.deleted_at = utcnow()
     user.session_version += 1
     audit(None, "account.deleted", user)
+
+
+def _years_before(moment: dt.datetime, years: int) -> dt.datetime:
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:  # 29 February in a year without one
+        return moment.replace(year=moment.year - years, day=28)
+
+
+def last_activity() -> Any:
+    """A subquery (user_id, last_active): the latest trace of each account's own activity.
+
+    Signing up, confirming the address, reading a lesson, starting, answering or submitting a
+    quiz, the evaluation, a certificate, joining a cohort, and anything the audit log records the
+    person doing (trainers' and admins' work). Logins are not recorded anywhere, so they do not count.
+    """
+    traces = union_all(
+        select(User.id.label("user_id"), User.created_at.label("at")),
+        select(User.id, User.email_confirmed_at),
+        select(LessonProgress.user_id, LessonProgress.last_seen_at),
+        select(Attempt.user_id, Attempt.started_at),
+        select(Attempt.user_id, Attempt.submitted_at),
+        select(Attempt.user_id, Answer.updated_at).join(Answer, Answer.attempt_id == Attempt.id),
+        select(Evaluation.user_id, Evaluation.submitted_at),
+        select(Certificate.user_id, Certificate.issued_at),
+        select(CohortMember.user_id, CohortMember.joined_at),
+        select(AuditEvent.actor_id, AuditEvent.created_at),
+    ).subquery()
+    return (
+        select(traces.c.user_id, func.max(traces.c.at).label("last_active"))
+        .where(traces.c.user_id.is_not(None))
+        .group_by(traces.c.user_id)
+        .subquery()
+    )
+
+
+def inactive_accounts(
+    now: dt.datetime, years: int = RETENTION_YEARS
+) -> list[tuple[User, dt.datetime]]:
+    """Accounts with no activity for `years` years, with their last activity, oldest first.
+
+    Admins are left out: the last admin must not disappear unnoticed; another admin (or
+    `flask users set-role`) takes the role away first.
+    """
+    activity = last_activity()
+    cutoff = _years_before(now, years)
+    rows = db.session.execute(
+        select(User, activity.c.last_active)
+        .join(activity, activity.c.user_id == User.id)
+        .where(
+            User.deleted_at.is_(None),
+            User.role != "admin",
+            activity.c.last_active < cutoff,
+        )
+        .order_by(activity.c.last_active, User.id)
+    ).all()
+    # max() keeps the column's type, so these come back timezone-aware on every database.
+    return [(user, last) for user, last in rows]
+
+
+def purge_inactive(now: dt.datetime, years: int = RETENTION_YEARS) -> list[tuple[str, dt.datetime]]:
+    """Delete every inactive account (see `inactive_accounts`); return (e-mail, last activity)."""
+    purged = []
+    for user, last in inactive_accounts(now, years):
+        purged.append((user.email, last))
+        delete_account(user)
+    if purged:
+        audit(None, "account.purge_inactive", count=len(purged), years=years)
+    db.session.flush()
+    return purged
