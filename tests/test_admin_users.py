@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from app.accounts.privacy import delete_account
+from app.admin import users as domain
 from app.admin.users import RoleError, change_role
 from app.extensions import db
 from app.models import AuditEvent, User
+
+from .conftest import PASSWORD
 
 
 @pytest.fixture
@@ -169,7 +174,7 @@ class TestWithCsrf:
             "/account/inloggen",
             data={
                 "email": admin.email,
-                "password": "een-lang-test-wachtwoord",
+                "password": PASSWORD,
                 "csrf_token": token,
             },
         )
@@ -182,3 +187,46 @@ class TestWithCsrf:
             f"/beheer/gebruikers/{learner.id}/rol", data={"role": "admin", "csrf_token": token}
         )
         assert response.status_code == 302 and role_of(app, learner) == "admin"
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(
+    app, make_user, monkeypatch
+) -> None:
+    """The first demotion holds the admin rows until it commits; the second then counts one."""
+    first, second = make_user(role="admin"), make_user(role="admin")
+    clients = {}
+    for admin in (first, second):
+        clients[admin.id] = app.test_client()
+        clients[admin.id].post(
+            "/account/inloggen", data={"email": admin.email, "password": PASSWORD}
+        )
+    counted = threading.Event()
+    count = domain.admin_count
+
+    def slow_count() -> int:
+        result = count()
+        if threading.current_thread().name == "first":
+            counted.set()
+            time.sleep(0.5)  # the second request arrives while this one holds the lock
+        return result
+
+    monkeypatch.setattr(domain, "admin_count", slow_count)
+    statuses = {}
+
+    def demote(actor: User, target: User) -> None:
+        response = clients[actor.id].post(
+            f"/beheer/gebruikers/{target.id}/rol", data={"role": "learner"}
+        )
+        statuses[threading.current_thread().name] = response.status_code
+
+    one = threading.Thread(target=demote, args=(first, second), name="first")
+    one.start()
+    assert counted.wait(5)
+    two = threading.Thread(target=demote, args=(second, first), name="second")
+    two.start()
+    one.join(10)
+    two.join(10)
+    assert statuses["first"] == 302
+    with app.app_context():
+        admins = db.session.scalars(select(User.id).where(User.role == "admin")).all()
+    assert admins == [first.id]
