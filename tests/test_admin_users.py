@@ -230,3 +230,22 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(
     with app.app_context():
         admins = db.session.scalars(select(User.id).where(User.role == "admin")).all()
     assert admins == [first.id]
+
+
+def test_admins_looking_up_certificates_is_audit_logged(app, client, auth, admin, make_user):
+    from .certificate_helpers import issue_for, make_eligible
+
+    learner = make_user()
+    make_eligible(app, learner)
+    issued = issue_for(app, learner)
+    auth.login(admin)
+    client.get("/beheer/certificaten", query_string={"q": learner.surname})
+    page = client.get(f"/beheer/certificaten/{issued.number}").get_data(as_text=True)
+    assert "admin.view_certificate" not in page  # the history shows changes only
+    with app.app_context():
+        events = {
+            e.action: e.detail
+            for e in db.session.scalars(select(AuditEvent).where(AuditEvent.actor_id == admin.id))
+        }
+    assert events["admin.view_certificates"] == {"q": learner.surname, "shown": 1}
+    assert events["admin.view_certificate"] == {"number": issued.number}

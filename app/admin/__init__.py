@@ -83,6 +83,9 @@ def certificates() -> Any:
             .offset((page - 1) * PAGE_SIZE)
         )
     )
+    # Names and BIG numbers are personal data: record who looked them up.
+    audit(current_user, "admin.view_certificates", q=query, shown=len(rows[:PAGE_SIZE]))
+    db.session.commit()
     return render_template(
         "admin/certificates.html",
         form=form,
@@ -121,7 +124,11 @@ def _render_certificate(certificate: Certificate, form: RevokeForm, status: int 
 @bp.get("/certificaten/<number>")
 def certificate(number: str) -> Any:
     """One certificate: its facts, its history and the revoke form."""
-    return _render_certificate(_certificate_or_404(number), RevokeForm())
+    found = _certificate_or_404(number)
+    # The facts include the full BIG number. No target: the page's history shows only changes.
+    audit(current_user, "admin.view_certificate", number=found.number)
+    db.session.commit()
+    return _render_certificate(found, RevokeForm())
 
 
 @bp.post("/certificaten/<number>/intrekken")
