@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 from flask import Flask
@@ -50,7 +50,7 @@ COURSE = "test-cursus"
 CASE = f"/quiz/{COURSE}/testcasus"
 
 BOUNDED = settings(
-    max_examples=30,
+    max_examples=50,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -814,3 +814,39 @@ def test_odd_places_in_the_ordering_menus_never_give_a_500(
     )
     assert response.status_code == 302
     assert_stored_answers_are_valid(app)
+
+
+@settings(BOUNDED, max_examples=60)
+@given(
+    target=st.one_of(
+        st.text(CHARACTERS, max_size=40),
+        st.sampled_from(
+            [
+                "//evil.example",
+                "/\\evil.example",
+                "\\\\evil.example",
+                "https://evil.example/",
+                "/\t/evil.example",
+                "javascript:alert(1)",
+                "/%2F%2Fevil.example",
+                "///evil.example",
+                "http:evil.example",
+            ]
+        ),
+        st.text(CHARACTERS, max_size=20).map(lambda t: "/" + t),
+    )
+)
+def test_the_next_address_after_login_never_leads_to_another_site(
+    app: Flask, client: FlaskClient, world: World, target: str
+) -> None:
+    fresh_limits(app)
+    client.post("/account/uitloggen")
+    response = client.post(
+        "/account/inloggen",
+        query_string={"next": target},
+        data={"email": world.learner.email, "password": PASSWORD},
+    )
+    assert response.status_code in (302, 400)
+    if response.status_code == 302:
+        resolved = urljoin("https://signaal.example.nl/account/inloggen", response.location)
+        assert urlsplit(resolved).netloc == "signaal.example.nl", response.location

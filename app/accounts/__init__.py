@@ -49,6 +49,7 @@ def _failed(response: Any) -> bool:
 def _safe_next(target: str | None) -> str:
     if (
         target
+        and target.isprintable()  # a newline cannot go into the Location header
         and not urlsplit(target).netloc
         and target.startswith("/")
         and not target.startswith("//")
