@@ -249,3 +249,20 @@ def test_admins_looking_up_certificates_is_audit_logged(app, client, auth, admin
         }
     assert events["admin.view_certificates"] == {"q": learner.surname, "shown": 1}
     assert events["admin.view_certificate"] == {"number": issued.number}
+
+
+def test_the_last_admin_cannot_delete_their_account(app, client, auth, admin, make_user):
+    auth.login(admin)
+    response = client.post(
+        "/account/verwijderen", data={"password": PASSWORD, "confirm": "VERWIJDER"}
+    )
+    assert response.status_code == 400
+    assert "Je bent de laatste beheerder" in response.get_data(as_text=True)
+    assert role_of(app, admin) == "admin"
+    make_user(role="admin")
+    response = client.post(
+        "/account/verwijderen", data={"password": PASSWORD, "confirm": "VERWIJDER"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, admin.id).deleted_at is not None

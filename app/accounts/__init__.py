@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..admin.users import is_last_admin
 from ..extensions import db, limiter
 from ..mail import send_mail
 from ..models import User, audit, utcnow
@@ -322,6 +323,12 @@ def delete_account() -> Any:
         if service.authenticate(current_user.email, form.password.data) is None:
             db.session.commit()
             form.password.errors.append("Je wachtwoord klopt niet.")
+        elif is_last_admin(current_user):
+            db.session.rollback()
+            form.password.errors.append(
+                "Je bent de laatste beheerder. Geef eerst iemand anders de rol beheerder "
+                "(Beheer, Gebruikers); daarna kun je je account verwijderen."
+            )
         else:
             privacy.delete_account(current_user)
             db.session.commit()

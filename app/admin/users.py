@@ -52,6 +52,24 @@ def admin_count() -> int:
     )
 
 
+def is_last_admin(user: User) -> bool:
+    """Whether taking this account's admin role away would leave no admin.
+
+    Locks the admin rows until the transaction ends: a no-op UPDATE takes the row locks on
+    PostgreSQL and the write lock on SQLite, so two admins stepping down at the same moment
+    cannot both see the other one still counted.
+    """
+    if user.role != "admin":
+        return False
+    db.session.execute(
+        update(User)
+        .where(User.role == "admin")
+        .values(role=User.role)
+        .execution_options(synchronize_session=False)
+    )
+    return admin_count() <= 1
+
+
 def change_role(actor: User, user: User, role: str) -> bool:
     """Give the user another role (audit-logged); False when it already had that role.
 
@@ -64,20 +82,11 @@ def change_role(actor: User, user: User, role: str) -> bool:
         raise RoleError("Dit account is verwijderd.")
     if user.role == role:
         return False
-    if user.role == "admin":
-        # A no-op UPDATE locks the admin rows (PostgreSQL) or the database (SQLite), so two
-        # admins demoting each other at the same moment cannot both pass the count below.
-        db.session.execute(
-            update(User)
-            .where(User.role == "admin")
-            .values(role=User.role)
-            .execution_options(synchronize_session=False)
+    if is_last_admin(user):
+        raise RoleError(
+            "Dit is het laatste beheerdersaccount. Geef eerst iemand anders de rol "
+            "beheerder; daarna kan deze rol eraf."
         )
-        if admin_count() <= 1:
-            raise RoleError(
-                "Dit is het laatste beheerdersaccount. Geef eerst iemand anders de rol "
-                "beheerder; daarna kan deze rol eraf."
-            )
     old = user.role
     user.role = role
     audit(actor, "user.role_change", user, email=user.email, old=old, new=role)
