@@ -8,10 +8,15 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from .flows import CertifiedGP
+from .journeys import CohortRecord, gp_completes_course, trainer_creates_cohort_and_learner_joins
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -25,6 +30,16 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+ORDER = [
+    "test_smoke.py",
+    "test_gp_journey.py",
+    "test_trainer_journey.py",
+    "test_verify_journey.py",
+    "test_admin_journey.py",
+    "test_phone_journey.py",
+    "test_keyboard.py",
+    "test_accessibility.py",
+]
 DEMO_PASSWORDS = {
     "learner": "demo-huisarts-2026",
     "trainer": "demo-opleider-2026",
@@ -33,9 +48,21 @@ DEMO_PASSWORDS = {
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "/e2e/" in str(item.fspath):
-            item.add_marker(pytest.mark.e2e)
+    places = [i for i, item in enumerate(items) if "/e2e/" in str(item.fspath)]
+    for i in places:
+        items[i].add_marker(pytest.mark.e2e)
+    # Journeys in their story order; the accessibility sweep last, so it checks the pages in the
+    # states the journeys left (an issued and a revoked certificate, a cohort with a learner).
+    # A file not listed runs just before the sweep. Only the e2e items move.
+    last = ORDER.index("test_accessibility.py")
+
+    def rank(item: pytest.Item) -> float:
+        name = item.fspath.basename
+        return ORDER.index(name) if name in ORDER else last - 0.5
+
+    ordered = sorted((items[i] for i in places), key=rank)
+    for i, item in zip(places, ordered, strict=True):
+        items[i] = item
 
 
 def _free_port() -> int:
@@ -78,6 +105,8 @@ class LiveServer:
     def start(self) -> None:
         self.flask("db", "upgrade")
         self.flask("demo")
+        # Made before the workers start, so two of them never race to create the pair.
+        self.flask("certificates", "dev-keys")
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
                 [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{self.port}", "wsgi:app"],
@@ -137,9 +166,18 @@ def browser() -> Iterator:
         browser.close()
 
 
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "nl-NL"}
+PHONE = {
+    "viewport": {"width": 375, "height": 812},
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "nl-NL",
+}
+
+
 @pytest.fixture
 def page(browser) -> Iterator:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    context = browser.new_context(**DESKTOP)
     page = context.new_page()
     yield page
     context.close()
@@ -147,9 +185,55 @@ def page(browser) -> Iterator:
 
 @pytest.fixture
 def phone_page(browser) -> Iterator:
-    context = browser.new_context(
-        viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True, locale="nl-NL"
-    )
+    context = browser.new_context(**PHONE)
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def new_page(browser) -> Iterator[Callable[..., Any]]:
+    """Open another person's browser window: new_page() (desktop) or new_page(phone=True)."""
+    contexts = []
+
+    def open_page(phone: bool = False, storage_state: Any = None) -> Any:
+        context = browser.new_context(**(PHONE if phone else DESKTOP), storage_state=storage_state)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@contextmanager
+def _journey_page(browser: Any, screenshot_dir: Path, name: str) -> Iterator[Any]:
+    """A desktop page for a session journey; on failure, a screenshot of where it stopped."""
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    try:
+        yield page
+    except BaseException:
+        page.screenshot(path=screenshot_dir / f"FAILED-{name}.png", full_page=True)
+        raise
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def certified_gp(browser, live_server, screenshot_dir) -> CertifiedGP:
+    """Journey 1, once per session: a GP who registered, studied, passed and got a certificate."""
+    with _journey_page(browser, screenshot_dir, "gp-journey") as page:
+        return gp_completes_course(page, live_server, screenshot_dir)
+
+
+@pytest.fixture(scope="session")
+def cohort(browser, live_server, screenshot_dir) -> CohortRecord:
+    """Journey 2's start, once per session: a trainer's cohort that the demo learner joined."""
+    with (
+        _journey_page(browser, screenshot_dir, "trainer-creates-cohort") as trainer,
+        _journey_page(browser, screenshot_dir, "learner-joins-cohort") as learner,
+    ):
+        return trainer_creates_cohort_and_learner_joins(
+            trainer, learner, live_server, screenshot_dir
+        )
