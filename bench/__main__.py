@@ -196,23 +196,6 @@ def load_run(kind: str, options: Options, workdir: Path, report: Report) -> dict
 
             baseline_url = normalise_database_url(baseline_url)
         create_baseline_schema(baseline_url)
-        with serving(
-            "bench.baseline_app:app",
-            {"BASELINE_DATABASE_URL": baseline_url},
-            folder / "baseline.log",
-        ) as server:
-            for c in options.connections:
-                run("bare page", server.url, [Request("GET", "/page", {})], c)
-                run(
-                    "bare insert",
-                    server.url,
-                    [
-                        Request(
-                            "POST", "/insert", {"Content-Type": FORM}, "key=vraag&value=antwoord"
-                        )
-                    ],
-                    c,
-                )
 
         from app.content import get_catalog
 
@@ -222,7 +205,17 @@ def load_run(kind: str, options: Options, workdir: Path, report: Report) -> dict
             cases = list(course.assessment)
             all_quizzes = list(course.quizzes)
 
-        with serving("wsgi:app", env, folder / "app.log", workers=options.workers) as server:
+        # Both servers run at once and each app figure follows its baseline right away, so a
+        # change in the machine's load hits both sides of a ratio alike.
+        with (
+            serving(
+                "bench.baseline_app:app",
+                {"BASELINE_DATABASE_URL": baseline_url},
+                folder / "baseline.log",
+                workers=options.workers,
+            ) as bare,
+            serving("wsgi:app", env, folder / "app.log", workers=options.workers) as server,
+        ):
             visitors = log_in(server.url, data, options.visitors)
             by_id = {v.user_id: v for v in visitors}
             ids = [v.user_id for v in visitors]
@@ -231,8 +224,11 @@ def load_run(kind: str, options: Options, workdir: Path, report: Report) -> dict
             reads = lesson_requests(visitors, data.course_slug, lessons)
             trainer = log_in_trainer(server.url, data)
             overview = page_request(trainer, f"/groepen/{group.cohort_id}")
+            insert = Request("POST", "/insert", {"Content-Type": FORM}, "key=vraag&value=antwoord")
             for c in options.connections:
+                run("bare page", bare.url, [Request("GET", "/page", {})], c)
                 run("lesson page", server.url, reads, c)
+                run("bare insert", bare.url, [insert], c)
                 run("answer save", server.url, saves, c)
                 attempts = open_attempts(app, ids, all_quizzes, ready_to_submit=True)
                 result = run(

@@ -202,7 +202,7 @@ def run_wrk(
             "-c",
             str(connections),
             "-d",
-            f"{seconds}s",
+            f"{max(1, round(seconds))}s",
             "--timeout",
             f"{timeout}s",
             "-s",
