@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from .flows import CertifiedGP
+from .flows import REPORT, CertifiedGP
 from .journeys import CohortRecord, gp_completes_course, trainer_creates_cohort_and_learner_joins
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,6 +63,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     ordered = sorted((items[i] for i in places), key=rank)
     for i, item in zip(places, ordered, strict=True):
         items[i] = item
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say where the screenshots are and what the accessibility sweep covered, even with -q."""
+    for line in REPORT:
+        terminalreporter.write_line(line)
 
 
 def _free_port() -> int:
@@ -149,6 +155,7 @@ def screenshot_dir() -> Path:
     folder = Path(os.environ.get("E2E_SCREENSHOTS", ROOT / "e2e-screenshots"))
     folder.mkdir(parents=True, exist_ok=True)
     print(f"\nScreenshots: {folder}")
+    REPORT.append(f"Screenshots: {folder}")
     return folder
 
 

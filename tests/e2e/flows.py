@@ -41,6 +41,8 @@ AXE_OPTIONS = {
 }
 BLOCKING_IMPACTS = ("serious", "critical")
 _axe = Axe()
+#: Lines for the end of the run (see pytest_terminal_summary in conftest.py).
+REPORT: list[str] = []
 #: Moderate and minor violations seen in this run (rule id -> pages), reported but not failing.
 LESSER_VIOLATIONS: dict[str, set[str]] = {}
 
