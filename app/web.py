@@ -92,7 +92,6 @@ def init_extensions(app: Flask) -> None:
     app.after_request(_security_headers)
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
-    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
 
 
 def _security_headers(response: Response) -> Response:
