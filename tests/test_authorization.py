@@ -82,9 +82,9 @@ class World:
 
 
 def _answer(question: str, response: Any, readable: str, **fields: Any) -> Answer:
-    stage = "tweede-consult" if question in ("gespreksvolgorde", "reflectie-eigen-gevoel") else ""
+    stage = "tweede-consult" if question == "reflectie-eigen-gevoel" else "eerste-consult"
     return Answer(
-        stage_id=stage or "eerste-consult",
+        stage_id=stage,
         question_id=question,
         response=response,
         readable=readable,
