@@ -10,12 +10,16 @@ from wtforms.validators import DataRequired, Length, ValidationError
 REQUIRED = "Dit veld is verplicht."
 
 
-class SearchForm(FlaskForm):
+class GetForm(FlaskForm):
     """A GET form (shareable address), so no CSRF token."""
 
     class Meta:
         csrf = False
 
+    submit = SubmitField("Zoeken")
+
+
+class SearchForm(GetForm):
     q = SearchField(
         "Zoeken",
         description="Certificaatnummer, achternaam of de laatste cijfers van het BIG-nummer.",
@@ -29,7 +33,6 @@ class SearchForm(FlaskForm):
         ],
         default="",
     )
-    submit = SubmitField("Zoeken")
 
 
 class RevokeForm(FlaskForm):
@@ -56,12 +59,7 @@ class ExportForm(FlaskForm):
             raise ValidationError("De einddatum ligt vóór de begindatum.")
 
 
-class UserSearchForm(FlaskForm):
-    """A GET form (shareable address), so no CSRF token."""
-
-    class Meta:
-        csrf = False
-
+class UserSearchForm(GetForm):
     q = SearchField(
         "Zoeken",
         validators=[Length(max=200, message="Zoek met hoogstens 200 tekens.")],
@@ -77,7 +75,6 @@ class UserSearchForm(FlaskForm):
         ],
         default="",
     )
-    submit = SubmitField("Zoeken")
 
 
 class RoleForm(FlaskForm):
