@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from ..content import Course
 from ..extensions import db
@@ -49,12 +50,17 @@ def exportable(
     course_slug: str, date_from: dt.date, date_until: dt.date, *, only_new: bool = False
 ) -> list[Certificate]:
     """Valid accreditation certificates of a course completed in [from, until]."""
-    statement = select(Certificate).where(
-        Certificate.course_slug == course_slug,
-        Certificate.kind == "accreditation",
-        Certificate.status == "valid",
-        Certificate.completed_on >= date_from,
-        Certificate.completed_on <= date_until,
+    # The list never needs the PDF bytes (~64 kB each).
+    statement = (
+        select(Certificate)
+        .options(defer(Certificate.pdf))
+        .where(
+            Certificate.course_slug == course_slug,
+            Certificate.kind == "accreditation",
+            Certificate.status == "valid",
+            Certificate.completed_on >= date_from,
+            Certificate.completed_on <= date_until,
+        )
     )
     if only_new:
         statement = statement.where(Certificate.exported_at.is_(None))
