@@ -58,11 +58,15 @@ def users_create(**fields: str) -> None:
 def users_set_role(email: str, role: str) -> None:
     """Give an existing account another role."""
     from .accounts.service import find_user
+    from .admin.users import RoleError, change_role
 
     user = find_user(email)
     if user is None:
         raise click.ClickException(f"Geen account met e-mailadres {email}.")
-    user.role = role
+    try:
+        change_role(None, user, role)
+    except RoleError as exc:
+        raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"{user.email} heeft nu de rol {role}.")
 

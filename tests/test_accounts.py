@@ -279,3 +279,22 @@ def test_demo_accounts_are_created_once_and_can_log_in(runner, app, auth):
     assert len(users(app)) == 3
     email, password = re.search(r"learner\s+(\S+)\s+wachtwoord: (\S+)", first.output).groups()
     assert auth.login(email, password).status_code == 302
+
+
+def test_cli_refuses_to_demote_the_last_admin(runner, app):
+    runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "baas@example.nl",
+            "--password",
+            PASSWORD,
+            "--role",
+            "admin",
+        ]
+    )
+    result = runner.invoke(args=["users", "set-role", "baas@example.nl", "learner"])
+    assert result.exit_code != 0 and "laatste beheerdersaccount" in result.output
+    [user] = users(app)
+    assert user.role == "admin"
