@@ -1,0 +1,1 @@
+"""Accounts: register, confirm e-mail, log in and out, password reset and change, profile."""

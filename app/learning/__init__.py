@@ -1,0 +1,1 @@
+"""Learning: the catalogue, course pages with progress, lessons and the reference card."""

@@ -1,0 +1,1 @@
+"""Case quizzes: intro, stage-by-stage answering with autosave, submission and results."""

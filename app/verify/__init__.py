@@ -1,0 +1,1 @@
+"""Public, login-free routes: certificate verification (page and JSON API) and /healthz."""
