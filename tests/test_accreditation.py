@@ -328,3 +328,31 @@ def test_paste_list_has_big_numbers_only(app, runner, make_user, pe_online):
 
 def service_url(pe_online) -> str:
     return pe_online[1]
+
+
+def test_admin_page_shows_counts_rejections_with_advice_and_retries(
+    app, client, auth, make_user, pe_online
+):
+    service, _ = pe_online
+    grant(app)
+    certified(app, make_user, "99999999999")
+    result = app.test_cli_runner().invoke(args=["accreditation", "book"])
+    assert states(app) == {"99999999999": "rejected"}, result.output
+    admin = make_user(role="admin", email="beheer@example.nl", big_number="55555555555")
+    auth.login(admin)
+    page = client.get("/beheer/gaia").get_data(as_text=True)
+    assert "Geweigerd door PE-online" in page
+    assert "99999999999" in page and "BIG-nummer niet" in page
+    with app.app_context():
+        booking_id = db.session.scalars(select(Booking.id)).one()
+    client.post(f"/beheer/gaia/{booking_id}/opnieuw")
+    assert states(app) == {"99999999999": "pending"}
+    paste = client.get(f"/beheer/gaia/{COURSE}/plaklijst.txt")
+    assert paste.mimetype == "text/plain" and paste.get_data(as_text=True) == "99999999999\n"
+
+
+def test_admin_page_says_how_to_turn_booking_on(app, client, auth, make_user):
+    app.config["PE_ONLINE_URL"] = ""
+    auth.login(make_user(role="admin"))
+    page = client.get("/beheer/gaia").get_data(as_text=True)
+    assert "PE_ONLINE_URL" in page
