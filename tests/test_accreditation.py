@@ -356,3 +356,22 @@ def test_admin_page_says_how_to_turn_booking_on(app, client, auth, make_user):
     auth.login(make_user(role="admin"))
     page = client.get("/beheer/gaia").get_data(as_text=True)
     assert "PE_ONLINE_URL" in page
+
+
+def test_learner_sees_where_the_points_stand(app, client, auth, make_user, runner, pe_online):
+    service, _ = pe_online
+    grant(app)
+    user = certified(app, make_user, "12345678901")
+    auth.login(user)
+    page = client.get(f"/certificaat/{COURSE}").get_data(as_text=True)
+    assert "zodra de accreditatie is toegekend" in page
+    book(runner)
+    page = client.get(f"/certificaat/{COURSE}").get_data(as_text=True)
+    assert "controleer het in je profiel" in page
+    service.people.add("12345678901")
+    with app.app_context():
+        bookings.retry(db.session.scalars(select(Booking)).one(), None, dt.datetime.now(dt.UTC))
+        db.session.commit()
+    book(runner)
+    page = client.get(f"/certificaat/{COURSE}").get_data(as_text=True)
+    assert "bijgeschreven in GAIA op" in page

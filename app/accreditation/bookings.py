@@ -17,7 +17,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..content import Course
-from ..dates import AMSTERDAM
+from ..dates import AMSTERDAM, local_date
 from ..extensions import db
 from ..models import Booking, Certificate, User, audit
 from .pe_online import MAX_BATCH, Attendance, Summary
@@ -305,3 +305,28 @@ def _parse_moment(value: str) -> dt.datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=AMSTERDAM)
+
+
+@dataclass(frozen=True)
+class PointsStatus:
+    """Where a learner's points stand, in one sentence, and what to do (if anything)."""
+
+    text: str
+    action: str = ""
+
+
+def points_status(certificate: Certificate) -> PointsStatus | None:
+    """What the learner is told about the GAIA booking of this certificate (None: no points)."""
+    if certificate.kind != "accreditation":
+        return None
+    booking = booking_of(certificate.id)
+    if booking is None or booking.state == "waiting":
+        return PointsStatus(
+            "Je punten worden geboekt zodra de accreditatie is toegekend; je krijgt dan bericht."
+        )
+    if booking.state == "accepted" and booking.accepted_at is not None:
+        day = local_date(booking.accepted_at)
+        return PointsStatus(f"Je punten zijn bijgeschreven in GAIA op {day}.")
+    if booking.state == "rejected":
+        return PointsStatus("PE-online heeft de boeking geweigerd.", advice(booking).learner)
+    return PointsStatus("Je punten worden binnenkort in GAIA bijgeschreven.")
