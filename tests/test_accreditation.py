@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import threading
 from collections.abc import Iterator
 
@@ -17,6 +18,7 @@ from app.models import Booking, Certificate, User
 
 from .certificate_helpers import COURSE, issue_for, make_eligible
 from .pe_online_double import PEOnline, serve
+from .test_certificates import pdf_text
 
 PE_COURSE = "9471"
 
@@ -79,16 +81,13 @@ def test_a_booking_waits_for_the_accreditation_then_is_accepted(app, runner, mak
     assert service.calls == 0
 
     grant(app)
-    # A certificate issued while pending carries no points: it waits for its re-issue.
-    assert book(runner).exit_code == 0
-    assert states(app) == {"12345678901": "waiting"}
-
+    # The certificate issued while pending is re-issued with the points, then booked.
     other = certified(app, make_user, "22345678901", service)
     result = book(runner)
     assert result.exit_code == 0, result.output
-    assert "Geboekt: 1" in result.output
-    assert states(app)["22345678901"] == "accepted"
-    assert service.booked == [("22345678901", PE_COURSE)]
+    assert "Geboekt: 2" in result.output
+    assert states(app) == {"12345678901": "accepted", "22345678901": "accepted"}
+    assert sorted(service.booked) == [("12345678901", PE_COURSE), ("22345678901", PE_COURSE)]
     with app.app_context():
         booking = db.session.scalars(
             select(Booking).where(Booking.big_number == "22345678901")
@@ -375,3 +374,41 @@ def test_learner_sees_where_the_points_stand(app, client, auth, make_user, runne
     book(runner)
     page = client.get(f"/certificaat/{COURSE}").get_data(as_text=True)
     assert "bijgeschreven in GAIA op" in page
+
+
+def test_granting_the_accreditation_reissues_pending_certificates_with_points(
+    app, client, runner, make_user, pe_online, outbox
+):
+    service, _ = pe_online
+    user = certified(app, make_user, "12345678901", service)
+    with app.app_context():
+        old = db.session.scalars(select(Certificate)).one()
+        old_number, old_pdf = old.number, old.pdf
+    assert old.points == 0
+    grant(app)
+    result = book(runner)
+    assert "Opnieuw uitgegeven met de toegekende punten: 1" in result.output, result.output
+    assert "Geboekt: 1" in result.output
+    with app.app_context():
+        rows = {c.number: c for c in db.session.scalars(select(Certificate))}
+        assert rows[old_number].status == "superseded"
+        (new,) = [c for c in rows.values() if c.status == "valid"]
+        assert new.points == 2 and new.accreditation_id == "445566"
+        assert new.user_id == user.id and new.completed_on == rows[old_number].completed_on
+        new_pdf = new.pdf
+    assert "Accreditatie-ID 445566" in pdf_text(new_pdf)
+    # The old one still verifies as what it was: genuine, but superseded.
+    page = client.get(f"/verify/{old_number}").get_data(as_text=True)
+    assert "Vervangen door een nieuwer certificaat" in page
+    upload = client.post(
+        f"/verify/{old_number}",
+        data={"pdf": (io.BytesIO(old_pdf), "oud.pdf")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "vervangen door een" in upload
+    mails = outbox()
+    assert any(old_number in m.get_body(("plain",)).get_content() for m in mails)
+    # Running again re-issues nothing and books nothing twice.
+    result = book(runner)
+    assert "Opnieuw uitgegeven" not in result.output
+    assert service.booked == [("12345678901", PE_COURSE)]

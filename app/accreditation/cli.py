@@ -9,8 +9,10 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .. import clock
-from ..content import get_catalog
+from ..certificates import issuing
+from ..content import Catalog, get_catalog
 from ..extensions import db
+from ..models import User
 from . import bookings
 from .pe_online import ConfigurationError, ServiceError, Settings, process, request_xml
 
@@ -22,12 +24,33 @@ NOT_CONFIGURED = (
 )
 
 
+def _reissue_with_points(catalog: Catalog) -> int:
+    """Certificates issued while the accreditation was pending get the points, one by one."""
+    settings = issuing.Settings.from_config(current_app.config)
+    count = 0
+    for course in catalog.courses.values():
+        for old in issuing.awaiting_points(course):
+            new = issuing.reissue_with_points(old, course, settings)
+            db.session.commit()
+            holder = db.session.get(User, new.user_id) if new.user_id else None
+            if holder is not None:
+                issuing.mail_certificate(
+                    new, holder.email, settings.verification_url(new.number), old.number
+                )
+            count += 1
+    return count
+
+
 @accreditation_cli.command("book")
 @click.option("--dry-run", is_flag=True, help="Laat zien wat verstuurd zou worden; verstuur niets.")
 def book_command(dry_run: bool) -> None:
     """Send pending bookings in batches of at most 100 and record PE-online's answer."""
     settings = Settings.from_config(current_app.config)
     catalog = get_catalog()
+    if not dry_run:
+        reissued = _reissue_with_points(catalog)
+        if reissued:
+            click.echo(f"Opnieuw uitgegeven met de toegekende punten: {reissued} certificaten.")
     now = clock.now()
     for course in catalog.courses.values():
         bookings.sync(course, now)
