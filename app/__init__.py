@@ -26,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_catalog(app)
 
     from .accounts.views import bp as accounts_bp
+    from .accreditation.views import bp as accreditation_bp
     from .admin.views import bp as admin_bp
     from .certificates.views import bp as certificates_bp
     from .learning.views import bp as learning_bp
@@ -40,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         certificates_bp,
         trainer_bp,
         admin_bp,
+        accreditation_bp,
         verify_bp,
     ):
         app.register_blueprint(blueprint)

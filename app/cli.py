@@ -135,7 +135,15 @@ def seed_command(
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to `flask`."""
+    from .accreditation.cli import accreditation_cli
     from .certificates.cli import certificates_cli
 
-    for command in (content_cli, users_cli, demo, seed_command, certificates_cli):
+    for command in (
+        content_cli,
+        users_cli,
+        demo,
+        seed_command,
+        certificates_cli,
+        accreditation_cli,
+    ):
         app.cli.add_command(command)

@@ -67,6 +67,13 @@ def load_config(instance_path: Path, test_config: dict | None = None) -> dict:
         "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "1") not in ("0", "false", "no"),
         "MAIL_FROM": env.get("MAIL_FROM", "Signaal <noreply@signaal.local>"),
         "MAIL_OUTBOX": Path(env.get("MAIL_OUTBOX") or instance_path / "outbox"),
+        #: PE-online's attendance service (GAIA). Booking is off while URL or user id is empty.
+        "PE_ONLINE_URL": env.get("PE_ONLINE_URL", ""),
+        "PE_ONLINE_USER_ID": env.get("PE_ONLINE_USER_ID", ""),
+        "PE_ONLINE_USER_KEY": env.get("PE_ONLINE_USER_KEY", ""),
+        "PE_ONLINE_ORG_ID": _env_int("PE_ONLINE_ORG_ID", 19),
+        "PE_ONLINE_LANGUAGE_ID": _env_int("PE_ONLINE_LANGUAGE_ID", 1),
+        "PE_ONLINE_TIMEOUT": _env_int("PE_ONLINE_TIMEOUT", 30),
         "COURSES_DIR": Path(env.get("COURSES_DIR") or PROJECT_ROOT / "courses"),
         "QUIZZES_DIR": Path(env.get("QUIZZES_DIR") or PROJECT_ROOT / "quizzes"),
         "CERTIFICATES_DIR": Path(env.get("CERTIFICATES_DIR") or PROJECT_ROOT / "certificates"),

@@ -265,6 +265,36 @@ class Certificate(db.Model):
         return " ".join(p for p in parts if p)
 
 
+class Booking(db.Model):
+    """The attendance of one accreditation certificate in PE-online (GAIA), and where it stands.
+
+    States: waiting (accreditation not granted yet), pending (to be sent), sent (claimed by a
+    run, answer not yet recorded), accepted (booked; never sent again), rejected (PE-online
+    refused the row: resent only after a change or an admin's retry), failed (network or
+    server error: retried with backoff).
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificate.id", ondelete="CASCADE"), unique=True
+    )
+    course_slug: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(10), default="waiting", index=True)
+    #: The BIG number sent (or to be sent): a learner's correction makes a rejection resendable.
+    big_number: Mapped[str] = mapped_column(String(11))
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: The run that claimed the booking (a random token), so parallel runs never share one.
+    claim: Mapped[str] = mapped_column(String(32), default="")
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    error_number: Mapped[int | None] = mapped_column(Integer)
+    error_message: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    certificate: Mapped[Certificate] = relationship()
+
+
 class Cohort(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

@@ -29,6 +29,7 @@ from app.extensions import db, limiter
 from app.models import (
     Answer,
     Attempt,
+    Booking,
     Certificate,
     CohortInvite,
     CohortMember,
@@ -69,6 +70,7 @@ class World:
     confirm_token: str
     reset_token: str
     invite_token: str
+    booking_id: int
     course: str = COURSE
     lesson: str = "eerste-les"
     quiz: str = CASE
@@ -203,6 +205,16 @@ def world(app: Flask, make_user: Callable[..., User]) -> World:
         db.session.add(certificate)
         invite = CohortInvite(cohort_id=other_group.id, email=learner.email, token="uitnodiging-l")
         db.session.add(invite)
+        db.session.flush()
+        booking = Booking(
+            certificate_id=certificate.id,
+            course_slug=COURSE,
+            state="rejected",
+            big_number=certificate.big_number or "",
+            error_number=100,
+            error_message="Beroepsbeoefenaar op regel 1 bestaat niet in PE.",
+        )
+        db.session.add(booking)
         db.session.commit()
         return World(
             users=users,
@@ -213,6 +225,7 @@ def world(app: Flask, make_user: Callable[..., User]) -> World:
             confirm_token=service.make_token(learner, "confirm"),
             reset_token=service.make_token(learner, "reset"),
             invite_token=invite.token,
+            booking_id=booking.id,
         )
 
 
@@ -414,6 +427,11 @@ MATRIX: dict[str, Case] = {
     "GET /beheer/auditlog": Case(admins(200)),
     "GET /beheer/evaluaties": Case(admins(200)),
     "GET /beheer/export": Case(admins(200)),
+    "GET /beheer/gaia": Case(admins(200)),
+    "POST /beheer/gaia/<int:booking_id>/opnieuw": Case(
+        admins(REDIRECT), params={"booking_id": "booking_id"}
+    ),
+    "GET /beheer/gaia/<course_slug>/plaklijst.txt": Case(admins(200)),
     "POST /beheer/export": Case(
         admins(200),
         data=lambda w: {

@@ -242,34 +242,7 @@ def issue(
         raise NotEligible(course.slug)
     for _ in range(_NUMBER_TRIES):
         facts = preview_facts(user, course, found, numbers.new_number())
-        document, layout_version = render_signed(facts, course, settings)
-        certificate = Certificate(
-            number=facts.number,
-            user_id=user.id,
-            kind=facts.kind,
-            course_slug=course.slug,
-            course_version=course.version,
-            course_hash=course.content_hash,
-            course_title=facts.course_title,
-            initials=facts.initials,
-            tussenvoegsel=facts.tussenvoegsel,
-            surname=facts.surname,
-            profession=facts.profession,
-            big_number=facts.big_number,
-            completed_on=facts.completed_on,
-            study_load_minutes=facts.study_load_minutes,
-            accreditation_body=facts.accreditation_body,
-            accreditation_status=facts.accreditation_status,
-            accreditation_id=facts.accreditation_id,
-            points=facts.points,
-            period_start=period_start,
-            period_end=period_end,
-            layout_version=layout_version,
-            pdf=document,
-            sha256=hashlib.sha256(document).hexdigest(),
-            status="valid",
-            issued_at=now,
-        )
+        certificate = _signed_certificate(facts, user.id, course, settings, now)
         try:
             # A parallel request may insert first: the SAVEPOINT keeps this transaction usable.
             with db.session.begin_nested():
@@ -284,8 +257,121 @@ def issue(
     raise RuntimeError("no free certificate number after several tries")
 
 
-def mail_certificate(certificate: Certificate, to: str, verification_url: str) -> None:
-    """Send the learner the signed PDF."""
+def _signed_certificate(
+    facts: CertificateFacts,
+    user_id: int | None,
+    course: Course,
+    settings: Settings,
+    now: dt.datetime,
+) -> Certificate:
+    """A new certificate row for these facts, with its signed PDF (not yet added)."""
+    period_start, period_end = period_of(course, facts.completed_on)
+    document, layout_version = render_signed(facts, course, settings)
+    return Certificate(
+        number=facts.number,
+        user_id=user_id,
+        kind=facts.kind,
+        course_slug=course.slug,
+        course_version=course.version,
+        course_hash=course.content_hash,
+        course_title=facts.course_title,
+        initials=facts.initials,
+        tussenvoegsel=facts.tussenvoegsel,
+        surname=facts.surname,
+        profession=facts.profession,
+        big_number=facts.big_number,
+        completed_on=facts.completed_on,
+        study_load_minutes=facts.study_load_minutes,
+        accreditation_body=facts.accreditation_body,
+        accreditation_status=facts.accreditation_status,
+        accreditation_id=facts.accreditation_id,
+        points=facts.points,
+        period_start=period_start,
+        period_end=period_end,
+        layout_version=layout_version,
+        pdf=document,
+        sha256=hashlib.sha256(document).hexdigest(),
+        status="valid",
+        issued_at=now,
+    )
+
+
+def awaiting_points(course: Course) -> list[Certificate]:
+    """Valid accreditation certificates issued before the accreditation was granted that fall
+    inside its valid period: they are to be re-issued with the points."""
+    if not course.accreditation.granted:
+        return []
+    rows = db.session.scalars(
+        select(Certificate).where(
+            Certificate.course_slug == course.slug,
+            Certificate.kind == "accreditation",
+            Certificate.status == "valid",
+            Certificate.points == 0,
+            Certificate.user_id.is_not(None),
+        )
+    )
+    return [c for c in rows if course.accreditation.covers(c.completed_on)]
+
+
+def reissue_with_points(
+    certificate: Certificate, course: Course, settings: Settings, now: dt.datetime | None = None
+) -> Certificate:
+    """Supersede a pending-time certificate by one with the granted accreditation's points.
+
+    Same person, course and completion date as printed before; a new number and signed PDF.
+    The old certificate stays verifiable and says it was superseded.
+    """
+    now = now or clock.now()
+    accreditation = course.accreditation
+    period_start, period_end = period_of(course, certificate.completed_on)
+    certificate.status = "superseded"
+    db.session.flush()  # the valid-per-period index must see the old one go first
+    facts = replace(
+        facts_of(certificate),
+        number=numbers.new_number(),
+        course_title=course.title,
+        course_version=course.version,
+        accreditation_body=accreditation.body,
+        accreditation_status=accreditation.status,
+        accreditation_id=accreditation.activity_id,
+        points=accreditation.points,
+        period_start=period_start if period_end else None,
+        period_end=period_end,
+    )
+    successor = _signed_certificate(facts, certificate.user_id, course, settings, now)
+    db.session.add(successor)
+    audit(
+        None,
+        "certificate.reissue",
+        successor,
+        number=successor.number,
+        supersedes=certificate.number,
+    )
+    db.session.flush()
+    return successor
+
+
+def successor_of(certificate: Certificate) -> Certificate | None:
+    """The valid certificate that replaced a superseded or revoked one, if any."""
+    if certificate.user_id is None or certificate.status == "valid":
+        return None
+    return db.session.scalars(
+        select(Certificate)
+        .where(
+            Certificate.user_id == certificate.user_id,
+            Certificate.course_slug == certificate.course_slug,
+            Certificate.status == "valid",
+            Certificate.issued_at >= certificate.issued_at,
+            Certificate.id != certificate.id,
+        )
+        .order_by(Certificate.issued_at.desc())
+    ).first()
+
+
+def mail_certificate(
+    certificate: Certificate, to: str, verification_url: str, supersedes: str = ""
+) -> None:
+    """Send the learner the signed PDF (saying which certificate it replaces, if any)."""
     if certificate.pdf is None:
         return
     facts = facts_of(certificate)
@@ -298,6 +384,7 @@ def mail_certificate(certificate: Certificate, to: str, verification_url: str) -
             facts=facts,
             facts_lines=lines(facts),
             verification_url=verification_url,
+            supersedes=supersedes,
         ),
         attachments=[(pdf_filename(certificate), "application/pdf", certificate.pdf)],
     )

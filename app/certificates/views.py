@@ -23,6 +23,7 @@ from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
 from ..accounts.access import role_required
+from ..accreditation import bookings
 from ..content import Course, get_catalog
 from ..extensions import db
 from . import evaluation as evaluations
@@ -61,6 +62,7 @@ def _render_course(course: Course, form: ConfirmForm, status: int = 200) -> Any:
     preview = issuing.preview_facts(current_user, course, standing, number="(volgt)")
     form.shown_name.data = preview.name
     form.shown_big_number.data = preview.big_number or ""
+    current = issuing.valid_certificate(current_user.id, course)
     return (
         render_template(
             "certificates/course.html",
@@ -69,7 +71,8 @@ def _render_course(course: Course, form: ConfirmForm, status: int = 200) -> Any:
             checklist=[(item, _link(item)) for item in standing.eligibility.checklist],
             preview=preview,
             preview_lines=[row for row in lines(preview) if row[0] != "Certificaatnummer"],
-            current=issuing.valid_certificate(current_user.id, course),
+            current=current,
+            points=bookings.points_status(current) if current else None,
             history=issuing.certificates_of(current_user.id, course.slug),
             form=form,
         ),

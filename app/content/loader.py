@@ -345,6 +345,8 @@ def _accreditation(table: Fields | None) -> Accreditation:
             "valid_from",
             "valid_until",
             "booked_professions",
+            "pe_course_id",
+            "pe_module_id",
         )
     )
     status = table.choice("status", ACCREDITATION_STATUSES)
@@ -367,6 +369,8 @@ def _accreditation(table: Fields | None) -> Accreditation:
         valid_from=valid_from,
         valid_until=valid_until,
         booked_professions=table.strings("booked_professions", required=False),
+        pe_course_id=table.text("pe_course_id", required=False),
+        pe_module_id=table.text("pe_module_id", required=False),
     )
 
 

@@ -123,6 +123,9 @@ class Accreditation:
     valid_from: dt.date | None
     valid_until: dt.date | None
     booked_professions: tuple[str, ...]
+    #: PE-online's course id (PECourseID) and module id, for booking attendance in GAIA.
+    pe_course_id: str = ""
+    pe_module_id: str = ""
 
     @property
     def granted(self) -> bool:

@@ -23,7 +23,7 @@ from ..models import Certificate
 
 @dataclass(frozen=True)
 class Verdict:
-    #: "valid", "revoked", "unknown" or "mistyped".
+    #: "valid", "revoked", "superseded" (re-issued with points), "unknown" or "mistyped".
     status: str
     #: The canonical number when the typed one was well formed, else what was typed.
     number: str
@@ -71,6 +71,12 @@ def check_upload(certificate: Certificate, data: bytes, signing_cert: Path | str
                 False,
                 "Dit is precies het bestand dat is uitgegeven, maar het certificaat is ingetrokken: "
                 "het geldt niet meer.",
+            )
+        if certificate.status == "superseded":
+            return UploadResult(
+                False,
+                "Dit is precies het bestand dat is uitgegeven, maar het is vervangen door een "
+                "nieuwer certificaat met de accreditatiepunten: vraag de houder om dat certificaat.",
             )
         return UploadResult(
             True,

@@ -1,0 +1,1 @@
+"""Accreditation: booking attendance in PE-online (GAIA) and the manual paste list."""

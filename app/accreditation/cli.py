@@ -1,0 +1,107 @@
+"""`flask accreditation book`: send pending attendances to PE-online (safe from cron anywhere)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .. import clock
+from ..certificates import issuing
+from ..content import Catalog, get_catalog
+from ..extensions import db
+from ..models import User
+from . import bookings
+from .pe_online import ConfigurationError, ServiceError, Settings, process, request_xml
+
+accreditation_cli = AppGroup("accreditation", help="Accreditatie: punten boeken in PE-online.")
+
+NOT_CONFIGURED = (
+    "Boeken in PE-online staat uit: zet PE_ONLINE_URL, PE_ONLINE_USER_ID en PE_ONLINE_USER_KEY "
+    "(van Xaurum) en per cursus pe_course_id in course.toml [accreditation]."
+)
+
+
+def _reissue_with_points(catalog: Catalog) -> int:
+    """Certificates issued while the accreditation was pending get the points, one by one."""
+    settings = issuing.Settings.from_config(current_app.config)
+    count = 0
+    for course in catalog.courses.values():
+        for old in issuing.awaiting_points(course):
+            new = issuing.reissue_with_points(old, course, settings)
+            db.session.commit()
+            holder = db.session.get(User, new.user_id) if new.user_id else None
+            if holder is not None:
+                issuing.mail_certificate(
+                    new, holder.email, settings.verification_url(new.number), old.number
+                )
+            count += 1
+    return count
+
+
+@accreditation_cli.command("book")
+@click.option("--dry-run", is_flag=True, help="Laat zien wat verstuurd zou worden; verstuur niets.")
+def book_command(dry_run: bool) -> None:
+    """Send pending bookings in batches of at most 100 and record PE-online's answer."""
+    settings = Settings.from_config(current_app.config)
+    catalog = get_catalog()
+    if not dry_run:
+        reissued = _reissue_with_points(catalog)
+        if reissued:
+            click.echo(f"Opnieuw uitgegeven met de toegekende punten: {reissued} certificaten.")
+    now = clock.now()
+    for course in catalog.courses.values():
+        bookings.sync(course, now)
+    db.session.commit()
+    if dry_run:
+        for course in catalog.courses.values():
+            counts = bookings.counts(course.slug)
+            summary = ", ".join(f"{bookings.STATE_LABELS[s]}: {n}" for s, n in counts.items())
+            click.echo(f"{course.slug}: {summary}")
+        click.echo("Proefdraai: er is niets verstuurd.")
+        if settings is None:
+            click.echo(NOT_CONFIGURED)
+        return
+    if settings is None:
+        raise click.ClickException(NOT_CONFIGURED)
+
+    totals: Counter = Counter()
+    while True:
+        now = clock.now()
+        _, batch = bookings.claim_batch(now)
+        db.session.commit()
+        if not batch:
+            break
+        sendable = [b for b in batch if bookings.bookable(catalog.courses[b.course_slug])]
+        unbookable = [b for b in batch if b not in sendable]
+        bookings.release(unbookable, now)
+        for booking in unbookable:
+            booking.state = "waiting"
+        if not sendable:
+            db.session.commit()
+            continue
+        attendances = [bookings.attendance_of(b, catalog.courses[b.course_slug]) for b in sendable]
+        request_xml(settings, attendances)  # fails before sending if the batch is malformed
+        try:
+            summary = process(settings, attendances)
+        except ConfigurationError as exc:
+            bookings.release(sendable, now)
+            db.session.commit()
+            raise click.ClickException(
+                f"{exc}. Niets geboekt; controleer de instellingen voor PE-online "
+                "(userID, userKey, adres) en probeer opnieuw."
+            ) from exc
+        except ServiceError as exc:
+            bookings.record_failure(sendable, str(exc), now)
+            db.session.commit()
+            totals["failed"] += len(sendable)
+            click.echo(f"{exc} {len(sendable)} boekingen volgen later opnieuw.", err=True)
+            break
+        totals.update(bookings.record_summary(sendable, summary, now))
+        db.session.commit()
+    click.echo(
+        f"Geboekt: {totals['accepted']}, geweigerd: {totals['rejected']}, "
+        f"later opnieuw: {totals['failed']}."
+    )

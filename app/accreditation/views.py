@@ -1,0 +1,83 @@
+"""Admin page "Punten in GAIA": bookings per state, rejections with what to do, the paste list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from .. import clock
+from ..accounts.access import role_required
+from ..content import get_catalog
+from ..extensions import db
+from ..models import Booking, audit
+from . import bookings
+from .cli import NOT_CONFIGURED
+from .pe_online import Settings
+
+bp = Blueprint("accreditation", __name__, url_prefix="/beheer/gaia")
+
+
+@bp.before_request
+@role_required("admin")
+def _admins_only() -> None:
+    """Every page here is for admins."""
+
+
+@bp.get("")
+def overview() -> Any:
+    """Counts per state per course, and the bookings that need someone."""
+    catalog = get_catalog()
+    now = clock.now()
+    for course in catalog.courses.values():
+        bookings.sync(course, now)
+    courses = [
+        {
+            "course": course,
+            "bookable": bookings.bookable(course),
+            "counts": bookings.counts(course.slug),
+            "attention": [
+                (booking, bookings.advice(booking))
+                for booking in bookings.needing_attention(course.slug)
+            ],
+        }
+        for course in catalog.courses.values()
+    ]
+    audit(current_user, "admin.view_bookings")
+    db.session.commit()
+    return render_template(
+        "accreditation/overview.html",
+        courses=courses,
+        configured=Settings.from_config(current_app.config) is not None,
+        not_configured=NOT_CONFIGURED,
+        labels=bookings.STATE_LABELS,
+    )
+
+
+@bp.post("/<int:booking_id>/opnieuw")
+def retry(booking_id: int) -> Any:
+    """Send a rejected or failed booking again on the next run."""
+    booking = db.get_or_404(Booking, booking_id)
+    if bookings.retry(booking, current_user, clock.now()):
+        db.session.commit()
+        flash("De boeking gaat mee met de volgende verzending naar PE-online.", "success")
+    else:
+        flash("Deze boeking hoeft niet opnieuw verstuurd te worden.", "info")
+    return redirect(url_for("accreditation.overview"))
+
+
+@bp.get("/<course_slug>/plaklijst.txt")
+def paste_list(course_slug: str) -> Response:
+    """BIG numbers, one per line, for PE-online's screen "presentie invoeren"."""
+    course = get_catalog().course(course_slug)
+    if course is None:
+        abort(404)
+    bookings.sync(course, clock.now())
+    numbers = bookings.paste_list(course.slug)
+    audit(current_user, "admin.paste_list", course=course.slug, count=len(numbers))
+    db.session.commit()
+    response = Response("".join(f"{number}\n" for number in numbers), mimetype="text/plain")
+    response.headers["Content-Disposition"] = f'inline; filename="plaklijst-{course.slug}.txt"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
