@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 import shutil
 from html.parser import HTMLParser
@@ -176,7 +177,7 @@ def test_lessons_are_rendered_once_with_relative_lesson_links() -> None:
     assert '<a href="tweede-les" rel="noopener">' in lesson.html
     assert '<div class="admonition signaal">' in lesson.html
     assert '<p class="admonition-title">Signalen in het consult</p>' in lesson.html
-    assert '<div class="footnote">' in lesson.html
+    assert '<a class="footnote-ref" href="#bron-1" title="Bron 1"' in lesson.html
     assert lesson.source == LESSON1
     # Stage text links point into the lesson pages from wherever the quiz is shown.
     stage = course.quizzes["testcasus"].stages[2]
@@ -419,10 +420,76 @@ def test_quiz_folder_without_course(root: Path) -> None:
 # --- lesson rules ----------------------------------------------------------------------------
 
 
-def test_footnote_reference_without_definition(root: Path) -> None:
+def test_citation_of_an_undefined_source(root: Path) -> None:
     edit(root, LESSON1, "een patroon.[^signalen]", "een patroon.[^signalen][^onbekend]")
     line = line_of(root, LESSON1, "[^onbekend]")
-    assert_problem(problems_of(root), LESSON1, line, "[^onbekend] heeft geen bron")
+    assert_problem(problems_of(root), LESSON1, line, "[^onbekend] staat niet in de front matter")
+
+
+def test_footnote_definitions_in_the_text_are_refused(root: Path) -> None:
+    edit(
+        root, LESSON1, "## Kernboodschappen", "[^signalen]: CoMensha (2023).\n\n## Kernboodschappen"
+    )
+    line = line_of(root, LESSON1, "[^signalen]: CoMensha")
+    assert_problem(problems_of(root), LESSON1, line, "[[sources]]")
+
+
+def test_source_that_is_never_cited(root: Path) -> None:
+    edit(root, LESSON1, "een patroon.[^signalen]", "een patroon.")
+    line = line_of(root, LESSON1, 'id = "signalen"')
+    assert_problem(problems_of(root), LESSON1, line, "bron 'signalen' wordt nergens aangehaald")
+
+
+@pytest.mark.parametrize("field", ["title", "publisher", "year"])
+def test_unstructured_lesson_source_is_refused(root: Path, field: str) -> None:
+    text = (root / LESSON2).read_text(encoding="utf-8")
+    kept = [line for line in text.splitlines() if not line.startswith(f"{field} =")]
+    (root / LESSON2).write_text("\n".join(kept) + "\n", encoding="utf-8")
+    line = line_of(root, LESSON2, "[[sources]]")
+    assert_problem(problems_of(root), LESSON2, line, f"verplicht veld '{field}'")
+
+
+def test_source_year_is_a_whole_number(root: Path) -> None:
+    edit(root, LESSON2, "year = 2023", 'year = "2023"')
+    line = line_of(root, LESSON2, 'year = "2023"')
+    assert_problem(problems_of(root), LESSON2, line, "'year' moet een geheel getal zijn")
+
+
+def test_unstructured_card_source_is_refused(root: Path) -> None:
+    edit(
+        root,
+        CARD,
+        'title = "KNMG-meldcode kindermishandeling en huiselijk geweld"\npublisher = "KNMG"\n'
+        "year = 2023",
+        'text = "KNMG-meldcode kindermishandeling en huiselijk geweld (2023)"',
+    )
+    found = problems_of(root)
+    line = nth_line(root, CARD, "[[sources]]", 1)
+    assert_problem(found, CARD, line + 1, "onbekend veld 'text'")
+    assert_problem(found, CARD, line, "verplicht veld 'publisher'")
+
+
+def test_lesson_needs_a_review_date(root: Path) -> None:
+    edit(root, LESSON1, "reviewed = 2026-11-15\n", "")
+    assert_problem(problems_of(root), LESSON1, 2, "verplicht veld 'reviewed'")
+
+
+def test_sources_are_numbered_in_order_of_first_citation(root: Path) -> None:
+    # Cite the second source first: it becomes number 1.
+    edit(root, LESSON2, "zorgvuldig te handelen.[^knmg]", "zorgvuldig te handelen.[^vt][^knmg]")
+    lesson = load(root).course("test-cursus").lesson("tweede-les")
+    assert [source.id for source in lesson.sources] == ["vt", "knmg"]
+    assert lesson.html.index('href="#bron-1"') < lesson.html.index('href="#bron-2"')
+
+
+def test_course_names_its_editors_and_review_date(root: Path) -> None:
+    course = load(root).course("test-cursus")
+    assert course.reviewed == dt.date(2026, 12, 1)
+    assert course.editorial.reviewers[1].role == "jurist"
+    edit(root, COURSE, 'conflict_of_interest = "', 'belangen = "')
+    found = problems_of(root)
+    assert_problem(found, COURSE, line_of(root, COURSE, "belangen ="), "onbekend veld 'belangen'")
+    assert_problem(found, COURSE, line_of(root, COURSE, "[editorial]"), "'conflict_of_interest'")
 
 
 def test_footnote_in_code_is_not_a_reference(root: Path) -> None:

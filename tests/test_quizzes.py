@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from markupsafe import escape
 from sqlalchemy import event, insert, select, update
 
 from app.content import get_catalog
@@ -432,8 +433,80 @@ def test_partly_right_attempt_fails_and_offers_a_retake(client, app, learner):
     html = client.get(f"{CASE}/poging/1").get_data(as_text=True)
     assert "Niet geslaagd" in html
     assert "40%" in html
-    assert "Niet beantwoord" in html
     assert "Opnieuw proberen (nog 2 pogingen)" in html
+
+
+def keyed_option_texts(app: Flask) -> list[str]:
+    """The text of every keyed option of the case (ordering: every step, in the right order)."""
+    quiz = case_quiz(app)
+    return [
+        as_html(option.text)
+        for question in quiz.questions
+        for option in question.options
+        if option.correct or question.type == "ordering"
+    ]
+
+
+def as_html(text: str) -> str:
+    return str(escape(text))
+
+
+def fail_attempt(client, number: int) -> None:
+    wrong_start = {"alleen-spreken": ["politie-bellen"]}
+    play_to_last_stage(client, attempt=number, stages=[wrong_start, {}, {}])
+    client.post(f"{CASE}/inleveren", data=form(2, {}, number))
+
+
+def test_failed_attempt_hides_the_key_while_attempts_remain(client, app, learner):
+    fail_attempt(client, 1)
+    html = client.get(f"{CASE}/poging/1").get_data(as_text=True)
+    assert "Niet geslaagd" in html
+    for text in keyed_option_texts(app) + all_feedback_texts(app):
+        assert as_html(text) not in html
+    # Per part the points, and where to read back; the wrong choice points at its lesson.
+    assert "Je score per deel" in html
+    assert "Het eerste consult" in html
+    assert "0 van 2" in html
+    assert 'href="/leren/test-cursus/eerste-les"' in html
+    assert 'href="/leren/test-cursus/tweede-les"' in html
+
+
+def test_key_stays_hidden_while_the_last_attempt_is_open(client, app, learner):
+    fail_attempt(client, 1)
+    fail_attempt(client, 2)
+    start(client)  # the third and last attempt, now open
+    html = client.get(f"{CASE}/poging/2").get_data(as_text=True)
+    for text in keyed_option_texts(app):
+        assert as_html(text) not in html
+
+
+def test_key_shows_once_the_attempts_are_used_up(client, app, learner):
+    for number in (1, 2, 3):
+        fail_attempt(client, number)
+    html = client.get(f"{CASE}/poging/1").get_data(as_text=True)
+    for text in keyed_option_texts(app):
+        assert as_html(text) in html
+    assert "Je hebt al je pogingen gebruikt" in html
+
+
+def test_key_hides_again_when_a_trainer_grants_an_attempt(client, app, learner):
+    for number in (1, 2, 3):
+        fail_attempt(client, number)
+    with app.app_context():
+        domain.grant_attempt(learner.id, COURSE, "testcasus", None)
+        db.session.commit()
+    html = client.get(f"{CASE}/poging/3").get_data(as_text=True)
+    for text in keyed_option_texts(app):
+        assert as_html(text) not in html
+
+
+def test_key_shows_once_the_case_is_passed(client, app, learner):
+    fail_attempt(client, 1)
+    play_to_last_stage(client, attempt=2)
+    client.post(f"{CASE}/inleveren", data=form(2, RIGHT[2], 2))
+    html = client.get(f"{CASE}/poging/1").get_data(as_text=True)
+    for text in keyed_option_texts(app):
+        assert as_html(text) in html
 
 
 def test_result_is_only_for_its_owner(client, app, learner, make_user, auth):
