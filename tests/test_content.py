@@ -8,12 +8,14 @@ import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app import create_app
 from app.content import (
     Catalog,
     ContentError,
@@ -25,6 +27,8 @@ from app.content import (
     load_catalog,
     render_markdown,
 )
+from app.content import cueing
+from app.content.model import Option, Question, Stage
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "content"
@@ -925,3 +929,104 @@ def test_real_courses_and_quizzes_validate() -> None:
         assert course.lessons
         for case in course.assessment_quizzes:
             assert case.kind == "case"
+
+
+# --- cueing: can the key be guessed from length? ---------------------------------------------
+
+
+def check_content(root: Path) -> Any:
+    """Run `flask content check` on the files under `root` (the app itself starts on the fixture)."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SECRET_KEY": "test",
+            "COURSES_DIR": FIXTURE / "courses",
+            "QUIZZES_DIR": FIXTURE / "quizzes",
+        }
+    )
+    app.config.update(COURSES_DIR=root / "courses", QUIZZES_DIR=root / "quizzes")
+    return app.test_cli_runner().invoke(args=["content", "check"])
+
+
+def test_content_check_prints_cueing_and_passes_a_balanced_quiz(root: Path) -> None:
+    result = check_content(root)
+    assert result.exit_code == 0, result.stderr
+    assert (
+        f"{CASE}: sleutel het langst in 1 van 2 single-vragen (50%), lengte sleutel/afleider "
+        in result.stdout
+    )
+    assert "test-wise 50% (gunstigste trekking 50%, slaaggrens 70%)" in result.stdout
+    assert "cursus: sleutel het langst in 1 van 3 single-vragen (33%)" in result.stdout
+    assert "Alle inhoud is geldig." in result.stdout
+
+
+def test_content_check_fails_a_case_the_longest_answer_passes(root: Path) -> None:
+    # Make the meldcode key the longest option: the test-wise learner then reaches 70%.
+    edit(
+        root,
+        CASE,
+        'text = "Stap 2: (anoniem) advies vragen aan Veilig Thuis."',
+        'text = "Stap 2: (anoniem) advies vragen aan Veilig Thuis en zo nodig aan een collega, '
+        'waar het kan zonder de naam van Anna."',
+    )
+    result = check_content(root)
+    assert result.exit_code == 1
+    assert f"{CASE}:1: wie steeds het langste antwoord kiest, haalt deze casus" in result.stderr
+    assert "(70% bij de gunstigste trekking, slaaggrens 70%)" in result.stderr
+    line = line_of(root, CASE, 'id = "volgende-stap"') - 1
+    assert f"volgende-stap (regel {line})" in result.stderr
+    assert "Alle inhoud is geldig." not in result.stdout
+
+
+def test_content_check_rejects_an_unstructured_source(root: Path) -> None:
+    edit(root, LESSON1, 'publisher = "CoMensha"\n', "")
+    result = check_content(root)
+    assert result.exit_code == 1
+    line = line_of(root, LESSON1, "[[sources]]")
+    assert f"{LESSON1}:{line}: verplicht veld 'publisher'" in result.stderr
+
+
+def choice(question_id: str, kind: str, options: dict[str, bool]) -> Question:
+    return Question(
+        id=question_id,
+        type=kind,
+        prompt="?",
+        options=tuple(Option(text, text, correct, "", "les") for text, correct in options.items()),
+        lesson="les",
+    )
+
+
+def test_testwise_learner_picks_the_longest_option_and_longer_than_median() -> None:
+    # Two options tie for longest: each as likely, so half the key.
+    single = choice("s", "single", {"kort": False, "langste-a": True, "langste-b": False})
+    assert cueing.testwise_score(single) == pytest.approx(0.5)
+    # Lengths 1, 3, 5, 7: median 4, so the two longest are chosen: one right, one wrong.
+    multiple = choice("m", "multiple", {"a": False, "bbb": True, "ccccc": False, "ddddddd": True})
+    assert cueing.testwise_score(multiple) == pytest.approx(0.0)  # (1 - 1) / 2
+    ordering = Question(
+        id="o",
+        type="ordering",
+        prompt="?",
+        options=tuple(Option(x, x, False, "", "les") for x in ("een", "twee", "drie")),
+        lesson="les",
+    )
+    assert cueing.testwise_score(ordering) == pytest.approx(0.5)  # a random order
+
+
+def test_best_draw_over_variants_decides() -> None:
+    cued = choice("cued", "single", {"kort": False, "een lange sleutel": True})
+    fair = dataclasses.replace(
+        choice("fair", "single", {"een lange afleider": False, "kort": True}), variant_of="cued"
+    )
+    other = choice("ander", "single", {"een lange sleutel": True, "kort": False})
+    stage = Stage(id="s", title="S", html="", questions=(cued, fair, other))
+    quiz = Quiz(
+        slug="q", course_slug="c", title="Q", summary="", kind="case", mode="summative",
+        pass_mark=70, attempts=3, shuffle=False, stages=(stage,), content_hash="", source="q.toml",
+    )  # fmt: skip
+    figures = cueing.measure_quiz(quiz)
+    assert figures.testwise_expected == pytest.approx((0.5 + 1) / 2)
+    assert figures.testwise_best == pytest.approx(1.0)
+    assert figures.testwise_passes
+    assert (figures.singles, figures.key_longest) == (3, 2)

@@ -859,6 +859,7 @@ def _question(table: Fields, lesson_slugs: set[str], ids: dict[str, _Ids]) -> Qu
         scoring=scoring,
         meldcode=meldcode,
         variant_of=variant_of,
+        line=table.line(),
     )
 
 

@@ -36,6 +36,8 @@ class Question:
     meldcode: bool = False
     #: Id of the primary question this one is a parallel variant of (same stage, same type).
     variant_of: str | None = None
+    #: Line of the question's table in its file, so checks can point authors at it.
+    line: int = 0
 
     @property
     def scored(self) -> bool:
