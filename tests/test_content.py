@@ -22,12 +22,12 @@ from app.content import (
     Course,
     Lesson,
     Quiz,
+    cueing,
     get_catalog,
     init_catalog,
     load_catalog,
     render_markdown,
 )
-from app.content import cueing
 from app.content.model import Option, Question, Stage
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -1030,3 +1030,21 @@ def test_best_draw_over_variants_decides() -> None:
     assert figures.testwise_best == pytest.approx(1.0)
     assert figures.testwise_passes
     assert (figures.singles, figures.key_longest) == (3, 2)
+
+
+def test_tie_only_on_later_steps_of_an_ordering_question(root: Path) -> None:
+    edit(root, CASE, 'id = "vastleggen"', 'id = "vastleggen"\ntie = true')
+    edit(root, CASE, 'id = "veiligheid-uitleggen"', 'id = "veiligheid-uitleggen"\ntie = true')
+    edit(root, CASE, 'id = "vraag-alleen"', 'id = "vraag-alleen"\ntie = true')
+    found = problems_of(root)
+    first = line_of(root, CASE, 'id = "veiligheid-uitleggen"') + 1
+    assert_problem(found, CASE, first, "de eerste stap kan niet met een vorige wisselen")
+    single = line_of(root, CASE, 'id = "vraag-alleen"') + 1
+    assert_problem(found, CASE, single, "'tie' hoort alleen bij een ordering-vraag")
+
+
+def test_tied_steps_load(root: Path) -> None:
+    edit(root, CASE, 'id = "vastleggen"', 'id = "vastleggen"\ntie = true')
+    question = load(root).quiz("test-cursus", "testcasus").question("gespreksvolgorde")
+    assert [o.tie for o in question.options] == [False, False, True]
+    assert question.blocks() == {"veiligheid-uitleggen": 0, "open-vragen": 1, "vastleggen": 1}

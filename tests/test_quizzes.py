@@ -3,6 +3,7 @@ what the pages show (and hide) before and after submitting, and the status other
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import threading
@@ -25,7 +26,7 @@ from app.models import Answer, Attempt, AttemptGrant, utcnow
 from app.quizzes import attempts as domain
 from app.quizzes.attempts import QuizError
 from app.quizzes.forms import apply_moves
-from app.quizzes.grading import grade
+from app.quizzes.grading import grade, grade_question
 from app.quizzes.views import option_order
 
 from .conftest import FIXTURE_CONTENT, PASSWORD
@@ -921,3 +922,16 @@ def test_questions_that_left_the_file_drop_out_of_the_attempt(app):
     assert [q.id for q in shown] == ["alleen-spreken", "volgende-stap"]
     result = grade(quiz, {"alleen-spreken": ["vraag-alleen"]}, questions=shown)
     assert result.score == pytest.approx(0.5)  # two questions left, one right
+
+
+def test_shown_order_is_never_a_defensible_order_with_ties(app):
+    ordering = dataclasses.replace(
+        case_quiz(app).question("gespreksvolgorde"),
+        options=tuple(
+            dataclasses.replace(o, tie=o.id == "vastleggen")
+            for o in case_quiz(app).question("gespreksvolgorde").options
+        ),
+    )
+    for attempt_id in range(1, 60):
+        shown = [o.id for o in option_order(attempt_id, case_quiz(app), ordering)]
+        assert grade_question(ordering, shown) < 1.0
