@@ -979,6 +979,20 @@ def test_content_check_fails_a_case_the_longest_answer_passes(root: Path) -> Non
     assert "Alle inhoud is geldig." not in result.stdout
 
 
+def test_the_test_wise_learner_fails_every_shipped_assessment_case() -> None:
+    """The shipped final assessment cannot be passed by picking the longest answers."""
+    result = check_content(PROJECT_ROOT)
+    assert result.exit_code == 0, result.stderr
+    catalog = load_catalog(PROJECT_ROOT / "courses", PROJECT_ROOT / "quizzes")
+    for course in catalog.courses.values():
+        figures = cueing.measure_course(course)
+        assert not figures.failing
+        # Across the final assessment about one in the number of options, not nine in ten.
+        singles = sum(case.singles for case in figures.assessment)
+        longest = sum(case.key_longest for case in figures.assessment)
+        assert longest <= 0.4 * singles
+
+
 def test_content_check_rejects_an_unstructured_source(root: Path) -> None:
     edit(root, LESSON1, 'publisher = "CoMensha"\n', "")
     result = check_content(root)
