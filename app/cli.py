@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from .content.cueing import CourseCueing, QuizCueing, measure_course
 from .extensions import db
 
 content_cli = AppGroup("content", help="Cursusinhoud controleren.")
@@ -23,12 +24,55 @@ def content_check() -> None:
         for problem in exc.problems:
             click.echo(problem, err=True)
         raise SystemExit(1) from exc
+    failing = []
     for course in catalog.courses.values():
         click.echo(
             f"{course.slug}: {len(course.lessons)} lessen, {len(course.quizzes)} quizzen "
             f"({len(course.assessment)} casussen in de eindtoets), versie {course.version}"
         )
+        cueing = measure_course(course)
+        click.echo("  Lengte als aanwijzing (test-wise: kiest steeds het langste antwoord):")
+        for quiz in cueing.quizzes:
+            click.echo(
+                f"  {quiz.quiz.source}: {_cue_figures(quiz)}; "
+                f"test-wise {_pct(quiz.testwise_expected)} (gunstigste trekking "
+                f"{_pct(quiz.testwise_best)}, slaaggrens {quiz.quiz.pass_mark}%)"
+            )
+        click.echo(
+            f"  cursus: {_cue_figures(cueing)}; eindtoets test-wise gemiddeld "
+            f"{_pct(cueing.assessment_expected)}"
+        )
+        failing += cueing.failing
+    for quiz in failing:
+        giveaways = ", ".join(f"{q.id} (regel {q.line})" for q in quiz.giveaways) or "geen"
+        click.echo(
+            f"{quiz.quiz.source}:1: wie steeds het langste antwoord kiest, haalt deze casus van de "
+            f"eindtoets zonder de stof te kennen ({_pct(quiz.testwise_best)} bij de gunstigste "
+            f"trekking, slaaggrens {quiz.quiz.pass_mark}%). Maak sleutels en afleiders even lang "
+            f"en even stellig. Vragen die zo helemaal goed gaan: {giveaways}.",
+            err=True,
+        )
+    if failing:
+        raise SystemExit(1)
     click.echo("Alle inhoud is geldig.")
+
+
+def _pct(share: float | None) -> str:
+    return "–" if share is None else f"{round(share * 100)}%"
+
+
+def _ratio(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def _cue_figures(figures: QuizCueing | CourseCueing) -> str:
+    """The length-cue figures of a quiz or of a whole course, in one line."""
+    return (
+        f"sleutel het langst in {figures.key_longest} van {figures.singles} single-vragen "
+        f"({_pct(figures.share_longest)}), lengte sleutel/afleider "
+        f"{_ratio(figures.mean_single_ratio)}, juist/onjuist (multiple) "
+        f"{_ratio(figures.mean_multiple_ratio)}"
+    )
 
 
 @users_cli.command("create")

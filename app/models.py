@@ -149,6 +149,9 @@ class Attempt(db.Model):
     #: 0..1 share of the scored points; set on submission.
     score: Mapped[float | None] = mapped_column(Float)
     passed: Mapped[bool | None] = mapped_column(Boolean)
+    #: Ids of the questions drawn for this attempt (one per group, in file order); the attempt
+    #: shows and grades these. None on attempts from before variants: the primary questions.
+    question_ids: Mapped[list[str] | None] = mapped_column(JSON)
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="attempt", cascade="all, delete-orphan", order_by="Answer.id"

@@ -14,6 +14,7 @@ import math
 import random
 import secrets
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +35,7 @@ from .models import (
     User,
     utcnow,
 )
-from .quizzes.attempts import readable_answer
+from .quizzes.attempts import draw_questions, readable_answer
 from .quizzes.grading import grade
 from .trainer.cohorts import create_cohort
 
@@ -217,6 +218,7 @@ def _attempts(
 ) -> bool:
     """Attempts at one quiz until passed, given up or out of tries; whether it was passed."""
     tries = max_tries or quiz.attempts
+    had: Counter[str] = Counter()
     for number in range(1, tries + 1):
         started = moment
         moment = min(moment + dt.timedelta(minutes=rng.uniform(8, 40)), now)
@@ -224,7 +226,11 @@ def _attempts(
         open_attempt = quiz.kind == "case" and rng.random() < 0.04
         responses = {}
         answers = []
-        for question in quiz.questions:
+        # The same draw as a real attempt: variants not had before where possible.
+        drawn = draw_questions(quiz, had, f"seed:{index}:{quiz.slug}:{number}")
+        had.update(drawn)
+        questions = [question for question in quiz.questions if question.id in drawn]
+        for question in questions:
             if question.type == "reflection" and rng.random() < 0.2:
                 continue
             # Each try a little better: the feedback of the previous one teaches.
@@ -242,7 +248,7 @@ def _attempts(
                     "updated_at": moment,
                 }
             )
-        result = grade(quiz, responses)
+        result = grade(quiz, responses, questions=questions)
         if not open_attempt:
             for answer in answers:
                 answer["score"] = result.scores.get(answer["question_id"])
@@ -256,6 +262,7 @@ def _attempts(
                     "quiz_version": quiz.content_hash,
                     "pass_mark": quiz.pass_mark,
                     "stages_revealed": len(quiz.stages),
+                    "question_ids": drawn,
                     "started_at": started,
                     "submitted_at": None if open_attempt else moment,
                     "score": None if open_attempt else result.score,

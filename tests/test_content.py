@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app import create_app
 from app.content import (
     Catalog,
     ContentError,
     Course,
     Lesson,
     Quiz,
+    cueing,
     get_catalog,
     init_catalog,
     load_catalog,
     render_markdown,
 )
+from app.content.model import Option, Question, Stage
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "content"
@@ -176,7 +181,7 @@ def test_lessons_are_rendered_once_with_relative_lesson_links() -> None:
     assert '<a href="tweede-les" rel="noopener">' in lesson.html
     assert '<div class="admonition signaal">' in lesson.html
     assert '<p class="admonition-title">Signalen in het consult</p>' in lesson.html
-    assert '<div class="footnote">' in lesson.html
+    assert '<a class="footnote-ref" href="#bron-1" title="Bron 1"' in lesson.html
     assert lesson.source == LESSON1
     # Stage text links point into the lesson pages from wherever the quiz is shown.
     stage = course.quizzes["testcasus"].stages[2]
@@ -419,10 +424,76 @@ def test_quiz_folder_without_course(root: Path) -> None:
 # --- lesson rules ----------------------------------------------------------------------------
 
 
-def test_footnote_reference_without_definition(root: Path) -> None:
+def test_citation_of_an_undefined_source(root: Path) -> None:
     edit(root, LESSON1, "een patroon.[^signalen]", "een patroon.[^signalen][^onbekend]")
     line = line_of(root, LESSON1, "[^onbekend]")
-    assert_problem(problems_of(root), LESSON1, line, "[^onbekend] heeft geen bron")
+    assert_problem(problems_of(root), LESSON1, line, "[^onbekend] staat niet in de front matter")
+
+
+def test_footnote_definitions_in_the_text_are_refused(root: Path) -> None:
+    edit(
+        root, LESSON1, "## Kernboodschappen", "[^signalen]: CoMensha (2023).\n\n## Kernboodschappen"
+    )
+    line = line_of(root, LESSON1, "[^signalen]: CoMensha")
+    assert_problem(problems_of(root), LESSON1, line, "[[sources]]")
+
+
+def test_source_that_is_never_cited(root: Path) -> None:
+    edit(root, LESSON1, "een patroon.[^signalen]", "een patroon.")
+    line = line_of(root, LESSON1, 'id = "signalen"')
+    assert_problem(problems_of(root), LESSON1, line, "bron 'signalen' wordt nergens aangehaald")
+
+
+@pytest.mark.parametrize("field", ["title", "publisher", "year"])
+def test_unstructured_lesson_source_is_refused(root: Path, field: str) -> None:
+    text = (root / LESSON2).read_text(encoding="utf-8")
+    kept = [line for line in text.splitlines() if not line.startswith(f"{field} =")]
+    (root / LESSON2).write_text("\n".join(kept) + "\n", encoding="utf-8")
+    line = line_of(root, LESSON2, "[[sources]]")
+    assert_problem(problems_of(root), LESSON2, line, f"verplicht veld '{field}'")
+
+
+def test_source_year_is_a_whole_number(root: Path) -> None:
+    edit(root, LESSON2, "year = 2023", 'year = "2023"')
+    line = line_of(root, LESSON2, 'year = "2023"')
+    assert_problem(problems_of(root), LESSON2, line, "'year' moet een geheel getal zijn")
+
+
+def test_unstructured_card_source_is_refused(root: Path) -> None:
+    edit(
+        root,
+        CARD,
+        'title = "KNMG-meldcode kindermishandeling en huiselijk geweld"\npublisher = "KNMG"\n'
+        "year = 2023",
+        'text = "KNMG-meldcode kindermishandeling en huiselijk geweld (2023)"',
+    )
+    found = problems_of(root)
+    line = nth_line(root, CARD, "[[sources]]", 1)
+    assert_problem(found, CARD, line + 1, "onbekend veld 'text'")
+    assert_problem(found, CARD, line, "verplicht veld 'publisher'")
+
+
+def test_lesson_needs_a_review_date(root: Path) -> None:
+    edit(root, LESSON1, "reviewed = 2026-11-15\n", "")
+    assert_problem(problems_of(root), LESSON1, 2, "verplicht veld 'reviewed'")
+
+
+def test_sources_are_numbered_in_order_of_first_citation(root: Path) -> None:
+    # Cite the second source first: it becomes number 1.
+    edit(root, LESSON2, "zorgvuldig te handelen.[^knmg]", "zorgvuldig te handelen.[^vt][^knmg]")
+    lesson = load(root).course("test-cursus").lesson("tweede-les")
+    assert [source.id for source in lesson.sources] == ["vt", "knmg"]
+    assert lesson.html.index('href="#bron-1"') < lesson.html.index('href="#bron-2"')
+
+
+def test_course_names_its_editors_and_review_date(root: Path) -> None:
+    course = load(root).course("test-cursus")
+    assert course.reviewed == dt.date(2026, 12, 1)
+    assert course.editorial.reviewers[1].role == "jurist"
+    edit(root, COURSE, 'conflict_of_interest = "', 'belangen = "')
+    found = problems_of(root)
+    assert_problem(found, COURSE, line_of(root, COURSE, "belangen ="), "onbekend veld 'belangen'")
+    assert_problem(found, COURSE, line_of(root, COURSE, "[editorial]"), "'conflict_of_interest'")
 
 
 def test_footnote_in_code_is_not_a_reference(root: Path) -> None:
@@ -858,3 +929,136 @@ def test_real_courses_and_quizzes_validate() -> None:
         assert course.lessons
         for case in course.assessment_quizzes:
             assert case.kind == "case"
+
+
+# --- cueing: can the key be guessed from length? ---------------------------------------------
+
+
+def check_content(root: Path) -> Any:
+    """Run `flask content check` on the files under `root` (the app itself starts on the fixture)."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SECRET_KEY": "test",
+            "COURSES_DIR": FIXTURE / "courses",
+            "QUIZZES_DIR": FIXTURE / "quizzes",
+        }
+    )
+    app.config.update(COURSES_DIR=root / "courses", QUIZZES_DIR=root / "quizzes")
+    return app.test_cli_runner().invoke(args=["content", "check"])
+
+
+def test_content_check_prints_cueing_and_passes_a_balanced_quiz(root: Path) -> None:
+    result = check_content(root)
+    assert result.exit_code == 0, result.stderr
+    assert (
+        f"{CASE}: sleutel het langst in 1 van 2 single-vragen (50%), lengte sleutel/afleider "
+        in result.stdout
+    )
+    assert "test-wise 50% (gunstigste trekking 50%, slaaggrens 70%)" in result.stdout
+    assert "cursus: sleutel het langst in 1 van 3 single-vragen (33%)" in result.stdout
+    assert "Alle inhoud is geldig." in result.stdout
+
+
+def test_content_check_fails_a_case_the_longest_answer_passes(root: Path) -> None:
+    # Make the meldcode key the longest option: the test-wise learner then reaches 70%.
+    edit(
+        root,
+        CASE,
+        'text = "Stap 2: (anoniem) advies vragen aan Veilig Thuis."',
+        'text = "Stap 2: (anoniem) advies vragen aan Veilig Thuis en zo nodig aan een collega, '
+        'waar het kan zonder de naam van Anna."',
+    )
+    result = check_content(root)
+    assert result.exit_code == 1
+    assert f"{CASE}:1: wie steeds het langste antwoord kiest, haalt deze casus" in result.stderr
+    assert "(70% bij de gunstigste trekking, slaaggrens 70%)" in result.stderr
+    line = line_of(root, CASE, 'id = "volgende-stap"') - 1
+    assert f"volgende-stap (regel {line})" in result.stderr
+    assert "Alle inhoud is geldig." not in result.stdout
+
+
+def test_the_test_wise_learner_fails_every_shipped_assessment_case() -> None:
+    """The shipped final assessment cannot be passed by picking the longest answers."""
+    result = check_content(PROJECT_ROOT)
+    assert result.exit_code == 0, result.stderr
+    catalog = load_catalog(PROJECT_ROOT / "courses", PROJECT_ROOT / "quizzes")
+    for course in catalog.courses.values():
+        figures = cueing.measure_course(course)
+        assert not figures.failing
+        # Across the final assessment about one in the number of options, not nine in ten.
+        singles = sum(case.singles for case in figures.assessment)
+        longest = sum(case.key_longest for case in figures.assessment)
+        assert longest <= 0.4 * singles
+
+
+def test_content_check_rejects_an_unstructured_source(root: Path) -> None:
+    edit(root, LESSON1, 'publisher = "CoMensha"\n', "")
+    result = check_content(root)
+    assert result.exit_code == 1
+    line = line_of(root, LESSON1, "[[sources]]")
+    assert f"{LESSON1}:{line}: verplicht veld 'publisher'" in result.stderr
+
+
+def choice(question_id: str, kind: str, options: dict[str, bool]) -> Question:
+    return Question(
+        id=question_id,
+        type=kind,
+        prompt="?",
+        options=tuple(Option(text, text, correct, "", "les") for text, correct in options.items()),
+        lesson="les",
+    )
+
+
+def test_testwise_learner_picks_the_longest_option_and_longer_than_median() -> None:
+    # Two options tie for longest: each as likely, so half the key.
+    single = choice("s", "single", {"kort": False, "langste-a": True, "langste-b": False})
+    assert cueing.testwise_score(single) == pytest.approx(0.5)
+    # Lengths 1, 3, 5, 7: median 4, so the two longest are chosen: one right, one wrong.
+    multiple = choice("m", "multiple", {"a": False, "bbb": True, "ccccc": False, "ddddddd": True})
+    assert cueing.testwise_score(multiple) == pytest.approx(0.0)  # (1 - 1) / 2
+    ordering = Question(
+        id="o",
+        type="ordering",
+        prompt="?",
+        options=tuple(Option(x, x, False, "", "les") for x in ("een", "twee", "drie")),
+        lesson="les",
+    )
+    assert cueing.testwise_score(ordering) == pytest.approx(0.5)  # a random order
+
+
+def test_best_draw_over_variants_decides() -> None:
+    cued = choice("cued", "single", {"kort": False, "een lange sleutel": True})
+    fair = dataclasses.replace(
+        choice("fair", "single", {"een lange afleider": False, "kort": True}), variant_of="cued"
+    )
+    other = choice("ander", "single", {"een lange sleutel": True, "kort": False})
+    stage = Stage(id="s", title="S", html="", questions=(cued, fair, other))
+    quiz = Quiz(
+        slug="q", course_slug="c", title="Q", summary="", kind="case", mode="summative",
+        pass_mark=70, attempts=3, shuffle=False, stages=(stage,), content_hash="", source="q.toml",
+    )  # fmt: skip
+    figures = cueing.measure_quiz(quiz)
+    assert figures.testwise_expected == pytest.approx((0.5 + 1) / 2)
+    assert figures.testwise_best == pytest.approx(1.0)
+    assert figures.testwise_passes
+    assert (figures.singles, figures.key_longest) == (3, 2)
+
+
+def test_tie_only_on_later_steps_of_an_ordering_question(root: Path) -> None:
+    edit(root, CASE, 'id = "vastleggen"', 'id = "vastleggen"\ntie = true')
+    edit(root, CASE, 'id = "veiligheid-uitleggen"', 'id = "veiligheid-uitleggen"\ntie = true')
+    edit(root, CASE, 'id = "vraag-alleen"', 'id = "vraag-alleen"\ntie = true')
+    found = problems_of(root)
+    first = line_of(root, CASE, 'id = "veiligheid-uitleggen"') + 1
+    assert_problem(found, CASE, first, "de eerste stap kan niet met een vorige wisselen")
+    single = line_of(root, CASE, 'id = "vraag-alleen"') + 1
+    assert_problem(found, CASE, single, "'tie' hoort alleen bij een ordering-vraag")
+
+
+def test_tied_steps_load(root: Path) -> None:
+    edit(root, CASE, 'id = "vastleggen"', 'id = "vastleggen"\ntie = true')
+    question = load(root).quiz("test-cursus", "testcasus").question("gespreksvolgorde")
+    assert [o.tie for o in question.options] == [False, False, True]
+    assert question.blocks() == {"veiligheid-uitleggen": 0, "open-vragen": 1, "vastleggen": 1}

@@ -184,3 +184,57 @@ response_items = st.lists(
 def test_any_response_scores_between_zero_and_one_without_crashing(response):
     for q in (SINGLE, PARTIAL, STRICT, ORDERING):
         assert 0.0 <= grade_question(q, response) <= 1.0
+
+
+# --- ordering with tied steps ----------------------------------------------------------------
+
+#: een, then twee and drie in either order (drie is tied to twee), then vier.
+TIED = Question(
+    id="tied",
+    type="ordering",
+    prompt="?",
+    options=(
+        option("een"),
+        option("twee"),
+        Option(id="drie", text="DRIE", correct=False, feedback="", lesson="les", tie=True),
+        option("vier"),
+    ),
+    lesson="les",
+)
+
+
+@pytest.mark.parametrize(
+    "order", [["een", "twee", "drie", "vier"], ["een", "drie", "twee", "vier"]]
+)
+def test_every_defensible_order_gets_full_credit(order):
+    assert grade_question(TIED, order) == 1.0
+
+
+def test_a_tie_excuses_only_its_own_pair():
+    # vier before drie is still wrong: 5 of 6 pairs right.
+    assert grade_question(TIED, ["een", "twee", "vier", "drie"]) == pytest.approx(5 / 6)
+    # Unplaced options earn nothing, tied or not.
+    assert grade_question(TIED, ["een"]) == 0.0
+    assert grade_question(TIED, None) == 0.0
+
+
+def test_a_run_of_ties_may_come_in_any_order():
+    run = Question(
+        id="run",
+        type="ordering",
+        prompt="?",
+        options=(
+            option("a"),
+            *(
+                Option(id=x, text=x, correct=False, feedback="", lesson="les", tie=True)
+                for x in ("b", "c")
+            ),
+            option("d"),
+        ),
+        lesson="les",
+    )
+    from itertools import permutations
+
+    for middle in permutations(["a", "b", "c"]):
+        assert grade_question(run, [*middle, "d"]) == 1.0
+    assert grade_question(run, ["d", "a", "b", "c"]) == pytest.approx(3 / 6)

@@ -96,6 +96,7 @@ objectives = [
   "Je kunt iets.",
   "Je kunt nog iets.",
 ]
+reviewed = 2026-12-01
 +++
 
 Een korte les die later weer uit de cursus verdwijnt.
@@ -541,6 +542,26 @@ def test_reference_card_page_lists_signals_steps_and_numbers(client, learner):
     assert "Stap 5: Beslissen over melden" in page
     assert 'href="tel:0800-2000"' in page
     assert f'href="/leren/{COURSE}/signalenkaart.pdf"' in page
+    assert "KNMG (2023). <cite>KNMG-meldcode kindermishandeling en huiselijk geweld</cite>." in page
+
+
+def test_lesson_page_shows_review_date_and_numbered_sources(client, learner):
+    page = text_of(client.get(f"/leren/{COURSE}/tweede-les"))
+    assert "Laatst herzien: 2 december 2026" in page
+    bronnen = page[page.index('<h2 id="bronnen">Bronnen</h2>') :]
+    # Numbered in order of first citation, each citation a superscript link to its entry.
+    assert bronnen.index('id="bron-1">KNMG (2023)') < bronnen.index('id="bron-2">Veilig Thuis')
+    assert '<a href="https://www.veiligthuis.nl/">' in bronnen
+    assert page.count('<sup><a class="footnote-ref" href="#bron-1"') == 1
+    assert page.count('<sup><a class="footnote-ref" href="#bron-2"') == 1
+
+
+def test_course_page_names_editors_reviewers_and_interests(client, learner):
+    page = text_of(client.get(f"/leren/{COURSE}"))
+    assert "<dt>Redactie</dt>" in page and "redactie Signaal (plaatsaanduiding" in page
+    assert "reviewer jurist (plaatsaanduiding) (jurist)" in page
+    assert "laatst herzien 1 december 2026" in page
+    assert "<dt>Belangen</dt>" in page and "melden geen belangen" in page
 
 
 # --- the printable pocket card -----------------------------------------------------------------
@@ -570,6 +591,7 @@ def test_pocket_card_download_is_one_a4_page_with_steps_and_numbers(client, app,
         assert name in text
     assert "0800-2000" in text
     assert "Werkgever regelt huisvesting en vervoer" in text
+    assert "KNMG (2023). KNMG-meldcode kindermishandeling en huiselijk geweld." in text
 
 
 def test_pocket_card_stays_on_one_page_when_the_card_is_long(app):

@@ -3,25 +3,33 @@ what the pages show (and hide) before and after submitting, and the status other
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import shutil
 import threading
 import time
+from collections import Counter
+from collections.abc import Iterator
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
+from markupsafe import escape
 from sqlalchemy import event, insert, select, update
 
+from app import create_app
 from app.content import get_catalog
 from app.extensions import db
 from app.models import Answer, Attempt, AttemptGrant, utcnow
 from app.quizzes import attempts as domain
 from app.quizzes.attempts import QuizError
 from app.quizzes.forms import apply_moves
+from app.quizzes.grading import grade, grade_question
 from app.quizzes.views import option_order
 
-from .conftest import PASSWORD
+from .conftest import FIXTURE_CONTENT, PASSWORD
 
 COURSE = "test-cursus"
 CASE = f"/quiz/{COURSE}/testcasus"
@@ -432,8 +440,80 @@ def test_partly_right_attempt_fails_and_offers_a_retake(client, app, learner):
     html = client.get(f"{CASE}/poging/1").get_data(as_text=True)
     assert "Niet geslaagd" in html
     assert "40%" in html
-    assert "Niet beantwoord" in html
     assert "Opnieuw proberen (nog 2 pogingen)" in html
+
+
+def keyed_option_texts(app: Flask) -> list[str]:
+    """The text of every keyed option of the case (ordering: every step, in the right order)."""
+    quiz = case_quiz(app)
+    return [
+        as_html(option.text)
+        for question in quiz.questions
+        for option in question.options
+        if option.correct or question.type == "ordering"
+    ]
+
+
+def as_html(text: str) -> str:
+    return str(escape(text))
+
+
+def fail_attempt(client, number: int) -> None:
+    wrong_start = {"alleen-spreken": ["politie-bellen"]}
+    play_to_last_stage(client, attempt=number, stages=[wrong_start, {}, {}])
+    client.post(f"{CASE}/inleveren", data=form(2, {}, number))
+
+
+def test_failed_attempt_hides_the_key_while_attempts_remain(client, app, learner):
+    fail_attempt(client, 1)
+    html = client.get(f"{CASE}/poging/1").get_data(as_text=True)
+    assert "Niet geslaagd" in html
+    for text in keyed_option_texts(app) + all_feedback_texts(app):
+        assert as_html(text) not in html
+    # Per part the points, and where to read back; the wrong choice points at its lesson.
+    assert "Je score per deel" in html
+    assert "Het eerste consult" in html
+    assert "0 van 2" in html
+    assert 'href="/leren/test-cursus/eerste-les"' in html
+    assert 'href="/leren/test-cursus/tweede-les"' in html
+
+
+def test_key_stays_hidden_while_the_last_attempt_is_open(client, app, learner):
+    fail_attempt(client, 1)
+    fail_attempt(client, 2)
+    start(client)  # the third and last attempt, now open
+    html = client.get(f"{CASE}/poging/2").get_data(as_text=True)
+    for text in keyed_option_texts(app):
+        assert as_html(text) not in html
+
+
+def test_key_shows_once_the_attempts_are_used_up(client, app, learner):
+    for number in (1, 2, 3):
+        fail_attempt(client, number)
+    html = client.get(f"{CASE}/poging/1").get_data(as_text=True)
+    for text in keyed_option_texts(app):
+        assert as_html(text) in html
+    assert "Je hebt al je pogingen gebruikt" in html
+
+
+def test_key_hides_again_when_a_trainer_grants_an_attempt(client, app, learner):
+    for number in (1, 2, 3):
+        fail_attempt(client, number)
+    with app.app_context():
+        domain.grant_attempt(learner.id, COURSE, "testcasus", None)
+        db.session.commit()
+    html = client.get(f"{CASE}/poging/3").get_data(as_text=True)
+    for text in keyed_option_texts(app):
+        assert as_html(text) not in html
+
+
+def test_key_shows_once_the_case_is_passed(client, app, learner):
+    fail_attempt(client, 1)
+    play_to_last_stage(client, attempt=2)
+    client.post(f"{CASE}/inleveren", data=form(2, RIGHT[2], 2))
+    html = client.get(f"{CASE}/poging/1").get_data(as_text=True)
+    for text in keyed_option_texts(app):
+        assert as_html(text) in html
 
 
 def test_result_is_only_for_its_owner(client, app, learner, make_user, auth):
@@ -678,3 +758,180 @@ def test_bulk_status_uses_a_fixed_number_of_queries(app, make_user):
     assert statuses[users[0].id]["testcasus"].attempts_allowed == 4
     assert statuses[users[1].id]["testcasus"].attempts_used == 1
     assert statuses[users[5].id]["testcasus"].attempts_used == 0
+
+
+# --- parallel variants -----------------------------------------------------------------------
+
+#: A parallel variant of `alleen-spreken`, placed after the primary in the first stage.
+VARIANT = """
+[[stages.questions]]
+id = "alleen-spreken-anders"
+variant_of = "alleen-spreken"
+type = "single"
+prompt = "De begeleider wil bij het hele consult blijven. Wat doe je?"
+lesson = "eerste-les"
+
+[[stages.questions.options]]
+id = "deel-alleen"
+text = "Je legt uit dat je iedereen een deel van het consult alleen spreekt."
+correct = true
+feedback = "Een vaste werkwijze maakt alleen spreken gewoon en veilig."
+
+[[stages.questions.options]]
+id = "laat-blijven"
+text = "Je laat de begeleider blijven omdat hij vertaalt."
+correct = false
+feedback = "Dan kan Anna niet vrijuit praten; gebruik een tolk."
+"""
+
+
+@pytest.fixture
+def variant_content(tmp_path) -> Path:
+    """The fixture content with one variant in the case's first stage."""
+    root = tmp_path / "variant-content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    path = root / "quizzes" / COURSE / "testcasus.toml"
+    text = path.read_text(encoding="utf-8")
+    marker = '[[stages]]\nid = "tweede-consult"'
+    path.write_text(text.replace(marker, VARIANT.lstrip() + "\n" + marker), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def variant_app(variant_content, database_url, tmp_path) -> Iterator[Flask]:
+    from .conftest import _base_config
+
+    config = _base_config(database_url, tmp_path)
+    config.update(COURSES_DIR=variant_content / "courses", QUIZZES_DIR=variant_content / "quizzes")
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def drawn_ids(app: Flask, number: int) -> list[str]:
+    with app.app_context():
+        attempt = db.session.scalars(select(Attempt).where(Attempt.number == number)).one()
+        return list(attempt.question_ids)
+
+
+def answer_stages(attempt: Attempt, quiz, stages: list[dict[str, Any]]) -> None:
+    """Save each stage's answers, opening the next stage after each but the last."""
+    for index, answers in enumerate(stages):
+        for question_id, response in answers.items():
+            domain.save_answer(attempt, quiz, question_id, response)
+        if index < len(stages) - 1:
+            domain.reveal_next_stage(attempt, quiz)
+
+
+def test_draw_prefers_variants_not_had_before_and_repeats_per_seed(variant_app):
+    quiz = case_quiz(variant_app)
+    group = {"alleen-spreken", "alleen-spreken-anders"}
+    for had in group:
+        for seed in range(20):
+            drawn = domain.draw_questions(quiz, Counter({had: 1}), str(seed))
+            assert group & set(drawn) == group - {had}
+            assert len(drawn) == len(quiz.primary_questions)  # one per group
+    # With nothing (or everything) had, the seed decides, the same way every time.
+    draws = {tuple(domain.draw_questions(quiz, Counter(), str(seed))) for seed in range(20)}
+    assert {d[1] for d in draws} == group
+    assert domain.draw_questions(quiz, Counter(), "7") == domain.draw_questions(
+        quiz, Counter(), "7"
+    )
+
+
+def test_a_second_attempt_gets_the_other_variant(variant_app, make_user):
+    client = variant_app.test_client()
+    user = make_user()
+    from .conftest import Auth
+
+    Auth(client).login(user)
+    start(client)
+    first = drawn_ids(variant_app, 1)
+    group = {"alleen-spreken", "alleen-spreken-anders"}
+    [had] = group & set(first)
+    page = client.get(CASE).get_data(as_text=True)
+    shown_prompt = case_quiz(variant_app).question(had).prompt
+    other = (group - {had}).pop()
+    assert shown_prompt in page
+    assert case_quiz(variant_app).question(other).prompt not in page
+    # Answering the question the attempt did not draw is refused.
+    with variant_app.app_context():
+        attempt = domain.open_attempt(user.id, COURSE, "testcasus")
+        with pytest.raises(QuizError):
+            domain.save_answer(attempt, case_quiz(variant_app), other, ["deel-alleen"])
+    client.post(f"{CASE}/volgende", data=form(0, {}))
+    client.post(f"{CASE}/volgende", data=form(1, {}))
+    client.post(f"{CASE}/inleveren", data=form(2, {}))
+    start(client)
+    second = drawn_ids(variant_app, 2)
+    assert group & set(second) == {other}
+    # Every other group has one question and is drawn again.
+    assert set(first) - group == set(second) - group
+
+
+def test_attempt_with_a_variant_grades_the_questions_it_drew(variant_app, make_user):
+    user = make_user()
+    with variant_app.app_context():
+        quiz = case_quiz(variant_app)
+        attempt = domain.start_attempt(user.id, quiz)
+        attempt.question_ids = [
+            "signalen-eerste-consult",
+            "alleen-spreken-anders",
+            "gespreksvolgorde",
+            "reflectie-eigen-gevoel",
+            "volgende-stap",
+            "wat-vastleggen",
+        ]
+        first = {**RIGHT[0], "alleen-spreken-anders": ["deel-alleen"]}
+        del first["alleen-spreken"]
+        answer_stages(attempt, quiz, [first, *RIGHT[1:]])
+        result = domain.submit(attempt.id, quiz)
+        db.session.commit()
+    assert result.score == pytest.approx(1.0)  # five groups, five points
+
+
+def test_an_attempt_from_before_variants_shows_and_grades_the_primaries(variant_app, make_user):
+    """Progress survives new content: the ids of unchanged questions are the same."""
+    user = make_user()
+    with variant_app.app_context():
+        quiz = case_quiz(variant_app)
+        attempt = domain.start_attempt(user.id, quiz)
+        attempt.question_ids = None  # as stored before this column existed
+        answer_stages(attempt, quiz, RIGHT)
+        result = domain.submit(attempt.id, quiz)
+        db.session.commit()
+    assert result.score == pytest.approx(1.0)
+    client = variant_app.test_client()
+    from .conftest import Auth
+
+    Auth(client).login(user)
+    html = client.get(f"{CASE}/poging/1").get_data(as_text=True)
+    assert "Geslaagd" in html
+    assert "Wat doe je nu als eerste?" in html  # the primary the attempt showed
+    assert "De begeleider wil bij het hele consult blijven" not in html
+
+
+def test_questions_that_left_the_file_drop_out_of_the_attempt(app):
+    quiz = case_quiz(app)
+    attempt = Attempt(question_ids=["alleen-spreken", "weg-uit-het-bestand", "volgende-stap"])
+    shown = domain.attempt_questions(attempt, quiz)
+    assert [q.id for q in shown] == ["alleen-spreken", "volgende-stap"]
+    result = grade(quiz, {"alleen-spreken": ["vraag-alleen"]}, questions=shown)
+    assert result.score == pytest.approx(0.5)  # two questions left, one right
+
+
+def test_shown_order_is_never_a_defensible_order_with_ties(app):
+    ordering = dataclasses.replace(
+        case_quiz(app).question("gespreksvolgorde"),
+        options=tuple(
+            dataclasses.replace(o, tie=o.id == "vastleggen")
+            for o in case_quiz(app).question("gespreksvolgorde").options
+        ),
+    )
+    for attempt_id in range(1, 60):
+        shown = [o.id for o in option_order(attempt_id, case_quiz(app), ordering)]
+        assert grade_question(ordering, shown) < 1.0

@@ -4,6 +4,7 @@ item analysis, charts, the query-count bound and `flask seed`."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import math
@@ -854,6 +855,34 @@ def test_item_analysis_counts_ordering_options_in_their_right_place():
     ]
     [item] = analyse([order], sittings).items
     assert [(o.id, o.count) for o in item.options] == [("een", 1), ("twee", 1), ("drie", 2)]
+
+
+def test_item_analysis_counts_each_variant_over_the_attempts_that_drew_it():
+    """Variants are rows of their own; n, p and option counts run over those who drew them."""
+    primary = choice_question("q", "single", "a", "b")
+    variant = dataclasses.replace(choice_question("q-b", "single", "c", "d"), variant_of="q")
+    other = choice_question("o", "single", "x", "y")
+    r = ItemResponse
+    sittings = [
+        {"q": r(1, ("a",)), "o": r(1, ("x",))},
+        {"q": r(0, ("b",)), "o": r(0, ("y",))},
+        {"q-b": r(1, ("c",)), "o": r(1, ("x",))},
+        {"q-b": r(None), "o": r(0, ("y",))},  # drew the variant, left it open
+        {"o": r(1, ("x",))},  # from before variants: the primary, unanswered
+    ]
+    result = analyse([primary, variant, other], sittings)
+    by_id = {item.question_id: item for item in result.items}
+    assert list(by_id) == ["q", "q-b", "o"]
+    assert (by_id["q"].n, by_id["q-b"].n, by_id["o"].n) == (3, 2, 5)
+    assert by_id["q"].p == pytest.approx(1 / 3)
+    assert by_id["q-b"].p == pytest.approx(1 / 2)
+    assert by_id["q-b"].variant_of == "q"
+    assert [(o.id, o.count, o.share) for o in by_id["q-b"].options] == [
+        ("c", 1, 0.5),
+        ("d", 0, 0.0),
+    ]
+    # Two groups, one point each: totals 2, 0, 2, 0, 1.
+    assert result.mean_score == pytest.approx(5 / 10)
 
 
 def test_pearson_is_none_without_spread():

@@ -17,12 +17,15 @@ from .model import (
     Accreditation,
     Catalog,
     Course,
+    Editorial,
     Lesson,
     Option,
     Question,
     Quiz,
     ReferenceCard,
     Requirements,
+    Reviewer,
+    Source,
     Stage,
 )
 from .source import SLUG, Fields, Problems, SourceFile
@@ -172,6 +175,8 @@ def _load_course(loader: _Loader, course_dir: Path) -> Course | None:
             "requirements",
             "assessment",
             "lessons",
+            "reviewed",
+            "editorial",
         )
     )
     title = root.text("title")
@@ -182,6 +187,8 @@ def _load_course(loader: _Loader, course_dir: Path) -> Course | None:
     study_load = root.integer("study_load_minutes", minimum=1)
     provider = root.text("provider")
     provider_address = root.text("provider_address", required=False)
+    reviewed = root.date("reviewed", required=True)
+    editorial = _editorial(root.table("editorial"))
     accreditation = _accreditation(root.table("accreditation"))
     requirements = _requirements(root.table("requirements"))
     assessment_table = root.table("assessment", required=requirements.final_assessment)
@@ -279,6 +286,8 @@ def _load_course(loader: _Loader, course_dir: Path) -> Course | None:
         quizzes=quizzes,
         reference=reference,
         content_hash=digest.hexdigest(),
+        reviewed=reviewed,
+        editorial=editorial,
     )
 
 
@@ -331,6 +340,45 @@ def _no_duplicates(fields: Fields, key: str, values: tuple[str, ...]) -> None:
         if value in seen:
             fields.problem(key, f"'{value}' staat twee keer in '{key}'.", item=value)
         seen.add(value)
+
+
+def _editorial(table: Fields | None) -> Editorial | None:
+    if table is None:
+        return None
+    table.only(("authors", "reviewers", "conflict_of_interest"))
+    authors = table.strings("authors")
+    if table.has("authors") and not authors:
+        table.problem("authors", "noem minstens één auteur (of de redactie die de tekst schreef).")
+    reviewers = []
+    for reviewer in table.tables("reviewers"):
+        reviewer.only(("name", "role"))
+        reviewers.append(Reviewer(name=reviewer.text("name"), role=reviewer.text("role")))
+    if table.has("reviewers") and not reviewers:
+        table.problem("reviewers", "noem minstens één reviewer in [[editorial.reviewers]].")
+    return Editorial(
+        authors=authors,
+        reviewers=tuple(reviewers),
+        conflict_of_interest=table.text("conflict_of_interest"),
+    )
+
+
+def _source(table: Fields, *, cited: bool) -> Source:
+    """One structured source; lesson sources (`cited`) also carry the id the text cites."""
+    table.only(
+        ("id", "title", "publisher", "year", "url")
+        if cited
+        else ("title", "publisher", "year", "url")
+    )
+    url = table.text("url", required=False)
+    if url and not url.startswith(("https://", "http://")):
+        table.problem("url", "'url' begint met https:// (of http://).")
+    return Source(
+        id=table.slug("id") if cited else "",
+        title=table.text("title"),
+        publisher=table.text("publisher"),
+        year=table.integer("year", minimum=1800, maximum=2100),
+        url=url,
+    )
 
 
 def _accreditation(table: Fields | None) -> Accreditation:
@@ -438,10 +486,18 @@ def _load_lesson(
             front = source.parse_toml("\n".join(lines[1:end]), offset=1)
             body_start = end + 1
 
-    title, minutes, objectives = "", 0, ()
+    title, minutes, objectives, reviewed = "", 0, (), None
+    sources: dict[str, tuple[Source, Fields]] = {}
     if front is not None:
-        front.only(("title", "minutes", "objectives"))
+        front.only(("title", "minutes", "objectives", "reviewed", "sources"))
         title = front.text("title")
+        reviewed = front.date("reviewed", required=True)
+        for table in front.tables("sources", required=False):
+            source_ = _source(table, cited=True)
+            if source_.id in sources:
+                table.problem("id", f"bron '{source_.id}' staat al eerder in [[sources]].")
+            elif source_.id:
+                sources[source_.id] = (source_, table)
         minutes = front.integer("minutes", minimum=1)
         objectives = front.strings("objectives")
         if front.has("objectives") and objectives and not 2 <= len(objectives) <= 4:
@@ -451,17 +507,30 @@ def _load_lesson(
             )
 
     body = "\n".join(lines[body_start:])
-    _check_markdown(source, body, body_start + 1, lesson_slugs, kernboodschappen=True)
+    cited = _check_markdown(
+        source, body, body_start + 1, lesson_slugs, kernboodschappen=True, sources=set(sources)
+    )
+    for source_id, (_, table) in sources.items():
+        if source_id not in cited:
+            table.problem(
+                "id",
+                f"bron '{source_id}' wordt nergens aangehaald; verwijs ernaar in de tekst met "
+                f"[^{source_id}] of haal hem weg.",
+            )
+    # Numbered in order of first citation, as the reader meets them.
+    order = [source_id for source_id in cited if source_id in sources]
     return Lesson(
         slug=slug,
         number=number,
         title=title,
         minutes=minutes,
         objectives=objectives,
-        html=render_markdown(body),
+        html=render_markdown(body, citations={s: n for n, s in enumerate(order, start=1)}),
         check=check,
         content_hash=_sha256(data),
         source=source.display,
+        reviewed=reviewed,
+        sources=tuple(sources[source_id][0] for source_id in order),
     )
 
 
@@ -472,9 +541,14 @@ def _check_markdown(
     lesson_slugs: set[str],
     *,
     kernboodschappen: bool,
-) -> None:
+    sources: set[str] | None = None,
+) -> list[str]:
     """Report unknown callouts, broken lesson links, undefined footnotes (and a missing
-    Kernboodschappen section) with the line in the file."""
+    Kernboodschappen section) with the line in the file.
+
+    With `sources` (a lesson's [[sources]] ids) the text cites those as `[^id]` and may not
+    define footnotes itself. Returns the cited labels in order of first citation.
+    """
     in_code = False
     definitions: set[str] = set()
     references: list[tuple[str, int]] = []
@@ -506,11 +580,24 @@ def _check_markdown(
                 )
         definition = _FOOTNOTE_DEFINITION.match(line)
         if definition:
+            if sources is not None:
+                source.problem(
+                    line_number,
+                    f"bronnen staan niet meer als voetnoot in de tekst: zet '{definition.group(1)}' "
+                    "in de front matter als [[sources]] met id, title, publisher en year, en "
+                    f"verwijs in de tekst met [^{definition.group(1)}].",
+                )
             definitions.add(definition.group(1))
             line = line[definition.end() :]
         references.extend((label, line_number) for label in _FOOTNOTE_REFERENCE.findall(line))
     for label, line_number in references:
-        if label not in definitions:
+        if sources is not None and label not in sources:
+            source.problem(
+                line_number,
+                f"bron [^{label}] staat niet in de front matter: voeg [[sources]] met "
+                f'id = "{label}", title, publisher en year toe.',
+            )
+        elif sources is None and label not in definitions:
             source.problem(
                 line_number,
                 f"voetnoot [^{label}] heeft geen bron: voeg onderaan '[^{label}]: ...' toe.",
@@ -520,6 +607,7 @@ def _check_markdown(
             first_line + len(text.splitlines()) - 1 if text.strip() else first_line,
             "de sectie '## Kernboodschappen' ontbreekt; sluit de les daarmee af.",
         )
+    return list(dict.fromkeys(label for label, _ in references))
 
 
 def _check_callout(source: SourceFile, rest: str, line_number: int) -> None:
@@ -730,7 +818,19 @@ def _question(table: Fields, lesson_slugs: set[str], ids: dict[str, _Ids]) -> Qu
                     "correct",
                     "gebruik geen 'correct' bij ordering: zet de opties in de juiste volgorde.",
                 )
-    elif kind in ("single", "multiple"):
+        if options and options[0].tie:
+            option_tables[0].problem(
+                "tie", "de eerste stap kan niet met een vorige wisselen; haal 'tie' hier weg."
+            )
+        elif len(options) >= 3 and sum(not o.tie for o in options) < 2:
+            table.problem(
+                None, "alle stappen mogen in elke volgorde: dan is dit geen ordering-vraag."
+            )
+    if kind != "ordering":
+        for option_table in option_tables:
+            if option_table.has("tie"):
+                option_table.problem("tie", "'tie' hoort alleen bij een ordering-vraag.")
+    if kind in ("single", "multiple"):
         if len(options) < 2:
             table.problem(None, f"een {kind}-vraag heeft minstens 2 opties; nu {len(options)}.")
         if kind == "single" and correct != 1 and options:
@@ -763,6 +863,7 @@ def _question(table: Fields, lesson_slugs: set[str], ids: dict[str, _Ids]) -> Qu
         scoring=scoring,
         meldcode=meldcode,
         variant_of=variant_of,
+        line=table.line(),
     )
 
 
@@ -775,7 +876,7 @@ def _option(
     scored: bool,
     meldcode: bool,
 ) -> Option:
-    table.only(("id", "text", "correct", "feedback", "lesson", "step"))
+    table.only(("id", "text", "correct", "feedback", "lesson", "step", "tie"))
     option_id = table.slug("id")
     ids["option"].claim(table, option_id)
     text = table.text("text")
@@ -807,6 +908,7 @@ def _option(
         feedback=feedback,
         lesson=lesson,
         step=step,
+        tie=table.boolean("tie"),
     )
 
 
@@ -842,10 +944,7 @@ def _load_reference(loader: _Loader, path: Path) -> ReferenceCard | None:
         contacts.append(
             (table.text("name"), table.text("phone", required=False), table.text("when"))
         )
-    sources = []
-    for table in root.tables("sources", required=False):
-        table.only(("text", "url"))
-        sources.append((table.text("text"), table.text("url", required=False)))
+    sources = [_source(table, cited=False) for table in root.tables("sources", required=False)]
     return ReferenceCard(
         title=root.text("title"),
         intro=root.text("intro", required=False),

@@ -5,7 +5,9 @@ Everything that reaches a template as `|safe` comes out of `render_markdown`.
 
 from __future__ import annotations
 
+import html as html_lib
 import re
+from collections.abc import Mapping
 
 import markdown
 import nh3
@@ -21,6 +23,10 @@ _EXTENSION_CONFIGS = {
     "tables": {"use_align_attribute": True},
     "footnotes": {"BACKLINK_TITLE": "Terug naar voetnoot %d in de tekst"},
 }
+
+#: `[^id]` as it survives rendering when no footnote defines it, and <code> to skip.
+_CITATION = re.compile(r"\[\^([^\]\s]+)\]")
+_CODE = re.compile(r"(<code>.*?</code>)", re.DOTALL)
 
 _LESSON_HREF = re.compile(r'href="lesson:([a-z0-9]+(?:-[a-z0-9]+)*)((?:#[^"]*)?)"')
 
@@ -72,12 +78,33 @@ _CLEANER = nh3.Cleaner(
 )
 
 
-def render_markdown(text: str, lesson_base: str = "") -> str:
+def _cite(html: str, citations: Mapping[str, int]) -> str:
+    """Turn `[^id]` outside code into a superscript link to entry `bron-N` of the source list."""
+
+    def mark(match: re.Match[str]) -> str:
+        number = citations.get(html_lib.unescape(match.group(1)))
+        if number is None:
+            return match.group(0)
+        return (
+            f'<sup><a class="footnote-ref" href="#bron-{number}" '
+            f'title="Bron {number}">{number}</a></sup>'
+        )
+
+    parts = _CODE.split(html)
+    return "".join(
+        part if index % 2 else _CITATION.sub(mark, part) for index, part in enumerate(parts)
+    )
+
+
+def render_markdown(
+    text: str, lesson_base: str = "", citations: Mapping[str, int] | None = None
+) -> str:
     """Render content Markdown to sanitised HTML.
 
     `lesson:<slug>` links become `<lesson_base><slug>`. The default (empty) base gives a
     relative link that resolves correctly from a lesson page (`/leren/<course>/<lesson>`);
-    pages elsewhere pass an absolute base such as `/leren/<course>/`.
+    pages elsewhere pass an absolute base such as `/leren/<course>/`. `citations` numbers a
+    lesson's sources: `[^id]` becomes a superscript link to the lesson's reference list.
     """
     html = markdown.markdown(
         text,
@@ -86,4 +113,6 @@ def render_markdown(text: str, lesson_base: str = "") -> str:
         output_format="html",
     )
     html = _LESSON_HREF.sub(lambda m: f'href="{lesson_base}{m.group(1)}{m.group(2)}"', html)
+    if citations:
+        html = _cite(html, citations)
     return _CLEANER.clean(html)

@@ -19,6 +19,9 @@ class Option:
     lesson: str
     #: KNMG meldcode step this option stands for (meldcode questions only).
     step: int | None = None
+    #: Ordering questions: this step may equally come before the previous one (any order
+    #: within a run of tied options is right).
+    tie: bool = False
 
 
 @dataclass(frozen=True)
@@ -33,10 +36,16 @@ class Question:
     meldcode: bool = False
     #: Id of the primary question this one is a parallel variant of (same stage, same type).
     variant_of: str | None = None
+    #: Line of the question's table in its file, so checks can point authors at it.
+    line: int = 0
 
     @property
     def scored(self) -> bool:
         return self.type != "reflection"
+
+    @property
+    def primary(self) -> bool:
+        return self.variant_of is None
 
     @property
     def group(self) -> str:
@@ -45,6 +54,16 @@ class Question:
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
+
+    def blocks(self) -> dict[str, int]:
+        """Ordering: per option id the index of its block of interchangeable (tied) steps."""
+        blocks: dict[str, int] = {}
+        block = -1
+        for option in self.options:
+            if not option.tie:
+                block += 1
+            blocks[option.id] = max(block, 0)
+        return blocks
 
 
 @dataclass(frozen=True)
@@ -88,6 +107,11 @@ class Quiz:
     def scored_questions(self) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.scored)
 
+    @property
+    def primary_questions(self) -> tuple[Question, ...]:
+        """One question per group: what every attempt showed before variants existed."""
+        return tuple(q for q in self.questions if q.primary)
+
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
 
@@ -97,6 +121,23 @@ class Quiz:
             if any(q.id == question_id for q in stage.questions):
                 return index
         raise KeyError(question_id)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A publication that content rests on: structured, so it can be checked and listed."""
+
+    title: str
+    publisher: str
+    year: int
+    url: str = ""
+    #: The slug a lesson cites as `[^id]`; empty on the reference card.
+    id: str = ""
+
+    @property
+    def citation(self) -> str:
+        """The reference in one line of plain text: 'Publisher (year). Title.'"""
+        return f"{self.publisher} ({self.year}). {self.title.rstrip('.')}."
 
 
 @dataclass(frozen=True)
@@ -112,6 +153,10 @@ class Lesson:
     check: str | None
     content_hash: str
     source: str
+    #: When the editors last reviewed the lesson's content.
+    reviewed: dt.date | None = None
+    #: The lesson's sources in order of first citation: the reference list is numbered so.
+    sources: tuple[Source, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,8 +201,23 @@ class ReferenceCard:
     meldcode: tuple[tuple[int, str, str], ...]
     #: (name, phone, when)
     contacts: tuple[tuple[str, str, str], ...]
-    #: (text, url)
-    sources: tuple[tuple[str, str], ...]
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    name: str
+    #: What the reviewer checked as, e.g. "huisarts" or "jurist".
+    role: str
+
+
+@dataclass(frozen=True)
+class Editorial:
+    """Who wrote and reviewed the course, and their interests: what a reader may check."""
+
+    authors: tuple[str, ...]
+    reviewers: tuple[Reviewer, ...]
+    conflict_of_interest: str
 
 
 @dataclass(frozen=True)
@@ -181,6 +241,9 @@ class Course:
     reference: ReferenceCard | None
     #: SHA-256 over every file of the course and its quizzes.
     content_hash: str
+    #: When the editors last reviewed the course as a whole.
+    reviewed: dt.date | None = None
+    editorial: Editorial | None = None
 
     def lesson(self, slug: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.slug == slug), None)

@@ -175,7 +175,7 @@ def _story(card: ReferenceCard, styles: dict[str, ParagraphStyle], width: float)
     if card.sources:
         story += [Spacer(1, 8), _p("Bronnen", styles["source_heading"])]
         story.extend(
-            _p(f"{text}{' ' + url if url else ''}", styles["source"], "–")
-            for text, url in card.sources
+            _p(f"{source.citation}{' ' + source.url if source.url else ''}", styles["source"], "–")
+            for source in card.sources
         )
     return story

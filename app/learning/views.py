@@ -58,26 +58,6 @@ def _lesson_or_404(course_slug: str, lesson_slug: str) -> tuple[Course, Lesson]:
     return course, lesson
 
 
-_FOOTNOTES = '<div class="footnote">'
-
-
-def _split_footnotes(html: str) -> tuple[Markup, Markup]:
-    """Split the sanitised lesson HTML into the text and its trailing footnotes (sources).
-
-    The sources then follow the "Les afronden" button instead of standing between the key
-    messages and it. Anything but one balanced trailing block is left whole.
-    """
-    body, marker, rest = html.rpartition(_FOOTNOTES)
-    notes = marker + rest
-    if (
-        not marker
-        or not notes.rstrip().endswith("</div>")
-        or notes.count("<div") != notes.count("</div>")
-    ):
-        return Markup(html), Markup("")
-    return Markup(body), Markup(notes)
-
-
 def _idle_cap() -> int:
     return int(current_app.config.get("STUDY_IDLE_CAP", DEFAULT_IDLE_CAP))
 
@@ -119,14 +99,12 @@ def lesson(course_slug: str, lesson_slug: str) -> Any:
     row = record_view(current_user.id, course.slug, lesson.slug, clock.now(), _idle_cap())
     db.session.commit()
     previous, following = course.neighbours(lesson.slug)
-    # Already sanitised at load (app.content.markdown), so it may be marked safe.
-    body, footnotes = _split_footnotes(lesson.html)
     return render_template(
         "learning/lesson.html",
         course=course,
         lesson=lesson,
-        body=body,
-        footnotes=footnotes,
+        # Already sanitised at load (app.content.markdown), so it may be marked safe.
+        body=Markup(lesson.html),
         completed_at=row.completed_at,
         previous=previous,
         following=following,

@@ -8,6 +8,7 @@ Functions flush, never commit: the view owns the transaction.
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
-from ..content.model import Course, Question, Quiz
+from ..content.model import Course, Question, Quiz, Stage
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptGrant, utcnow
 from . import grading
@@ -54,6 +55,15 @@ class QuizStatus:
     @property
     def best_percent(self) -> int | None:
         return None if self.best_score is None else round(self.best_score * 100)
+
+    @property
+    def retakes_remain(self) -> bool:
+        """Whether the learner may still try again (or is trying now) without having passed.
+
+        While this holds, a summative result keeps its key to itself: a retake should test
+        knowledge, not the memory of last time's answers.
+        """
+        return not self.passed and (self.attempts_left > 0 or self.open_attempt)
 
 
 @dataclass(frozen=True)
@@ -143,6 +153,51 @@ def lock_attempt(attempt_id: int) -> Attempt | None:
     return db.session.get(Attempt, attempt_id, populate_existing=True)
 
 
+# --- the questions an attempt draws ------------------------------------------------------------
+
+
+def draw_questions(quiz: Quiz, had: Counter[str], seed: str) -> list[str]:
+    """One question per group of every stage: a variant the learner has had least often.
+
+    `had` counts how often each question id appeared in the learner's earlier attempts; among
+    the least-seen variants the choice is random, and the same seed gives the same draw.
+    """
+    rng = random.Random(seed)
+    drawn = []
+    for stage in quiz.stages:
+        for group in stage.groups:
+            fewest = min(had[question.id] for question in group)
+            drawn.append(rng.choice([q for q in group if had[q.id] == fewest]).id)
+    return drawn
+
+
+def stage_questions(attempt: Attempt, stage: Stage) -> tuple[Question, ...]:
+    """The questions of this stage that the attempt shows and grades, in file order.
+
+    Questions that left the file since the attempt drew them are gone (and no longer count);
+    an attempt from before variants shows the primary questions, as it always did.
+    """
+    if attempt.question_ids is None:
+        return tuple(question for question in stage.questions if question.primary)
+    drawn = set(attempt.question_ids)
+    return tuple(question for question in stage.questions if question.id in drawn)
+
+
+def attempt_questions(attempt: Attempt, quiz: Quiz) -> tuple[Question, ...]:
+    """Every question the attempt shows and grades, stage by stage."""
+    return tuple(q for stage in quiz.stages for q in stage_questions(attempt, stage))
+
+
+def _had(attempts: Iterable[Attempt], quiz: Quiz) -> Counter[str]:
+    had: Counter[str] = Counter()
+    for attempt in attempts:
+        if attempt.question_ids is None:
+            had.update(question.id for question in quiz.primary_questions)
+        else:
+            had.update(attempt.question_ids)
+    return had
+
+
 # --- starting --------------------------------------------------------------------------------
 
 
@@ -170,6 +225,7 @@ def start_attempt(user_id: int, quiz: Quiz) -> Attempt:
             "Wil je het nog een keer proberen? Vraag je opleider om een extra poging: "
             "die kan dat geven op de overzichtspagina van je groep."
         )
+    earlier = attempts_of(user_id, quiz.course_slug, quiz.slug)
     attempt = Attempt(
         user_id=user_id,
         course_slug=quiz.course_slug,
@@ -179,6 +235,10 @@ def start_attempt(user_id: int, quiz: Quiz) -> Attempt:
         pass_mark=quiz.pass_mark,
         stages_revealed=1,
         started_at=utcnow(),
+        # Seeded by the attempt's identity: a parallel start draws the same questions.
+        question_ids=draw_questions(
+            quiz, _had(earlier, quiz), f"{user_id}:{quiz.course_slug}:{quiz.slug}:{used + 1}"
+        ),
     )
     try:
         # Two parallel starts (a double click) compute the same number; the unique key lets
@@ -272,7 +332,7 @@ def save_answer(
 ) -> Answer:
     """Store (or replace) the learner's answer to one question of an open stage."""
     question = quiz.question(question_id)
-    if question is None:
+    if question is None or question_id not in {q.id for q in attempt_questions(attempt, quiz)}:
         raise QuizError("Deze vraag bestaat niet (meer) in de toets. Laad de pagina opnieuw.")
     if attempt.submitted_at is not None:
         raise QuizError("Deze poging is al ingeleverd; je antwoorden liggen vast.")
@@ -371,6 +431,7 @@ def submit(attempt_id: int, quiz: Quiz) -> Submission:
     result = grading.grade(
         quiz,
         {question_id: answer.response for question_id, answer in answers.items()},
+        questions=attempt_questions(attempt, quiz),
         pass_mark=attempt.pass_mark,
     )
     now = clock.now()

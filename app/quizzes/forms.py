@@ -7,13 +7,14 @@ FlaskForm only carries the CSRF token.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from ..content.model import Question, Stage
+from ..content.model import Question
 
 
 class QuizForm(FlaskForm):
@@ -61,16 +62,16 @@ def _ordering_response(question: Question, formdata: MultiDict, shown: list[str]
 
 
 def stage_answers(
-    stage: Stage, formdata: MultiDict, shown_orders: dict[str, list[str]]
+    questions: Iterable[Question], formdata: MultiDict, shown_orders: dict[str, list[str]]
 ) -> list[FormAnswer]:
-    """The answers the form holds for the questions of this stage that it showed.
+    """The answers the form holds for these questions (the stage's, as the attempt shows them).
 
     `shown_orders` gives, per ordering question, the order the server rendered (used when the
     form's own record of it is missing or damaged).
     """
     present = set(formdata.getlist("question"))
     answers = []
-    for question in stage.questions:
+    for question in questions:
         if question.id not in present:
             continue
         name = f"answer-{question.id}"

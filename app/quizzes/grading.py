@@ -6,7 +6,7 @@ ignored, duplicates count once and anything unreadable counts as no answer (scor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -44,17 +44,25 @@ def _chosen_ids(question: Question, response: Any) -> list[str]:
     return chosen
 
 
-def _kendall_share(right_order: list[str], placed: list[str]) -> float:
-    """Share of all option pairs the learner put in the right relative order."""
+def _kendall_share(question: Question, placed: list[str]) -> float:
+    """Share of all option pairs the learner put in a right relative order.
+
+    Options are stored in a right order; a pair of tied steps (same block) may come either way,
+    so every defensible order scores 1.
+    """
+    right_order = [option.id for option in question.options]
     pairs = len(right_order) * (len(right_order) - 1) // 2
     if pairs == 0:
         return 0.0
+    block = question.blocks()
     position = {option_id: index for index, option_id in enumerate(placed)}
     in_order = sum(
         1
         for first, second in combinations(right_order, 2)
         # A pair with an option the learner did not place is not in the right order.
-        if first in position and second in position and position[first] < position[second]
+        if first in position
+        and second in position
+        and (block[first] == block[second] or position[first] < position[second])
     )
     return in_order / pairs
 
@@ -74,7 +82,7 @@ def grade_question(question: Question, response: Any) -> float | None:
         wrong = len(chosen) - right
         return max(0.0, (right - wrong) / len(correct)) if correct else 0.0
     if question.type == "ordering":
-        return _kendall_share([option.id for option in question.options], chosen)
+        return _kendall_share(question, chosen)
     raise ValueError(f"unknown question type {question.type!r}")
 
 
@@ -83,17 +91,25 @@ def passes(score: float, pass_mark: int) -> bool:
     return score * 100 + _EPSILON >= pass_mark
 
 
-def grade(quiz: Quiz, responses: Mapping[str, Any], *, pass_mark: int | None = None) -> QuizResult:
-    """Grade every question of the quiz; an unanswered question scores 0.
+def grade(
+    quiz: Quiz,
+    responses: Mapping[str, Any],
+    *,
+    questions: Sequence[Question] | None = None,
+    pass_mark: int | None = None,
+) -> QuizResult:
+    """Grade the questions an attempt showed; an unanswered question scores 0.
 
+    `questions` are the ones drawn for the attempt (one per group, each worth 1 point); the
+    default is the primary questions, what every attempt showed before variants existed.
     `pass_mark` overrides the quiz's (an attempt keeps the pass mark in force when it started).
     """
+    shown = quiz.primary_questions if questions is None else questions
     scores = {
-        question.id: grade_question(question, responses.get(question.id))
-        for question in quiz.questions
+        question.id: grade_question(question, responses.get(question.id)) for question in shown
     }
     scored = [score for score in scores.values() if score is not None]
-    total = len(quiz.scored_questions)
+    total = sum(1 for question in shown if question.scored)
     score = sum(scored) / total if total else 0.0
     score = min(1.0, max(0.0, score))
     mark = quiz.pass_mark if pass_mark is None else pass_mark

@@ -28,6 +28,7 @@ from . import attempts as domain
 from .attempts import QuizError
 from .forms import QuizForm, stage_answers
 from .grading import grade_question
+from .review import part_results
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quiz")
 
@@ -53,7 +54,7 @@ def option_order(
 ) -> list[Option]:
     """The options in the order this attempt shows them (the same on every reload).
 
-    Ordering questions show the learner's saved order, or else a shuffle that is never the
+    Ordering questions show the learner's saved order, or else a shuffle that is never a
     right order; choice questions are shuffled only when the quiz asks for it.
     """
     options = list(question.options)
@@ -62,7 +63,8 @@ def option_order(
         if isinstance(saved, list) and sorted(saved) == sorted(ids):
             return [option for option_id in saved if (option := question.option(option_id))]
         random.Random(f"{attempt_id}:{question.id}").shuffle(options)
-        if options == list(question.options):
+        if grade_question(question, [option.id for option in options]) == 1.0:
+            # Moving the first step to the end puts it after a later block: never right.
             options = options[1:] + options[:1]
         return options
     if quiz.shuffle:
@@ -111,15 +113,15 @@ def _save_stage(attempt: Attempt, quiz: Quiz) -> tuple[int, list[str]]:
     posted = request.form.get("stage", type=int)
     if posted is not None and posted != current:
         return posted, [STALE_STAGE]
-    stage = quiz.stages[current]
+    questions = domain.stage_questions(attempt, quiz.stages[current])
     saved = domain.answers_by_question(attempt.id)
     shown = {
         q.id: [o.id for o in option_order(attempt.id, quiz, q, _response(saved.get(q.id)))]
-        for q in stage.questions
+        for q in questions
         if q.type == "ordering"
     }
     errors = []
-    for item in stage_answers(stage, request.form, shown):
+    for item in stage_answers(questions, request.form, shown):
         existing = saved.get(item.question_id)
         # Leaving a question open is not an answer; clearing a saved one is.
         if item.response is None or (item.response in ([], "") and existing is None):
@@ -178,7 +180,7 @@ def show(course_slug: str, quiz_slug: str) -> Any:
         stages = []
         for index, stage in enumerate(quiz.stages[: attempt.stages_revealed]):
             questions = []
-            for question in stage.questions:
+            for question in domain.stage_questions(attempt, stage):
                 answer = answers.get(question.id)
                 feedback = quiz.mode == "formative" and answer is not None and question.scored
                 questions.append(
@@ -202,7 +204,7 @@ def show(course_slug: str, quiz_slug: str) -> Any:
                     "questions": questions,
                 }
             )
-        scored = quiz.scored_questions
+        scored = [q for q in domain.attempt_questions(attempt, quiz) if q.scored]
         context.update(
             stages=stages,
             current_index=_current_stage(attempt, quiz),
@@ -330,38 +332,50 @@ def _result_redirect(quiz: Quiz, attempt: Attempt) -> Any:
 @bp.get("/<course_slug>/<quiz_slug>/poging/<int:number>")
 @login_required
 def result(course_slug: str, quiz_slug: str, number: int) -> Any:
-    """Show a submitted attempt: score, and per question the answer, the key and feedback."""
+    """Show a submitted attempt: the score per part and lessons to reread while a summative
+    retake remains; per question the answer, the key and feedback once it is passed or over."""
     course, quiz = _course_and_quiz(course_slug, quiz_slug)
     attempt = domain.attempt_by_number(current_user.id, course.slug, quiz.slug, number)
     if attempt is None:
         abort(404)
     if attempt.submitted_at is None:
         return _back(quiz, attempt.stages_revealed - 1)
+    status = domain.quiz_status(current_user.id, course.slug, quiz)
     answers = domain.answers_by_question(attempt.id)
-    stages = [
-        {
-            "stage": stage,
-            "questions": [
-                {
-                    "question": question,
-                    "answer": answers.get(question.id),
-                    "chosen": set(_response(answers.get(question.id)) or [])
-                    if question.scored
-                    else set(),
-                    "score": _stored_score(question, answers.get(question.id)),
-                }
-                for question in stage.questions
-            ],
-        }
-        for stage in quiz.stages
-    ]
+    parts = [(stage, domain.stage_questions(attempt, stage)) for stage in quiz.stages]
+    key_closed = quiz.mode == "summative" and status.retakes_remain
+    stages = []
+    if not key_closed:
+        stages = [
+            {
+                "stage": stage,
+                "questions": [
+                    {
+                        "question": question,
+                        "answer": answers.get(question.id),
+                        "chosen": set(_response(answers.get(question.id)) or [])
+                        if question.scored
+                        else set(),
+                        "score": _stored_score(question, answers.get(question.id)),
+                    }
+                    for question in questions
+                ],
+            }
+            for stage, questions in parts
+        ]
     return render_template(
         "quizzes/result.html",
         course=course,
         quiz=quiz,
         attempt=attempt,
+        key_closed=key_closed,
+        parts=part_results(
+            [(stage, questions) for stage, questions in parts if questions],
+            {question_id: answer.score for question_id, answer in answers.items()},
+            {question_id: answer.response for question_id, answer in answers.items()},
+        ),
         stages=stages,
-        status=domain.quiz_status(current_user.id, course.slug, quiz),
+        status=status,
         form=QuizForm(),
         course_url=_course_url(course),
         changed=attempt.quiz_version != quiz.content_hash,

@@ -3,6 +3,10 @@
 Pure: no Flask, no database. The caller passes one *sitting* per learner: the answers of that
 learner's FIRST submitted attempt (the first try shows what the course taught; later tries are
 coloured by the feedback of earlier ones). A question left unanswered scores 0.
+
+Parallel variants are items of their own: a sitting answers one question per group, the one it
+holds (a drawn but unanswered question is held with score None), else the group's primary.
+So each variant's n is the number of sittings that drew it; totals and alpha run per group.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ class ItemStats:
     question_id: str
     prompt: str
     type: str
+    #: Sittings that drew this question (its variants were drawn by the others).
     n: int
     #: Difficulty: mean item score 0..1 (share correct, partial scores as fractions).
     p: float | None
@@ -62,6 +67,8 @@ class ItemStats:
     discrimination: float | None
     options: tuple[OptionCount, ...]
     flags: tuple[str, ...]
+    #: The primary question's id when this is a parallel variant.
+    variant_of: str | None = None
 
     @property
     def flag_labels(self) -> tuple[str, ...]:
@@ -72,9 +79,9 @@ class ItemStats:
 class QuizAnalysis:
     n: int
     items: tuple[ItemStats, ...]
-    #: Mean total score as a share 0..1 of the scored questions.
+    #: Mean total score as a share 0..1 of the scored groups (one point each).
     mean_score: float | None
-    #: Cronbach's alpha (internal consistency) over the scored items; None if undefined.
+    #: Cronbach's alpha (internal consistency) over the scored groups; None if undefined.
     alpha: float | None
 
     @property
@@ -116,16 +123,27 @@ def _flags(p: float | None, discrimination: float | None) -> tuple[str, ...]:
     return tuple(flags)
 
 
+def _right_places(question: Question) -> dict[str, range]:
+    """Ordering: per option the positions where it is right (anywhere within its tied block)."""
+    blocks = question.blocks()
+    places: dict[str, range] = {}
+    for option_id, block in blocks.items():
+        members = [i for i, b in enumerate(blocks.values()) if b == block]
+        places[option_id] = range(members[0], members[-1] + 1)
+    return places
+
+
 def _option_counts(question: Question, sittings: Sequence[Sitting]) -> tuple[OptionCount, ...]:
     counts = dict.fromkeys((o.id for o in question.options), 0)
+    places = _right_places(question) if question.type == "ordering" else {}
     for sitting in sittings:
         response = sitting.get(question.id)
         if response is None:
             continue
         if question.type == "ordering":
-            # Options are stored in the right order; count who put each one in its place.
+            # Count who put each step in a right place.
             for position, option_id in enumerate(response.choice):
-                if position < len(question.options) and question.options[position].id == option_id:
+                if option_id in places and position in places[option_id]:
                     counts[option_id] += 1
         else:
             for option_id in set(response.choice):
@@ -138,34 +156,49 @@ def _option_counts(question: Question, sittings: Sequence[Sitting]) -> tuple[Opt
     )
 
 
+def _drawn(group: Sequence[Question], sitting: Sitting) -> Question:
+    """The group's question this sitting answered: the one it holds, else the primary."""
+    return next((q for q in group if q.id in sitting), group[0])
+
+
 def analyse(questions: Sequence[Question], sittings: Sequence[Sitting]) -> QuizAnalysis:
-    """Statistics per scored question over the sittings (one per learner)."""
-    scored = [q for q in questions if q.scored]
+    """Statistics per scored question (variants included) over the sittings (one per learner)."""
+    groups: dict[str, list[Question]] = {}
+    for question in questions:
+        if question.scored:
+            groups.setdefault(question.group, []).append(question)
+    for group in groups.values():
+        group.sort(key=lambda q: not q.primary)
     n = len(sittings)
+    # Per sitting and group: the question drawn and its score.
+    drawn = [[_drawn(group, sitting) for group in groups.values()] for sitting in sittings]
     matrix = [
-        [(r.score or 0.0) if (r := sitting.get(q.id)) is not None else 0.0 for q in scored]
-        for sitting in sittings
+        [(r.score or 0.0) if (r := sitting.get(q.id)) is not None else 0.0 for q in row]
+        for sitting, row in zip(sittings, drawn, strict=True)
     ]
     totals = [sum(row) for row in matrix]
     items = []
-    for column, question in enumerate(scored):
-        item_scores = [row[column] for row in matrix]
-        rest = [total - score for total, score in zip(totals, item_scores, strict=True)]
-        p = _mean(item_scores) if n else None
-        discrimination = pearson(item_scores, rest)
-        items.append(
-            ItemStats(
-                question_id=question.id,
-                prompt=question.prompt,
-                type=question.type,
-                n=n,
-                p=p,
-                discrimination=discrimination,
-                options=_option_counts(question, sittings),
-                flags=_flags(p, discrimination),
+    for column, group in enumerate(groups.values()):
+        for question in group:
+            who = [i for i in range(n) if drawn[i][column] is question]
+            item_scores = [matrix[i][column] for i in who]
+            rest = [totals[i] - matrix[i][column] for i in who]
+            p = _mean(item_scores) if who else None
+            discrimination = pearson(item_scores, rest)
+            items.append(
+                ItemStats(
+                    question_id=question.id,
+                    prompt=question.prompt,
+                    type=question.type,
+                    n=len(who),
+                    p=p,
+                    discrimination=discrimination,
+                    options=_option_counts(question, [sittings[i] for i in who]),
+                    flags=_flags(p, discrimination),
+                    variant_of=question.variant_of,
+                )
             )
-        )
-    k = len(scored)
+    k = len(groups)
     alpha = None
     if n >= 2 and k >= 2 and (total_variance := _variance(totals)) > 1e-12:
         item_variance = sum(_variance([row[c] for row in matrix]) for c in range(k))

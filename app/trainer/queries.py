@@ -94,7 +94,11 @@ def certified_user_ids(cohort_id: int, course_slug: str) -> set[int]:
 def first_sittings(
     course_slug: str, quiz_slugs: tuple[str, ...], cohort_id: int | None = None
 ) -> dict[str, list[Sitting]]:
-    """Per quiz, the answers of each learner's first submitted attempt (of the cohort, or all)."""
+    """Per quiz, the answers of each learner's first submitted attempt (of the cohort, or all).
+
+    A question the attempt drew but left unanswered is in the sitting with score None, so the
+    analysis knows which variant it drew.
+    """
     first = (
         select(
             Attempt.user_id,
@@ -116,7 +120,14 @@ def first_sittings(
     first_sq = first.subquery()
     # Core, not ORM, execution: this can be hundreds of thousands of rows for an admin.
     rows = db.session.connection().execute(
-        select(Attempt.id, Attempt.quiz_slug, Answer.question_id, Answer.score, Answer.response)
+        select(
+            Attempt.id,
+            Attempt.quiz_slug,
+            Attempt.question_ids,
+            Answer.question_id,
+            Answer.score,
+            Answer.response,
+        )
         .join(
             first_sq,
             and_(
@@ -131,8 +142,14 @@ def first_sittings(
     )
     by_attempt: dict[int, dict[str, ItemResponse]] = {}
     quiz_of: dict[int, str] = {}
-    for attempt_id, quiz_slug, question_id, score, response in rows:
-        sitting = by_attempt.setdefault(attempt_id, {})
+    for attempt_id, quiz_slug, drawn, question_id, score, response in rows:
+        if attempt_id not in by_attempt:
+            by_attempt[attempt_id] = {
+                drawn_id: ItemResponse(None)
+                for drawn_id in drawn or ()
+                if isinstance(drawn_id, str)
+            }
+        sitting = by_attempt[attempt_id]
         quiz_of[attempt_id] = quiz_slug
         if question_id is not None:
             choice = tuple(str(r) for r in response) if isinstance(response, list) else ()

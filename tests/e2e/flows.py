@@ -183,9 +183,17 @@ def read_lesson(page: Page, server: Any) -> None:
 
 
 def answer_stage(page: Page, stage: dict[str, Any], right: bool) -> None:
-    """Answer every question of the stage on the page: all right, or all wrong on purpose."""
+    """Answer every question of the stage on the page: all right, or all wrong on purpose.
+
+    An attempt shows one question of each group of parallel variants (`variant_of`).
+    """
+    expect(page.locator("fieldset.question").first).to_be_visible()
+    answered: set[str] = set()
     for question in stage["questions"]:
         group = page.locator(f"fieldset#vraag-{question['id']}")
+        if group.count() == 0:
+            continue  # a variant this attempt did not draw
+        answered.add(question.get("variant_of") or question["id"])
         expect(group).to_be_visible()
         kind = question["type"]
         options = question.get("options", [])
@@ -205,6 +213,8 @@ def answer_stage(page: Page, stage: dict[str, Any], right: bool) -> None:
                 chosen = chosen[:1]
             for option in chosen:
                 group.get_by_label(text_of(option["text"]), exact=True).check()
+    groups = {question.get("variant_of") or question["id"] for question in stage["questions"]}
+    assert answered == groups, f"questions shown for groups {answered}, expected {groups}"
 
 
 def work_quiz(
