@@ -25,13 +25,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     init_catalog(app)
 
-    from .accounts import bp as accounts_bp
-    from .admin import bp as admin_bp
-    from .certificates import bp as certificates_bp
-    from .learning import bp as learning_bp
-    from .quizzes import bp as quizzes_bp
-    from .trainer import bp as trainer_bp
-    from .verify import bp as verify_bp
+    from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
+    from .certificates.views import bp as certificates_bp
+    from .learning.views import bp as learning_bp
+    from .quizzes.views import bp as quizzes_bp
+    from .trainer.views import bp as trainer_bp
+    from .verify.views import bp as verify_bp
 
     for blueprint in (
         accounts_bp,

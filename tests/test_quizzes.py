@@ -17,9 +17,9 @@ from app.content import get_catalog
 from app.extensions import db
 from app.models import Answer, Attempt, AttemptGrant, utcnow
 from app.quizzes import attempts as domain
-from app.quizzes import option_order
 from app.quizzes.attempts import QuizError
 from app.quizzes.forms import apply_moves
+from app.quizzes.views import option_order
 
 from .conftest import PASSWORD
 

@@ -646,9 +646,9 @@ def _stage(table: Fields, course_slug: str, lesson_slugs: set[str], ids: dict[st
     _check_markdown(
         table.source, text, _text_first_line(table, "text"), lesson_slugs, kernboodschappen=False
     )
-    questions = tuple(
-        _question(q, lesson_slugs, ids) for q in table.tables("questions", required=False)
-    )
+    question_tables = table.tables("questions", required=False)
+    questions = tuple(_question(q, lesson_slugs, ids) for q in question_tables)
+    _check_variants(question_tables, questions)
     return Stage(
         id=stage_id,
         title=table.text("title"),
@@ -656,6 +656,33 @@ def _stage(table: Fields, course_slug: str, lesson_slugs: set[str], ids: dict[st
         html=render_markdown(text, lesson_base=f"/leren/{course_slug}/"),
         questions=questions,
     )
+
+
+def _check_variants(tables: list[Fields], questions: tuple[Question, ...]) -> None:
+    """A variant names a primary question of the same stage and type; variants do not chain."""
+    by_id = {q.id: q for q in questions}
+    for table, question in zip(tables, questions, strict=True):
+        if question.variant_of is None:
+            continue
+        primary = by_id.get(question.variant_of)
+        if primary is None:
+            table.problem(
+                "variant_of",
+                f"'{question.variant_of}' is geen vraag in deze stage; een variant staat in "
+                "dezelfde stage als de vraag waarvan hij een variant is.",
+            )
+        elif primary.variant_of is not None:
+            table.problem(
+                "variant_of",
+                f"'{primary.id}' is zelf een variant; verwijs naar de oorspronkelijke vraag "
+                f"'{primary.variant_of}'.",
+            )
+        elif primary.type != question.type:
+            table.problem(
+                "variant_of",
+                f"een variant heeft hetzelfde type als '{primary.id}' ({primary.type}); "
+                f"deze is {question.type}.",
+            )
 
 
 def _lesson_ref(fields: Fields, lesson_slugs: set[str]) -> str:
@@ -667,8 +694,9 @@ def _lesson_ref(fields: Fields, lesson_slugs: set[str]) -> str:
 
 
 def _question(table: Fields, lesson_slugs: set[str], ids: dict[str, _Ids]) -> Question:
-    table.only(("id", "type", "prompt", "lesson", "scoring", "meldcode", "options"))
+    table.only(("id", "type", "prompt", "lesson", "scoring", "meldcode", "variant_of", "options"))
     question_id = table.slug("id")
+    variant_of = table.slug("variant_of", required=False) or None
     ids["question"].claim(table, question_id)
     kind = table.choice("type", QUESTION_TYPES)
     prompt = table.text("prompt")
@@ -730,6 +758,7 @@ def _question(table: Fields, lesson_slugs: set[str], ids: dict[str, _Ids]) -> Qu
         lesson=lesson,
         scoring=scoring,
         meldcode=meldcode,
+        variant_of=variant_of,
     )
 
 

@@ -31,10 +31,17 @@ class Question:
     #: Multiple-response rule: "partial" or "all-or-nothing".
     scoring: str = "partial"
     meldcode: bool = False
+    #: Id of the primary question this one is a parallel variant of (same stage, same type).
+    variant_of: str | None = None
 
     @property
     def scored(self) -> bool:
         return self.type != "reflection"
+
+    @property
+    def group(self) -> str:
+        """The id shared by a question and its parallel variants: the primary's id."""
+        return self.variant_of or self.id
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -47,6 +54,14 @@ class Stage:
     #: Sanitised HTML of the stage's vignette.
     html: str
     questions: tuple[Question, ...]
+
+    @property
+    def groups(self) -> tuple[tuple[Question, ...], ...]:
+        """The stage's questions grouped with their variants, primary first, in file order."""
+        groups: dict[str, list[Question]] = {}
+        for question in self.questions:
+            groups.setdefault(question.group, []).append(question)
+        return tuple(tuple(group) for group in groups.values())
 
 
 @dataclass(frozen=True)

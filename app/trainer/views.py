@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import (
+    Blueprint,
     Response,
     abort,
     current_app,
@@ -25,8 +26,11 @@ from ..extensions import db, limiter
 from ..mail import send_mail
 from ..models import PROFESSIONS, Cohort, CohortInvite, User, audit
 from ..quizzes.attempts import assessment_status_for_users, grant_attempt
-from . import bp, charts, cohorts, detail, item_analysis, overview, queries
+from . import charts, cohorts, detail, item_analysis, overview, queries
 from .forms import CohortForm, InviteForm, JoinForm, JoinSettingsForm
+
+# Trainer pages live under /groepen; the learner-facing join pages under /groep (full rules).
+bp = Blueprint("trainer", __name__)
 
 TRAINER_ROLES = ("trainer", "admin")
 

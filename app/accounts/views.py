@@ -1,0 +1,338 @@
+"""Accounts: register, confirm e-mail, log in and out, password reset and change, profile."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..admin.users import is_last_admin
+from ..extensions import db, limiter
+from ..mail import send_mail
+from ..models import User, audit, utcnow
+from . import privacy, service, two_factor
+from .forms import (
+    ChangePasswordForm,
+    DeleteAccountForm,
+    EmptyForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    TotpForm,
+)
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+LOGIN_FAILED = "E-mailadres of wachtwoord klopt niet, of het account is tijdelijk geblokkeerd na te veel pogingen."
+
+
+def _failed(response: Any) -> bool:
+    """Count only attempts that did not succeed towards the rate limit."""
+    return response.status_code != 302
+
+
+def _safe_next(target: str | None) -> str:
+    if (
+        target
+        and target.isprintable()  # a newline cannot go into the Location header
+        and not urlsplit(target).netloc
+        and target.startswith("/")
+        and not target.startswith("//")
+    ):
+        return target
+    return url_for("learning.catalogue")
+
+
+def send_confirmation(user: Any) -> None:
+    """Mail the e-mail confirmation link."""
+    token = service.make_token(user, "confirm")
+    link = current_app.config["PUBLIC_BASE_URL"] + url_for("accounts.confirm", token=token)
+    send_mail(
+        user.email,
+        "Bevestig je e-mailadres voor Signaal",
+        render_template("accounts/mail_confirm.txt", user=user, link=link),
+    )
+
+
+@bp.route("/registreren", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def register() -> Any:
+    """Create a learner account."""
+    if current_user.is_authenticated:
+        return redirect(url_for("learning.catalogue"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        user = service.create_user(
+            email=form.email.data,
+            password=form.password.data,
+            initials=form.initials.data.strip(),
+            first_name=form.first_name.data.strip(),
+            tussenvoegsel=(form.tussenvoegsel.data or "").strip(),
+            surname=form.surname.data.strip(),
+            profession=form.profession.data,
+            big_number=form.big_number.data,
+        )
+        db.session.commit()
+        send_confirmation(user)
+        login_user(user)
+        flash(
+            "Welkom bij Signaal. We hebben je een e-mail gestuurd om je adres te bevestigen; "
+            "dat is nodig voordat je een certificaat kunt ontvangen.",
+            "success",
+        )
+        return redirect(url_for("learning.catalogue"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+@limiter.limit("10 per minute;40 per hour", methods=["POST"], deduct_when=_failed)
+def login() -> Any:
+    """Log in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data, form.password.data)
+        db.session.commit()  # keep the failure count
+        if user is not None and user.totp_secret:
+            session["two_factor_user"] = user.get_id()
+            session["two_factor_next"] = _safe_next(request.args.get("next"))
+            return redirect(url_for("accounts.login_code"))
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        flash(LOGIN_FAILED, "error")
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/inloggen/code", methods=["GET", "POST"])
+@limiter.limit("10 per minute;40 per hour", methods=["POST"], deduct_when=_failed)
+def login_code() -> Any:
+    """Second step of signing in for accounts with two-factor authentication."""
+    pending = session.get("two_factor_user", "")
+    user_id, _, version = pending.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or str(user.session_version) != version or not user.totp_secret:
+        session.pop("two_factor_user", None)
+        return redirect(url_for("accounts.login"))
+    form = TotpForm()
+    if form.validate_on_submit():
+        if two_factor.code_is_valid(user.totp_secret, form.code.data):
+            session.pop("two_factor_user", None)
+            login_user(user)
+            return redirect(session.pop("two_factor_next", None) or url_for("learning.catalogue"))
+        form.code.errors.append("Deze code klopt niet of is verlopen. Probeer de volgende code.")
+    return render_template("accounts/login_code.html", form=form)
+
+
+@bp.post("/uitloggen")
+def logout() -> Any:
+    """Log out."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash("Je bent uitgelogd.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.get("/bevestigen/<token>")
+def confirm(token: str) -> Any:
+    """Confirm the e-mail address from the link in the mail."""
+    user = service.read_token(token, "confirm", current_app.config["EMAIL_CONFIRM_MAX_AGE"])
+    if user is None:
+        flash(
+            "Deze bevestigingslink is verlopen of ongeldig. Vraag hieronder een nieuwe aan.",
+            "error",
+        )
+        return redirect(
+            url_for("accounts.profile")
+            if current_user.is_authenticated
+            else url_for("accounts.login")
+        )
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        db.session.commit()
+    flash("Je e-mailadres is bevestigd.", "success")
+    return redirect(url_for("learning.catalogue"))
+
+
+@bp.post("/bevestiging-opnieuw")
+@login_required
+@limiter.limit("5 per hour")
+def resend_confirmation() -> Any:
+    """Send the confirmation mail again."""
+    if EmptyForm().validate_on_submit() and current_user.email_confirmed_at is None:
+        send_confirmation(current_user)
+        flash("We hebben de bevestigingsmail opnieuw gestuurd.", "info")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+@limiter.limit("5 per minute;20 per hour", methods=["POST"])
+def reset_request() -> Any:
+    """Ask for a password reset link (the answer never reveals whether the address exists)."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = service.find_user(form.email.data)
+        if user is not None and user.deleted_at is None:
+            token = service.make_token(user, "reset")
+            link = current_app.config["PUBLIC_BASE_URL"] + url_for("accounts.reset", token=token)
+            minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+            send_mail(
+                user.email,
+                "Nieuw wachtwoord instellen voor Signaal",
+                render_template("accounts/mail_reset.txt", user=user, link=link, minutes=minutes),
+            )
+        flash(
+            "Als er een account bij dit adres hoort, ontvang je binnen enkele minuten een link "
+            "om een nieuw wachtwoord in te stellen.",
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
+def reset(token: str) -> Any:
+    """Set a new password from a (single-use, time-limited) reset link."""
+    user = service.read_token(token, "reset", current_app.config["PASSWORD_RESET_MAX_AGE"])
+    if user is None:
+        flash("Deze herstellink is verlopen of al gebruikt. Vraag een nieuwe aan.", "error")
+        return redirect(url_for("accounts.reset_request"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        service.set_password(user, form.password.data)
+        db.session.commit()
+        logout_user()
+        flash("Je wachtwoord is gewijzigd. Log in met je nieuwe wachtwoord.", "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form)
+
+
+@bp.route("/wachtwoord", methods=["GET", "POST"])
+@login_required
+def change_password() -> Any:
+    """Change the password (ends sessions elsewhere)."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if service.authenticate(current_user.email, form.current.data) is None:
+            db.session.commit()
+            form.current.errors.append("Je huidige wachtwoord klopt niet.")
+        else:
+            service.set_password(current_user, form.password.data)
+            db.session.commit()
+            login_user(current_user)  # this session carries the new session version
+            flash("Je wachtwoord is gewijzigd. Andere sessies zijn uitgelogd.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/profiel", methods=["GET", "POST"])
+@login_required
+def profile() -> Any:
+    """Show and edit the name as it will be printed, and the BIG number."""
+    form = ProfileForm(obj=current_user)
+    form.current_big_number = current_user.big_number
+    if form.validate_on_submit():
+        current_user.initials = form.initials.data.strip()
+        current_user.first_name = form.first_name.data.strip()
+        current_user.tussenvoegsel = (form.tussenvoegsel.data or "").strip()
+        current_user.surname = form.surname.data.strip()
+        current_user.profession = form.profession.data
+        current_user.big_number = (form.big_number.data or "").strip() or None
+        db.session.commit()
+        flash("Je gegevens zijn opgeslagen.", "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, resend_form=EmptyForm())
+
+
+@bp.route("/tweestapsverificatie", methods=["GET", "POST"])
+@login_required
+def two_factor_setup() -> Any:
+    """Turn two-factor sign-in on or off (trainers and admins)."""
+    if not two_factor.may_use(current_user):
+        abort(403)
+    form = TotpForm()
+    enabled = current_user.totp_secret is not None
+    if not enabled:
+        secret = session.setdefault("totp_setup_secret", two_factor.new_secret())
+    else:
+        secret = current_user.totp_secret
+    if form.validate_on_submit():
+        if not two_factor.code_is_valid(secret, form.code.data):
+            form.code.errors.append(
+                "Deze code klopt niet. Controleer de tijd op je telefoon en probeer opnieuw."
+            )
+        else:
+            current_user.totp_secret = None if enabled else secret
+            session.pop("totp_setup_secret", None)
+            audit(current_user, "account.two_factor_" + ("off" if enabled else "on"), current_user)
+            db.session.commit()
+            flash(
+                "Tweestapsverificatie staat uit." if enabled else "Tweestapsverificatie staat aan.",
+                "success",
+            )
+            return redirect(url_for("accounts.profile"))
+    return render_template(
+        "accounts/two_factor.html",
+        form=form,
+        enabled=enabled,
+        secret=secret,
+        uri=None if enabled else two_factor.provisioning_uri(current_user, secret),
+    )
+
+
+@bp.get("/mijn-gegevens")
+@login_required
+def my_data() -> Any:
+    """Explain what is stored; offer the download and account deletion."""
+    return render_template("accounts/my_data.html", form=DeleteAccountForm())
+
+
+@bp.get("/mijn-gegevens.json")
+@login_required
+def my_data_download() -> Response:
+    """Download everything stored about me as JSON."""
+    response = jsonify(privacy.export_user_data(current_user))
+    response.headers["Content-Disposition"] = 'attachment; filename="signaal-mijn-gegevens.json"'
+    return response
+
+
+@bp.post("/verwijderen")
+@login_required
+def delete_account() -> Any:
+    """Delete my account after confirming with my password."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if service.authenticate(current_user.email, form.password.data) is None:
+            db.session.commit()
+            form.password.errors.append("Je wachtwoord klopt niet.")
+        elif is_last_admin(current_user):
+            db.session.rollback()
+            form.password.errors.append(
+                "Je bent de laatste beheerder. Geef eerst iemand anders de rol beheerder "
+                "(Beheer, Gebruikers); daarna kun je je account verwijderen."
+            )
+        else:
+            privacy.delete_account(current_user)
+            db.session.commit()
+            logout_user()
+            flash("Je account en je persoonlijke gegevens zijn verwijderd.", "success")
+            return redirect(url_for("learning.catalogue"))
+    return render_template("accounts/my_data.html", form=form), 400

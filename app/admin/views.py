@@ -1,0 +1,275 @@
+"""Administration (role admin only): users and roles, certificates and revocation, audit log,
+evaluations, export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from wtforms.fields.choices import SelectChoice
+
+from ..accounts.access import role_required
+from ..certificates import export as exporting
+from ..certificates import issuing, numbers
+from ..certificates.evaluation import evaluation_summary
+from ..certificates.facts import facts_of, lines
+from ..content import get_catalog
+from ..extensions import db
+from ..models import AuditEvent, Certificate, User, audit
+from . import users
+from .forms import ExportForm, RevokeForm, RoleForm, SearchForm, UserSearchForm
+
+bp = Blueprint("admin", __name__, url_prefix="/beheer")
+PAGE_SIZE = 50
+
+
+@bp.before_request
+@role_required("admin")
+def _admins_only() -> None:
+    """Every page here is for admins: others get 403 (or the login page)."""
+
+
+@bp.get("")
+def index() -> Any:
+    """Overview: counts and where to go."""
+    count = db.session.scalar
+    stats = {
+        "users": count(select(func.count(User.id)).where(User.deleted_at.is_(None))),
+        "valid": count(select(func.count(Certificate.id)).where(Certificate.status == "valid")),
+        "revoked": count(select(func.count(Certificate.id)).where(Certificate.status == "revoked")),
+        "not_exported": count(
+            select(func.count(Certificate.id)).where(
+                Certificate.status == "valid",
+                Certificate.kind == "accreditation",
+                Certificate.exported_at.is_(None),
+            )
+        ),
+    }
+    return render_template("admin/index.html", stats=stats, courses=get_catalog().courses.values())
+
+
+#: Pages beyond this are empty anyway; a bigger number would overflow the query's OFFSET.
+MAX_PAGE = 100_000
+
+
+def _page() -> int:
+    return min(max(1, request.args.get("pagina", 1, type=int) or 1), MAX_PAGE)
+
+
+@bp.get("/certificaten")
+def certificates() -> Any:
+    """List certificates, newest first, with search."""
+    form = SearchForm(request.args)
+    statement = select(Certificate)
+    query = (form.q.data or "").strip()
+    if query:
+        parsed = numbers.parse(query)
+        like = f"%{query}%"
+        conditions = [Certificate.surname.ilike(like), Certificate.number.ilike(like)]
+        if parsed.ok:
+            conditions.append(Certificate.number == parsed.number)
+        if query.isdigit():
+            conditions.append(Certificate.big_number.like(f"%{query}"))
+        statement = statement.where(or_(*conditions))
+    if form.status.data in ("valid", "revoked"):
+        statement = statement.where(Certificate.status == form.status.data)
+    page = _page()
+    rows = list(
+        db.session.scalars(
+            statement.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+            .limit(PAGE_SIZE + 1)
+            .offset((page - 1) * PAGE_SIZE)
+        )
+    )
+    # Names and BIG numbers are personal data: record who looked them up.
+    audit(current_user, "admin.view_certificates", q=query, shown=len(rows[:PAGE_SIZE]))
+    db.session.commit()
+    return render_template(
+        "admin/certificates.html",
+        form=form,
+        rows=rows[:PAGE_SIZE],
+        page=page,
+        has_next=len(rows) > PAGE_SIZE,
+        args={k: v for k, v in request.args.items() if k != "pagina"},
+    )
+
+
+def _certificate_or_404(number: str) -> Certificate:
+    certificate = issuing.find_by_number(number)
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+def _render_certificate(certificate: Certificate, form: RevokeForm, status: int = 200) -> Any:
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.target_type == "certificate", AuditEvent.target_id == str(certificate.id))
+        .order_by(AuditEvent.created_at.desc())
+    )
+    return (
+        render_template(
+            "admin/certificate.html",
+            certificate=certificate,
+            facts=lines(facts_of(certificate)),
+            form=form,
+            events=list(events),
+        ),
+        status,
+    )
+
+
+@bp.get("/certificaten/<number>")
+def certificate(number: str) -> Any:
+    """One certificate: its facts, its history and the revoke form."""
+    found = _certificate_or_404(number)
+    # The facts include the full BIG number. No target: the page's history shows only changes.
+    audit(current_user, "admin.view_certificate", number=found.number)
+    db.session.commit()
+    return _render_certificate(found, RevokeForm())
+
+
+@bp.post("/certificaten/<number>/intrekken")
+def revoke(number: str) -> Any:
+    """Revoke a certificate with a reason (audit-logged)."""
+    certificate = _certificate_or_404(number)
+    form = RevokeForm()
+    if certificate.status == "revoked":
+        flash("Dit certificaat was al ingetrokken.", "info")
+        return redirect(url_for("admin.certificate", number=number))
+    if not form.validate_on_submit():
+        return _render_certificate(certificate, form, 400)
+    issuing.revoke(certificate, form.reason.data, current_user)
+    db.session.commit()
+    flash(
+        f"Certificaat {number} is ingetrokken. De controlepagina toont het nu als ingetrokken; "
+        "de deelnemer kan een nieuw certificaat aanmaken.",
+        "success",
+    )
+    return redirect(url_for("admin.certificate", number=number))
+
+
+@bp.get("/auditlog")
+def audit_log() -> Any:
+    """Who did what, newest first."""
+    page = _page()
+    rows = list(
+        db.session.execute(
+            select(AuditEvent, User.email)
+            .outerjoin(User, User.id == AuditEvent.actor_id)
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+            .limit(PAGE_SIZE + 1)
+            .offset((page - 1) * PAGE_SIZE)
+        )
+    )
+    return render_template(
+        "admin/audit_log.html", rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE
+    )
+
+
+@bp.get("/evaluaties")
+def evaluations() -> Any:
+    """The course evaluations, aggregated per course."""
+    return render_template(
+        "admin/evaluations.html",
+        summaries=[
+            (course, evaluation_summary(course.slug)) for course in get_catalog().courses.values()
+        ],
+    )
+
+
+def _export_form() -> ExportForm:
+    form = ExportForm()
+    form.course.choices = [SelectChoice(c.slug, c.title) for c in get_catalog().courses.values()]
+    return form
+
+
+@bp.route("/export", methods=["GET", "POST"])
+def export() -> Any:
+    """Download the attendance list for the accreditation register (marks rows exported)."""
+    form = _export_form()
+    if form.validate_on_submit():
+        course = get_catalog().course(form.course.data)
+        if course is None:
+            abort(404)
+        result = exporting.export(
+            course, form.date_from.data, form.date_until.data, only_new=form.only_new.data
+        )
+        audit(
+            current_user,
+            "certificate.export",
+            course=course.slug,
+            date_from=form.date_from.data.isoformat(),
+            date_until=form.date_until.data.isoformat(),
+            only_new=bool(form.only_new.data),
+            count=result.count,
+        )
+        db.session.commit()
+        response = Response(
+            result.csv_text.encode(exporting.ENCODING), mimetype="text/csv; charset=utf-8"
+        )
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{exporting.filename(course, form.date_from.data, form.date_until.data)}"'
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/export.html", form=form, columns=exporting.COLUMNS), status
+
+
+@bp.get("/gebruikers", endpoint="users")
+def users_index() -> Any:
+    """List accounts with search; each row can get another role."""
+    form = UserSearchForm(request.args)
+    query = (form.q.data or "").strip() if form.validate() else ""
+    role = form.role.data if form.role.data in users.ROLE_LABELS else ""
+    page = _page()
+    rows = list(
+        db.session.scalars(
+            users.search(query, role).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+        )
+    )
+    # Names and e-mail addresses are personal data: record who looked them up.
+    audit(current_user, "admin.view_users", q=query, role=role, shown=len(rows[:PAGE_SIZE]))
+    db.session.commit()
+    return render_template(
+        "admin/users.html",
+        form=form,
+        rows=rows[:PAGE_SIZE],
+        page=page,
+        has_next=len(rows) > PAGE_SIZE,
+        args={k: v for k, v in request.args.items() if k != "pagina"},
+        labels=users.ROLE_LABELS,
+        admins=users.admin_count(),
+    )
+
+
+@bp.post("/gebruikers/<int:user_id>/rol")
+def change_role(user_id: int) -> Any:
+    """Give an account another role (audit-logged; the last admin keeps theirs)."""
+    user = db.get_or_404(User, user_id)
+    if user.deleted_at is not None:
+        abort(404)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash("Kies een van de rollen in de lijst en probeer het opnieuw.", "error")
+        return redirect(url_for("admin.users", q=user.email))
+    myself = user.id == current_user.id
+    try:
+        changed = users.change_role(current_user, user, form.role.data)
+    except users.RoleError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.users", q=user.email))
+    db.session.commit()
+    label = users.ROLE_LABELS[form.role.data].lower()
+    if not changed:
+        flash(f"{user.email} had de rol {label} al.", "info")
+    elif myself and form.role.data != "admin":
+        flash(f"Je hebt nu de rol {label}; het beheer is voor jou niet meer toegankelijk.", "info")
+        return redirect(url_for("learning.catalogue"))
+    else:
+        flash(f"{user.email} heeft nu de rol {label}.", "success")
+    return redirect(url_for("admin.users", q=user.email))

@@ -1,0 +1,203 @@
+"""Certificates for learners: checklist, evaluation, confirm and issue, download.
+
+Rules live in eligibility.py (pure), issuing.py (exactly once), pdf.py and signing.py; these
+views parse forms, call them, commit once and redirect.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_login import current_user, login_required
+from werkzeug.routing import BuildError
+
+from ..accounts.access import role_required
+from ..content import Course, get_catalog
+from ..extensions import db
+from . import evaluation as evaluations
+from . import issuing
+from .eligibility import ChecklistItem
+from .facts import lines
+from .forms import ConfirmForm, EvaluationForm
+from .signing import SigningError
+
+bp = Blueprint("certificates", __name__, url_prefix="/certificaat")
+
+
+def _course_or_404(course_slug: str) -> Course:
+    course = get_catalog().course(course_slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+def _link(item: ChecklistItem) -> str | None:
+    """The item's link, or None when that page does not exist (yet)."""
+    if item.endpoint is None:
+        return None
+    try:
+        return url_for(item.endpoint, **item.values)
+    except BuildError:
+        return None
+
+
+def _settings() -> issuing.Settings:
+    return issuing.Settings.from_config(current_app.config)
+
+
+def _render_course(course: Course, form: ConfirmForm, status: int = 200) -> Any:
+    standing = issuing.standing(current_user, course)
+    preview = issuing.preview_facts(current_user, course, standing, number="(volgt)")
+    form.shown_name.data = preview.name
+    form.shown_big_number.data = preview.big_number or ""
+    return (
+        render_template(
+            "certificates/course.html",
+            course=course,
+            standing=standing,
+            checklist=[(item, _link(item)) for item in standing.eligibility.checklist],
+            preview=preview,
+            preview_lines=[row for row in lines(preview) if row[0] != "Certificaatnummer"],
+            current=issuing.valid_certificate(current_user.id, course),
+            history=issuing.certificates_of(current_user.id, course.slug),
+            form=form,
+        ),
+        status,
+    )
+
+
+@bp.get("/<course_slug>")
+@login_required
+def course(course_slug: str) -> Any:
+    """Show what is done and missing, then the facts to print and the button to issue."""
+    return _render_course(_course_or_404(course_slug), ConfirmForm())
+
+
+@bp.post("/<course_slug>")
+@login_required
+def issue(course_slug: str) -> Any:
+    """Issue the certificate once the learner confirmed name and BIG number."""
+    course = _course_or_404(course_slug)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _render_course(course, form, 400)
+    existing = issuing.valid_certificate(current_user.id, course)
+    shown = (form.shown_name.data or "", form.shown_big_number.data or "")
+    if existing is None and shown != (current_user.formal_name, current_user.big_number or ""):
+        flash(
+            "Je naam of BIG-nummer is intussen gewijzigd. Controleer ze hieronder opnieuw.",
+            "warning",
+        )
+        return redirect(url_for("certificates.course", course_slug=course.slug))
+    try:
+        certificate, created = issuing.issue(current_user, course, _settings())
+    except issuing.NotEligible:
+        db.session.rollback()
+        flash(
+            "Je voldoet nog niet aan alle voorwaarden. Bekijk hieronder wat nog ontbreekt.", "error"
+        )
+        return redirect(url_for("certificates.course", course_slug=course.slug))
+    except SigningError:
+        db.session.rollback()
+        current_app.logger.exception("certificate signing unavailable")
+        flash(
+            "Je certificaat kan nu niet worden ondertekend. Er is niets verloren gegaan: "
+            "probeer het over een paar minuten opnieuw.",
+            "error",
+        )
+        return redirect(url_for("certificates.course", course_slug=course.slug))
+    db.session.commit()
+    if created:
+        try:
+            issuing.mail_certificate(
+                certificate, current_user.email, _settings().verification_url(certificate.number)
+            )
+        except (OSError, smtplib.SMTPException):
+            # The certificate is stored; the learner downloads it below.
+            current_app.logger.exception("certificate mail to %s failed", current_user.email)
+            flash(
+                f"Je certificaat {certificate.number} is aangemaakt. Mailen lukte niet: download het hieronder.",
+                "warning",
+            )
+        else:
+            flash(
+                f"Je certificaat {certificate.number} is aangemaakt en naar {current_user.email} gemaild.",
+                "success",
+            )
+    else:
+        flash(f"Je certificaat {certificate.number} bestond al.", "info")
+    return redirect(url_for("certificates.course", course_slug=course.slug))
+
+
+@bp.get("/<course_slug>/<number>.pdf")
+@login_required
+def download(course_slug: str, number: str) -> Any:
+    """Download my issued PDF (owner only; others get 404)."""
+    certificate = issuing.find_by_number(number)
+    if (
+        certificate is None
+        or certificate.user_id != current_user.id
+        or certificate.course_slug != course_slug
+        or certificate.status != "valid"
+        or certificate.pdf is None
+    ):
+        abort(404)
+    response = Response(certificate.pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{issuing.pdf_filename(certificate)}"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<course_slug>/evaluatie", methods=["GET", "POST"])
+@login_required
+def evaluation(course_slug: str) -> Any:
+    """Fill in the course evaluation, once."""
+    course = _course_or_404(course_slug)
+    existing = evaluations.evaluation_of(current_user.id, course.slug)
+    form = EvaluationForm()
+    if existing is None and form.validate_on_submit():
+        _, created = evaluations.submit_evaluation(
+            current_user.id,
+            course,
+            relevance=int(form.relevance.data),
+            content_quality=int(form.content_quality.data),
+            didactics=int(form.didactics.data),
+            study_time=form.study_time.data,
+            comments=form.comments.data or "",
+        )
+        db.session.commit()
+        if created:
+            flash("Dank je wel: je evaluatie is opgeslagen.", "success")
+        return redirect(url_for("certificates.course", course_slug=course.slug))
+    status = 400 if form.is_submitted() and existing is None else 200
+    return (
+        render_template(
+            "certificates/evaluation.html", course=course, form=form, existing=existing
+        ),
+        status,
+    )
+
+
+@bp.get("/<course_slug>/evaluaties")
+@role_required("trainer", "admin")
+def evaluation_summary(course_slug: str) -> Any:
+    """The evaluations of a course, aggregated (trainers and admins)."""
+    course = _course_or_404(course_slug)
+    return render_template(
+        "certificates/evaluation_summary.html",
+        course=course,
+        summary=evaluations.evaluation_summary(course.slug),
+    )

@@ -1,0 +1,195 @@
+"""Learning: the catalogue, course pages with progress, lessons and the reference card."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from .. import clock
+from ..accounts.forms import EmptyForm
+from ..content import Course, Lesson, get_catalog
+from ..extensions import db, limiter
+from ..models import PROFESSIONS
+from ..quizzes.attempts import assessment_status
+from .pocket_card import render_pocket_card
+from .progress import DEFAULT_IDLE_CAP, complete_lesson, course_progress, record_view
+
+bp = Blueprint("learning", __name__)
+
+
+@bp.app_template_filter("study_time")
+def study_time(minutes: int) -> str:
+    """Show a number of minutes as '1 uur 5 minuten', '45 minuten' or '2 uur'."""
+    hours, rest = divmod(int(minutes), 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} uur")
+    if rest or not hours:
+        parts.append(f"{rest} {'minuut' if rest == 1 else 'minuten'}")
+    return " ".join(parts)
+
+
+def _course_or_404(course_slug: str) -> Course:
+    course = get_catalog().course(course_slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+def _lesson_or_404(course_slug: str, lesson_slug: str) -> tuple[Course, Lesson]:
+    course = _course_or_404(course_slug)
+    lesson = course.lesson(lesson_slug)
+    if lesson is None:
+        abort(404)
+    return course, lesson
+
+
+_FOOTNOTES = '<div class="footnote">'
+
+
+def _split_footnotes(html: str) -> tuple[Markup, Markup]:
+    """Split the sanitised lesson HTML into the text and its trailing footnotes (sources).
+
+    The sources then follow the "Les afronden" button instead of standing between the key
+    messages and it. Anything but one balanced trailing block is left whole.
+    """
+    body, marker, rest = html.rpartition(_FOOTNOTES)
+    notes = marker + rest
+    if (
+        not marker
+        or not notes.rstrip().endswith("</div>")
+        or notes.count("<div") != notes.count("</div>")
+    ):
+        return Markup(html), Markup("")
+    return Markup(body), Markup(notes)
+
+
+def _idle_cap() -> int:
+    return int(current_app.config.get("STUDY_IDLE_CAP", DEFAULT_IDLE_CAP))
+
+
+def _user_key() -> str:
+    # Per learner, not per address: a whole practice may share one IP address.
+    return f"user:{current_user.get_id()}"
+
+
+@bp.get("/")
+def catalogue() -> Any:
+    """Show the landing page, or the learner's courses with their progress."""
+    courses = list(get_catalog().courses.values())
+    if not current_user.is_authenticated:
+        return render_template("learning/landing.html", courses=courses)
+    progress = {course.slug: course_progress(current_user.id, course) for course in courses}
+    return render_template("learning/catalogue.html", courses=courses, progress=progress)
+
+
+@bp.get("/leren/<course_slug>")
+@login_required
+def course(course_slug: str) -> Any:
+    """Show the course: what it is, the learning path and the learner's progress."""
+    course = _course_or_404(course_slug)
+    return render_template(
+        "learning/course.html",
+        course=course,
+        progress=course_progress(current_user.id, course),
+        cases=assessment_status(current_user.id, course),
+        professions=PROFESSIONS,
+    )
+
+
+@bp.get("/leren/<course_slug>/<lesson_slug>")
+@login_required
+def lesson(course_slug: str, lesson_slug: str) -> Any:
+    """Show a lesson and record the view (time on task)."""
+    course, lesson = _lesson_or_404(course_slug, lesson_slug)
+    row = record_view(current_user.id, course.slug, lesson.slug, clock.now(), _idle_cap())
+    db.session.commit()
+    previous, following = course.neighbours(lesson.slug)
+    # Already sanitised at load (app.content.markdown), so it may be marked safe.
+    body, footnotes = _split_footnotes(lesson.html)
+    return render_template(
+        "learning/lesson.html",
+        course=course,
+        lesson=lesson,
+        body=body,
+        footnotes=footnotes,
+        completed_at=row.completed_at,
+        previous=previous,
+        following=following,
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/leren/<course_slug>/<lesson_slug>/afronden")
+@login_required
+def complete(course_slug: str, lesson_slug: str) -> Any:
+    """Mark the lesson completed, then go to its check quiz or the next lesson."""
+    course, lesson = _lesson_or_404(course_slug, lesson_slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    now = clock.now()
+    # Reading up to the button press is study time too.
+    record_view(current_user.id, course.slug, lesson.slug, now, _idle_cap())
+    complete_lesson(current_user.id, course.slug, lesson.slug, now)
+    db.session.commit()
+    flash(f"Les {lesson.number} is afgerond.", "success")
+    if lesson.check:
+        return redirect(url_for("quizzes.show", course_slug=course.slug, quiz_slug=lesson.check))
+    _, following = course.neighbours(lesson.slug)
+    if following is not None:
+        return redirect(
+            url_for("learning.lesson", course_slug=course.slug, lesson_slug=following.slug)
+        )
+    return redirect(url_for("learning.course", course_slug=course.slug))
+
+
+@bp.post("/leren/<course_slug>/<lesson_slug>/actief")
+@login_required
+@limiter.limit("12 per minute", key_func=_user_key)
+def heartbeat(course_slug: str, lesson_slug: str) -> Any:
+    """Count reading time while the lesson stays open (same capped-gap rule as a view)."""
+    course, lesson = _lesson_or_404(course_slug, lesson_slug)
+    record_view(current_user.id, course.slug, lesson.slug, clock.now(), _idle_cap())
+    db.session.commit()
+    return "", 204
+
+
+@bp.get("/leren/<course_slug>/signalenkaart")
+@login_required
+def reference_card(course_slug: str) -> Any:
+    """Show the course's reference card: signals, meldcode steps, phone numbers."""
+    course = _course_or_404(course_slug)
+    if course.reference is None:
+        abort(404)
+    return render_template("learning/reference_card.html", course=course, card=course.reference)
+
+
+@bp.get("/leren/<course_slug>/signalenkaart.pdf")
+@login_required
+def reference_card_pdf(course_slug: str) -> Any:
+    """Download the reference card as a one-page printable A4 PDF."""
+    course = _course_or_404(course_slug)
+    if course.reference is None:
+        abort(404)
+    fonts = Path(current_app.config["CERTIFICATES_DIR"]) / "fonts"
+    pdf = render_pocket_card(course.reference, fonts)
+    return send_file(
+        BytesIO(pdf),
+        mimetype="application/pdf",
+        download_name=f"signalenkaart-{course.slug}.pdf",
+        max_age=0,
+    )
