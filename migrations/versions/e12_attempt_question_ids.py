@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e12_variants'
-down_revision = 'a38d4285f2cf'
+down_revision = "a13_bookings"
 branch_labels = None
 depends_on = None
 
