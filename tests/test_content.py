@@ -858,3 +858,21 @@ def test_real_courses_and_quizzes_validate() -> None:
         assert course.lessons
         for case in course.assessment_quizzes:
             assert case.kind == "case"
+
+
+def test_discussion_prompts_are_loaded_per_stage() -> None:
+    quiz = load_catalog(FIXTURE / "courses", FIXTURE / "quizzes").quiz("test-cursus", "testcasus")
+    assert quiz.stages[0].discussion[0].startswith("Hoe vaak zien jullie")
+    assert quiz.stages[1].discussion == ()
+
+
+def test_discussion_must_be_a_list_of_texts(root: Path) -> None:
+    edit(root, CASE, "discussion = [", 'discussion = "Een losse tekst"\nunused = [')
+    assert_problem(
+        problems_of(root), CASE, line_of(root, CASE, "discussion ="), "lijst met teksten"
+    )
+
+
+def test_an_empty_discussion_prompt_is_reported(root: Path) -> None:
+    edit(root, CASE, "discussion = [", 'discussion = [\n  "  ",')
+    assert_problem(problems_of(root), CASE, line_of(root, CASE, "discussion ="), "lege regel")
