@@ -41,8 +41,8 @@ class Distribution:
     #: Participants who answered this question.
     answered: int
 
-    def percent(self, count: int) -> int:
-        return round(100 * count / self.answered) if self.answered else 0
+    def count(self, option: Option) -> int:
+        return next((n for o, n in self.counts if o.id == option.id), 0)
 
 
 @dataclass(frozen=True)
