@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .admin.views import bp as admin_bp
     from .certificates.views import bp as certificates_bp
     from .learning.views import bp as learning_bp
+    from .live.views import bp as live_bp
     from .quizzes.views import bp as quizzes_bp
     from .trainer.views import bp as trainer_bp
     from .verify.views import bp as verify_bp
@@ -40,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         quizzes_bp,
         certificates_bp,
         trainer_bp,
+        live_bp,
         admin_bp,
         accreditation_bp,
         verify_bp,

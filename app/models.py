@@ -366,3 +366,79 @@ def audit(actor: User | None, action: str, target: Any = None, **detail: Any) ->
     )
     db.session.add(event)
     return event
+
+
+class LiveSession(db.Model):
+    """A case played live in a toetsgroep, led by an EKC (a trainer); the state every screen follows.
+
+    Participants' screens poll `version` (bumped on every EKC action); the EKC's screens also
+    poll `activity` (bumped when someone joins or answers), so answers never make phones reload.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Join code of unambiguous characters; unique, the polled row is found by it.
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    #: The EKC: the only person who leads the session and downloads its report.
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    #: Optional: only members of this cohort may join.
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id", ondelete="SET NULL"))
+    course_slug: Mapped[str] = mapped_column(String(100))
+    quiz_slug: Mapped[str] = mapped_column(String(100))
+    #: Content hash of the case file when the session started.
+    quiz_version: Mapped[str] = mapped_column(String(64))
+    #: Index of the current stage (0-based).
+    stage_index: Mapped[int] = mapped_column(Integer, default=0)
+    #: "lobby", "shown", "open", "closed", "revealed", "feedback" or "ended".
+    phase: Mapped[str] = mapped_column(String(10), default="lobby")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    activity: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    owner: Mapped[User | None] = relationship()
+    cohort: Mapped[Cohort | None] = relationship()
+
+
+class LiveParticipant(db.Model):
+    """Attendance: a person who joined a live session."""
+
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_session.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class LiveAnswer(db.Model):
+    """A live answer: counted in the group's distribution, never an attempt, never shown per person."""
+
+    __table_args__ = (UniqueConstraint("participant_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("live_session.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("live_participant.id", ondelete="CASCADE")
+    )
+    question_id: Mapped[str] = mapped_column(String(100))
+    #: Option ids chosen.
+    response: Mapped[Any] = mapped_column(JSON)
+    answered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LiveNote(db.Model):
+    """The EKC's short notes on one stage of a live session, for the report."""
+
+    __table_args__ = (UniqueConstraint("session_id", "stage_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("live_session.id", ondelete="CASCADE"))
+    stage_id: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -26,6 +26,7 @@ from app.accounts import service
 from app.certificates import numbers
 from app.content import get_catalog
 from app.extensions import db, limiter
+from app.live import sessions as live_sessions
 from app.models import (
     Answer,
     Attempt,
@@ -71,6 +72,8 @@ class World:
     reset_token: str
     invite_token: str
     booking_id: int
+    live_session: int
+    live_code: str
     course: str = COURSE
     lesson: str = "eerste-les"
     quiz: str = CASE
@@ -215,6 +218,10 @@ def world(app: Flask, make_user: Callable[..., User]) -> World:
             error_message="Beroepsbeoefenaar op regel 1 bestaat niet in PE.",
         )
         db.session.add(booking)
+        # T leads a live session with answering open; L has joined.
+        live = live_sessions.start(trainer, get_catalog().quiz(COURSE, CASE))
+        live_sessions.join(live, learner)
+        live.phase = "open"
         db.session.commit()
         return World(
             users=users,
@@ -226,6 +233,8 @@ def world(app: Flask, make_user: Callable[..., User]) -> World:
             reset_token=service.make_token(learner, "reset"),
             invite_token=invite.token,
             booking_id=booking.id,
+            live_session=live.id,
+            live_code=live_sessions.format_code(live.code),
         )
 
 
@@ -262,6 +271,11 @@ def staff(outcome: int | str = 200, other_trainer: int | str | None = None) -> d
 def cohort_staff(outcome: int | str = 200) -> dict[str, int | str]:
     """Cohort A's trainer and admins; a trainer of another cohort gets 404 (not even 403)."""
     return staff(outcome, other_trainer=404)
+
+
+def live_owner(outcome: int | str = 200) -> dict[str, int | str]:
+    """Only T, who leads the live session; other trainers and admins get 404."""
+    return {**staff(outcome, other_trainer=404), "admin": 404}
 
 
 def admins(outcome: int | str = 200) -> dict[str, int | str]:
@@ -309,6 +323,7 @@ EVALUATION = {
 }
 CERT = {"number": "certificate_number"}
 ATTEMPT = {"number": "attempt_number"}
+LIVE = {"code": "live_code"}
 
 MATRIX: dict[str, Case] = {
     # learning
@@ -413,6 +428,34 @@ MATRIX: dict[str, Case] = {
     ),
     "GET /groep/mijn-opleiders": Case(signed_in(200)),
     "POST /groep/<int:cohort_id>/verlaten": Case(signed_in(REDIRECT)),
+    # live sessions
+    "GET /live": Case(signed_in(200)),
+    "POST /live": Case(signed_in(REDIRECT), data=lambda w: {"code": w.live_code}),
+    "GET /live/leiden": Case(staff(200)),
+    "POST /live/leiden": Case(
+        staff(REDIRECT), data=lambda w: {"case": f"{COURSE}/{CASE}", "cohort": ""}
+    ),
+    "GET /live/<code>": Case({**signed_in(200), "trainer": REDIRECT}, params=LIVE),
+    "POST /live/<code>/meedoen": Case(signed_in(REDIRECT), params=LIVE),
+    "POST /live/<code>/antwoord": Case(
+        {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "learner": REDIRECT},
+        params=LIVE,
+        data=lambda w: {"stage": "0", "answer-alleen-spreken": "vraag-alleen"},
+    ),
+    "GET /live/<code>/status": Case(
+        {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "learner": 200, "trainer": 200},
+        params=LIVE,
+    ),
+    "GET /live/sessie/<int:session_id>": Case(live_owner(200)),
+    "GET /live/sessie/<int:session_id>/scherm": Case(live_owner(200)),
+    "POST /live/sessie/<int:session_id>/stap": Case(
+        live_owner(REDIRECT), data=lambda w: {"step": "close"}
+    ),
+    "POST /live/sessie/<int:session_id>/notitie": Case(
+        live_owner(REDIRECT), data=lambda w: {"stage": "eerste-consult", "text": "Goed gesprek."}
+    ),
+    "GET /live/sessie/<int:session_id>/verslag.pdf": Case(live_owner(200)),
+    "GET /live/sessie/<int:session_id>/presentielijst.csv": Case(live_owner(200)),
     # administration
     "GET /beheer": Case(admins(200)),
     "GET /beheer/gebruikers": Case(admins(200)),
@@ -458,6 +501,7 @@ PARAMS = {
     "cohort_id": "cohort",
     "name": "chart",
     "filename": "static_file",
+    "session_id": "live_session",
 }
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 

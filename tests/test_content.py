@@ -1062,3 +1062,21 @@ def test_tied_steps_load(root: Path) -> None:
     question = load(root).quiz("test-cursus", "testcasus").question("gespreksvolgorde")
     assert [o.tie for o in question.options] == [False, False, True]
     assert question.blocks() == {"veiligheid-uitleggen": 0, "open-vragen": 1, "vastleggen": 1}
+
+
+def test_discussion_prompts_are_loaded_per_stage() -> None:
+    quiz = load_catalog(FIXTURE / "courses", FIXTURE / "quizzes").quiz("test-cursus", "testcasus")
+    assert quiz.stages[0].discussion[0].startswith("Hoe vaak zien jullie")
+    assert quiz.stages[1].discussion == ()
+
+
+def test_discussion_must_be_a_list_of_texts(root: Path) -> None:
+    edit(root, CASE, "discussion = [", 'discussion = "Een losse tekst"\nunused = [')
+    assert_problem(
+        problems_of(root), CASE, line_of(root, CASE, "discussion ="), "lijst met teksten"
+    )
+
+
+def test_an_empty_discussion_prompt_is_reported(root: Path) -> None:
+    edit(root, CASE, "discussion = [", 'discussion = [\n  "  ",')
+    assert_problem(problems_of(root), CASE, line_of(root, CASE, "discussion ="), "lege regel")

@@ -731,7 +731,7 @@ def _text_first_line(fields: Fields, key: str) -> int:
 
 
 def _stage(table: Fields, course_slug: str, lesson_slugs: set[str], ids: dict[str, _Ids]) -> Stage:
-    table.only(("id", "title", "text", "questions"))
+    table.only(("id", "title", "text", "questions", "discussion"))
     stage_id = table.slug("id")
     ids["stage"].claim(table, stage_id)
     text = table.text("text")
@@ -747,6 +747,7 @@ def _stage(table: Fields, course_slug: str, lesson_slugs: set[str], ids: dict[st
         # Quiz pages are not under /leren/<course>/, so lesson links there need the full path.
         html=render_markdown(text, lesson_base=f"/leren/{course_slug}/"),
         questions=questions,
+        discussion=table.strings("discussion", required=False),
     )
 
 

@@ -73,6 +73,8 @@ class Stage:
     #: Sanitised HTML of the stage's vignette.
     html: str
     questions: tuple[Question, ...]
+    #: Prompts for the group discussion in a live session, shown to the EKC only.
+    discussion: tuple[str, ...] = ()
 
     @property
     def groups(self) -> tuple[tuple[Question, ...], ...]:
