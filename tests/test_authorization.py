@@ -79,6 +79,7 @@ class World:
     quiz: str = CASE
     attempt_number: int = 1
     chart: str = "voortgang"
+    dossier_kind: str = "pdf"
     static_file: str = "css/signaal.css"
 
     @property
@@ -475,6 +476,10 @@ MATRIX: dict[str, Case] = {
         admins(REDIRECT), params={"booking_id": "booking_id"}
     ),
     "GET /beheer/gaia/<course_slug>/plaklijst.txt": Case(admins(200)),
+    "GET /beheer/accreditatie/<course_slug>": Case(admins(200)),
+    "GET /beheer/accreditatie/<course_slug>.<any(pdf, csv):kind>": Case(
+        admins(200), params={"kind": "dossier_kind"}
+    ),
     "POST /beheer/export": Case(
         admins(200),
         data=lambda w: {

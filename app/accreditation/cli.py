@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -11,9 +12,11 @@ from flask.cli import AppGroup
 from .. import clock
 from ..certificates import issuing
 from ..content import Catalog, get_catalog
+from ..dates import local_date
 from ..extensions import db
 from ..models import User
-from . import bookings
+from . import bookings, dossier
+from .dossier_pdf import render_csv, render_pdf
 from .pe_online import ConfigurationError, ServiceError, Settings, process, request_xml
 
 accreditation_cli = AppGroup("accreditation", help="Accreditatie: punten boeken in PE-online.")
@@ -105,3 +108,26 @@ def book_command(dry_run: bool) -> None:
         f"Geboekt: {totals['accepted']}, geweigerd: {totals['rejected']}, "
         f"later opnieuw: {totals['failed']}."
     )
+
+
+@accreditation_cli.command("dossier")
+@click.option("--course", "course_slug", required=True, help="Slug van de cursus.")
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    help="Map voor de PDF en de CSV-bijlage.",
+)
+def dossier_command(course_slug: str, output: Path) -> None:
+    """Write the accreditation dossier (PDF) and its item statistics (CSV) from the live data."""
+    course = get_catalog().course(course_slug)
+    if course is None:
+        raise click.ClickException(f"Onbekende cursus: {course_slug}.")
+    figures = dossier.build(course)
+    output.mkdir(parents=True, exist_ok=True)
+    pdf_path = output / f"accreditatiedossier-{course.slug}.pdf"
+    csv_path = output / f"accreditatiedossier-{course.slug}.csv"
+    fonts = current_app.config["CERTIFICATES_DIR"] / "fonts"
+    pdf_path.write_bytes(render_pdf(figures, fonts, local_date(clock.now())))
+    csv_path.write_bytes(render_csv(figures))
+    click.echo(f"Geschreven: {pdf_path} en {csv_path}")

@@ -9,14 +9,23 @@ from flask_login import current_user
 
 from .. import clock
 from ..accounts.access import role_required
-from ..content import get_catalog
+from ..content import Course, get_catalog
+from ..dates import local_date
 from ..extensions import db
 from ..models import Booking, audit
-from . import bookings
+from . import bookings, dossier
 from .cli import NOT_CONFIGURED
+from .dossier_pdf import render_csv, render_pdf
 from .pe_online import Settings
 
-bp = Blueprint("accreditation", __name__, url_prefix="/beheer/gaia")
+bp = Blueprint("accreditation", __name__, url_prefix="/beheer")
+
+
+def _course_or_404(course_slug: str) -> Course:
+    course = get_catalog().course(course_slug)
+    if course is None:
+        abort(404)
+    return course
 
 
 @bp.before_request
@@ -25,7 +34,7 @@ def _admins_only() -> None:
     """Every page here is for admins."""
 
 
-@bp.get("")
+@bp.get("/gaia")
 def overview() -> Any:
     """Counts per state per course, and the bookings that need someone."""
     catalog = get_catalog()
@@ -55,7 +64,7 @@ def overview() -> Any:
     )
 
 
-@bp.post("/<int:booking_id>/opnieuw")
+@bp.post("/gaia/<int:booking_id>/opnieuw")
 def retry(booking_id: int) -> Any:
     """Send a rejected or failed booking again on the next run."""
     booking = db.get_or_404(Booking, booking_id)
@@ -67,12 +76,10 @@ def retry(booking_id: int) -> Any:
     return redirect(url_for("accreditation.overview"))
 
 
-@bp.get("/<course_slug>/plaklijst.txt")
+@bp.get("/gaia/<course_slug>/plaklijst.txt")
 def paste_list(course_slug: str) -> Response:
     """BIG numbers, one per line, for PE-online's screen "presentie invoeren"."""
-    course = get_catalog().course(course_slug)
-    if course is None:
-        abort(404)
+    course = _course_or_404(course_slug)
     bookings.sync(course, clock.now())
     numbers = bookings.paste_list(course.slug)
     audit(current_user, "admin.paste_list", course=course.slug, count=len(numbers))
@@ -81,3 +88,39 @@ def paste_list(course_slug: str) -> Response:
     response.headers["Content-Disposition"] = f'inline; filename="plaklijst-{course.slug}.txt"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.get("/accreditatie/<course_slug>")
+def dossier_page(course_slug: str) -> Any:
+    """The dossier's key figures, with the PDF and the CSV annex to download."""
+    course = _course_or_404(course_slug)
+    figures = dossier.build(course)
+    audit(current_user, "admin.view_dossier", course=course.slug)
+    db.session.commit()
+    return render_template("accreditation/dossier.html", dossier=figures, course=course)
+
+
+@bp.get("/accreditatie/<course_slug>.<any(pdf, csv):kind>")
+def dossier_file(course_slug: str, kind: str) -> Response:
+    """The dossier as a PDF for the application, or its item statistics as a CSV annex."""
+    course = _course_or_404(course_slug)
+    figures = dossier.build(course)
+    if kind == "pdf":
+        data = render_pdf(figures, current_app.config["CERTIFICATES_DIR"] / "fonts", today_text())
+        mimetype = "application/pdf"
+    else:
+        data, mimetype = render_csv(figures), "text/csv"
+    audit(current_user, "admin.download_dossier", course=course.slug, kind=kind)
+    db.session.commit()
+    response = Response(data, mimetype=mimetype)
+    if kind == "csv":
+        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="accreditatiedossier-{course.slug}.{kind}"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def today_text() -> str:
+    return local_date(clock.now())

@@ -94,7 +94,15 @@ def certified_user_ids(cohort_id: int, course_slug: str) -> set[int]:
 def first_sittings(
     course_slug: str, quiz_slugs: tuple[str, ...], cohort_id: int | None = None
 ) -> dict[str, list[Sitting]]:
-    """Per quiz, the answers of each learner's first submitted attempt (of the cohort, or all).
+    """Per quiz, the answers of each learner's first submitted attempt (of the cohort, or all)."""
+    by_user = first_sittings_by_user(course_slug, quiz_slugs, cohort_id)
+    return {quiz_slug: list(sittings.values()) for quiz_slug, sittings in by_user.items()}
+
+
+def first_sittings_by_user(
+    course_slug: str, quiz_slugs: tuple[str, ...], cohort_id: int | None = None
+) -> dict[str, dict[int, Sitting]]:
+    """Per quiz and learner, the answers of the learner's first submitted attempt.
 
     A question the attempt drew but left unanswered is in the sitting with score None, so the
     analysis knows which variant it drew.
@@ -122,6 +130,7 @@ def first_sittings(
     rows = db.session.connection().execute(
         select(
             Attempt.id,
+            Attempt.user_id,
             Attempt.quiz_slug,
             Attempt.question_ids,
             Answer.question_id,
@@ -141,8 +150,8 @@ def first_sittings(
         .where(Attempt.course_slug == course_slug)
     )
     by_attempt: dict[int, dict[str, ItemResponse]] = {}
-    quiz_of: dict[int, str] = {}
-    for attempt_id, quiz_slug, drawn, question_id, score, response in rows:
+    owner: dict[int, tuple[str, int]] = {}
+    for attempt_id, user_id, quiz_slug, drawn, question_id, score, response in rows:
         if attempt_id not in by_attempt:
             by_attempt[attempt_id] = {
                 drawn_id: ItemResponse(None)
@@ -150,13 +159,14 @@ def first_sittings(
                 if isinstance(drawn_id, str)
             }
         sitting = by_attempt[attempt_id]
-        quiz_of[attempt_id] = quiz_slug
+        owner[attempt_id] = (quiz_slug, user_id)
         if question_id is not None:
             choice = tuple(str(r) for r in response) if isinstance(response, list) else ()
             sitting[question_id] = ItemResponse(score, choice)
-    result: dict[str, list[Sitting]] = defaultdict(list)
+    result: dict[str, dict[int, Sitting]] = defaultdict(dict)
     for attempt_id, sitting in by_attempt.items():
-        result[quiz_of[attempt_id]].append(sitting)
+        quiz_slug, user_id = owner[attempt_id]
+        result[quiz_slug][user_id] = sitting
     return dict(result)
 
 
