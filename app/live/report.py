@@ -17,19 +17,17 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..content.model import Option, Question
 from ..dates import local_date, local_datetime
+from ..fonts import dejavu
 from ..trainer.overview import _cell as formula_safe
 
 BRAND = colors.HexColor("#0b5563")
 INK = colors.HexColor("#1c2430")
 MUTED = colors.HexColor("#4d5866")
 RULE = colors.HexColor("#d3dae0")
-FONTS = {"LiveReport": "DejaVuSans.ttf", "LiveReport-Bold": "DejaVuSans-Bold.ttf"}
 
 
 @dataclass(frozen=True)
@@ -71,16 +69,9 @@ class Report:
     stages: tuple[StageReport, ...]
 
 
-def _register_fonts(font_dir: Path) -> None:
-    registered = set(pdfmetrics.getRegisteredFontNames())
-    for name, file in FONTS.items():
-        if name not in registered:
-            pdfmetrics.registerFont(TTFont(name, str(font_dir / file)))
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName="LiveReport", fontSize=10, leading=13, textColor=INK)
-    bold = ParagraphStyle("bold", parent=base, fontName="LiveReport-Bold")
+def _styles(regular: str, bold_font: str) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=regular, fontSize=10, leading=13, textColor=INK)
+    bold = ParagraphStyle("bold", parent=base, fontName=bold_font)
     return {
         "body": base,
         "bold": bold,
@@ -113,8 +104,8 @@ def _table(rows: list[list[Paragraph]], widths: list[float]) -> Table:
 
 def render_pdf(report: Report, font_dir: Path) -> bytes:
     """The report as an A4 PDF for the toetsgroep's records."""
-    _register_fonts(font_dir)
-    s = _styles()
+    regular, bold = dejavu(font_dir)
+    s = _styles(regular, bold)
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -126,7 +117,7 @@ def render_pdf(report: Report, font_dir: Path) -> bytes:
         title=f"Verslag toetsgroep: {report.case_title}",
         author=report.ekc,
         creator="Signaal",
-        initialFontName="LiveReport",
+        initialFontName=regular,
     )
     width = document.width
     ended = local_datetime(report.ended_at) if report.ended_at else "niet afgesloten"
