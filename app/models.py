@@ -312,6 +312,27 @@ class CohortInvite(db.Model):
     accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
+class MailMessage(db.Model):
+    """A message in the outbox: queued with the change that caused it, delivered by
+    `flask mail send` (see app/mail.py)."""
+
+    __table_args__ = (Index("ix_mail_message_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    #: The whole MIME message; emptied once delivered (links and PDFs need not stay here).
+    message: Mapped[bytes] = mapped_column(LargeBinary)
+    #: "queued" (waiting for its next try), "sent" or "failed" (given up; an admin looks).
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: When a sender may take it next; a claimed message is pushed ahead by a lease.
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
 class AuditEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

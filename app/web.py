@@ -88,6 +88,9 @@ def init_extensions(app: Flask) -> None:
             return None
         return user
 
+    from .mail import init_development_delivery
+
+    init_development_delivery(app)
     app.before_request(_refuse_nul_bytes)
     app.after_request(_security_headers)
     app.jinja_env.filters["local_datetime"] = local_datetime

@@ -412,6 +412,7 @@ MATRIX: dict[str, Case] = {
         admins(REDIRECT), params=CERT, data=lambda w: {"reason": "Naam verkeerd gespeld"}
     ),
     "GET /beheer/auditlog": Case(admins(200)),
+    "GET /beheer/mail": Case(admins(200)),
     "GET /beheer/evaluaties": Case(admins(200)),
     "GET /beheer/export": Case(admins(200)),
     "POST /beheer/export": Case(

@@ -22,7 +22,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..admin.users import is_last_admin
 from ..extensions import db, limiter
-from ..mail import send_mail
+from ..mail import queue_mail
 from ..models import User, audit, utcnow
 from . import privacy, service, two_factor
 from .forms import (
@@ -60,10 +60,10 @@ def _safe_next(target: str | None) -> str:
 
 
 def send_confirmation(user: Any) -> None:
-    """Mail the e-mail confirmation link."""
+    """Queue the e-mail confirmation link (the caller commits)."""
     token = service.make_token(user, "confirm")
     link = current_app.config["PUBLIC_BASE_URL"] + url_for("accounts.confirm", token=token)
-    send_mail(
+    queue_mail(
         user.email,
         "Bevestig je e-mailadres voor Signaal",
         render_template("accounts/mail_confirm.txt", user=user, link=link),
@@ -88,8 +88,8 @@ def register() -> Any:
             profession=form.profession.data,
             big_number=form.big_number.data,
         )
-        db.session.commit()
         send_confirmation(user)
+        db.session.commit()
         login_user(user)
         flash(
             "Welkom bij Signaal. We hebben je een e-mail gestuurd om je adres te bevestigen; "
@@ -179,6 +179,7 @@ def resend_confirmation() -> Any:
     """Send the confirmation mail again."""
     if EmptyForm().validate_on_submit() and current_user.email_confirmed_at is None:
         send_confirmation(current_user)
+        db.session.commit()
         flash("We hebben de bevestigingsmail opnieuw gestuurd.", "info")
     return redirect(url_for("accounts.profile"))
 
@@ -194,11 +195,12 @@ def reset_request() -> Any:
             token = service.make_token(user, "reset")
             link = current_app.config["PUBLIC_BASE_URL"] + url_for("accounts.reset", token=token)
             minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-            send_mail(
+            queue_mail(
                 user.email,
                 "Nieuw wachtwoord instellen voor Signaal",
                 render_template("accounts/mail_reset.txt", user=user, link=link, minutes=minutes),
             )
+            db.session.commit()
         flash(
             "Als er een account bij dit adres hoort, ontvang je binnen enkele minuten een link "
             "om een nieuw wachtwoord in te stellen.",
