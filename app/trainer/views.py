@@ -433,6 +433,7 @@ def my_trainers() -> Any:
         "trainer/my_trainers.html",
         followed=cohorts.followed_by(current_user),
         invites=cohorts.pending_invites(current_user),
+        unconfirmed=cohorts.UNCONFIRMED_INVITE if current_user.email_confirmed_at is None else "",
         catalog=get_catalog(),
         form=EmptyForm(),
     )
