@@ -80,6 +80,10 @@ def load_config(instance_path: Path, test_config: dict | None = None) -> dict:
         "STUDY_IDLE_CAP": _env_int("STUDY_IDLE_CAP", 300),
         #: Browser tests only (ignored in production): a file with seconds to add to the clock.
         "TEST_CLOCK_FILE": env.get("TEST_CLOCK_FILE", ""),
+        #: A signed-in session ends after this long without a request (a shared practice computer).
+        "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 30),
+        #: ... and this long after signing in, however busy.
+        "SESSION_LIFETIME_HOURS": _env_int("SESSION_LIFETIME_HOURS", 12),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -79,6 +79,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: Bumped on password change: sessions carrying an older value are logged out.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    #: Bumped on logout: a session cookie kept from before no longer signs anyone in.
+    logouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     totp_secret: Mapped[str | None] = mapped_column(String(64))
@@ -86,7 +88,8 @@ class User(UserMixin, db.Model):
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """What a session stores: it stops matching on a password change or a logout."""
+        return f"{self.id}:{self.session_version}:{self.logouts}"
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]

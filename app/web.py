@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, abort, g, jsonify, render_template, request
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    render_template,
+    request,
+    session,
+)
+from flask_login import logout_user, user_logged_in
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from . import clock
 from .dates import local_date, local_datetime
 from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -76,17 +89,12 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message = "Log in om deze pagina te bekijken."
     login_manager.login_message_category = "info"
 
-    from .models import User
-
     @login_manager.user_loader
-    def load_user(session_id: str) -> User | None:
-        user_id, _, version = session_id.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or str(user.session_version) != version or user.deleted_at is not None:
-            return None
-        return user
+    def load_user(session_id: str) -> Any:
+        return user_of_session(session_id)
+
+    user_logged_in.connect(_start_session_clock, app)
+    app.before_request(_end_stale_session)
 
     from .mail import init_development_delivery
 
@@ -95,6 +103,42 @@ def init_extensions(app: Flask) -> None:
     app.after_request(_security_headers)
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
+
+
+def user_of_session(session_id: str) -> Any:
+    """The account a session id (User.get_id) belongs to, if it still matches and is active."""
+    from .models import User
+
+    user_id = session_id.partition(":")[0]
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.get_id() != session_id or user.deleted_at is not None:
+        return None
+    return user
+
+
+def _start_session_clock(app: Flask, user: Any) -> None:
+    session["signed_in_at"] = session["seen_at"] = clock.now().timestamp()
+
+
+def _end_stale_session() -> None:
+    """Sign out a session idle for too long or older than its lifetime (shared computers)."""
+    if "_user_id" not in session:
+        return
+    now = clock.now().timestamp()
+    signed_in_at = session.get("signed_in_at", 0)
+    seen_at = session.get("seen_at", signed_in_at)
+    config = current_app.config
+    if (
+        now - seen_at > config["SESSION_IDLE_MINUTES"] * 60
+        or now - signed_in_at > config["SESSION_LIFETIME_HOURS"] * 3600
+    ):
+        logout_user()
+        session.clear()
+        flash("Je sessie is verlopen. Log opnieuw in om verder te gaan.", "info")
+        return
+    session["seen_at"] = now
 
 
 def _security_headers(response: Response) -> Response:

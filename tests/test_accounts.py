@@ -116,6 +116,46 @@ def test_login_and_logout(client, auth, make_user):
     assert response.status_code == 302 and "/account/inloggen" in response.location
 
 
+def test_a_cookie_kept_from_before_logout_no_longer_works(client, auth, make_user):
+    user = make_user()
+    auth.login(user)
+    kept = client.get_cookie("session").value
+    auth.logout()
+    client.set_cookie("session", kept)
+    response = client.get("/account/mijn-gegevens.json")
+    assert response.status_code == 302 and "/account/inloggen" in response.location
+
+
+def _advance_clock(app: Flask, tmp_path, minutes: float) -> None:
+    clock = tmp_path / "clock"
+    previous = float(clock.read_text()) if clock.exists() else 0.0
+    clock.write_text(str(previous + minutes * 60))
+    app.config["TEST_CLOCK_FILE"] = str(clock)
+
+
+def test_a_session_ends_after_idle_time(app, client, auth, make_user, tmp_path):
+    auth.login(make_user())
+    _advance_clock(app, tmp_path, app.config["SESSION_IDLE_MINUTES"] - 1)
+    assert client.get("/account/profiel").status_code == 200  # activity keeps it alive
+    _advance_clock(app, tmp_path, app.config["SESSION_IDLE_MINUTES"] - 1)
+    assert client.get("/account/profiel").status_code == 200
+    _advance_clock(app, tmp_path, app.config["SESSION_IDLE_MINUTES"] + 1)
+    response = client.get("/account/profiel")
+    assert response.status_code == 302 and "/account/inloggen" in response.location
+    assert "sessie is verlopen" in client.get(response.location).get_data(as_text=True)
+
+
+def test_a_busy_session_still_ends_after_its_lifetime(app, client, auth, make_user, tmp_path):
+    auth.login(make_user())
+    step = app.config["SESSION_IDLE_MINUTES"] - 1
+    for _ in range(app.config["SESSION_LIFETIME_HOURS"] * 60 // step):
+        _advance_clock(app, tmp_path, step)
+        client.get("/account/profiel")
+    _advance_clock(app, tmp_path, step)
+    response = client.get("/account/profiel")
+    assert response.status_code == 302 and "/account/inloggen" in response.location
+
+
 def test_login_redirect_ignores_other_sites(client, make_user):
     user = make_user()
     response = client.post(

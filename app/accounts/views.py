@@ -23,7 +23,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..admin.users import is_last_admin
 from ..extensions import db, limiter
 from ..mail import queue_mail
-from ..models import User, audit, utcnow
+from ..models import audit, utcnow
+from ..web import user_of_session
 from . import privacy, service, two_factor
 from .forms import (
     ChangePasswordForm,
@@ -125,10 +126,8 @@ def login() -> Any:
 @limiter.limit("10 per minute;40 per hour", methods=["POST"], deduct_when=_failed)
 def login_code() -> Any:
     """Second step of signing in for accounts with two-factor authentication."""
-    pending = session.get("two_factor_user", "")
-    user_id, _, version = pending.partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or str(user.session_version) != version or not user.totp_secret:
+    user = user_of_session(session.get("two_factor_user", ""))
+    if user is None or not user.totp_secret:
         session.pop("two_factor_user", None)
         return redirect(url_for("accounts.login"))
     form = TotpForm()
@@ -143,12 +142,16 @@ def login_code() -> Any:
 
 @bp.post("/uitloggen")
 def logout() -> Any:
-    """Log out."""
+    """Log out: this session (and any copy of its cookie) ends for good."""
     form = EmptyForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            current_user.logouts += 1
+            db.session.commit()
         logout_user()
+        session.clear()
         flash("Je bent uitgelogd.", "info")
-    return redirect(url_for("accounts.login"))
+    return redirect(url_for("learning.catalogue"))
 
 
 @bp.get("/bevestigen/<token>")

@@ -1,4 +1,4 @@
-"""hardening (issue 14): mail outbox
+"""hardening (issue 14): mail outbox, sessions that end on logout
 
 Revision ID: h14_hardening
 Revises: a38d4285f2cf
@@ -18,6 +18,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('logouts', sa.Integer(), server_default='0', nullable=False))
     op.create_table('mail_message',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('recipient', sa.String(length=254), nullable=False),
@@ -41,3 +43,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_mail_message_recipient'))
         batch_op.drop_index('ix_mail_message_due')
     op.drop_table('mail_message')
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_column('logouts')
