@@ -81,8 +81,6 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     #: Bumped on logout: a session cookie kept from before no longer signs anyone in.
     logouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     #: Set when the learner deleted the account; personal data is then gone.
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

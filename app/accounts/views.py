@@ -25,7 +25,7 @@ from ..extensions import db, limiter
 from ..mail import queue_mail
 from ..models import audit, utcnow
 from ..web import user_of_session
-from . import privacy, service, two_factor
+from . import privacy, service, throttle, two_factor
 from .forms import (
     ChangePasswordForm,
     DeleteAccountForm,
@@ -62,8 +62,7 @@ def _safe_next(target: str | None) -> str:
 
 def send_confirmation(user: Any) -> None:
     """Queue the e-mail confirmation link (the caller commits)."""
-    token = service.make_token(user, "confirm")
-    link = current_app.config["PUBLIC_BASE_URL"] + url_for("accounts.confirm", token=token)
+    link = _absolute("accounts.confirm", token=service.make_token(user, "confirm"))
     queue_mail(
         user.email,
         "Bevestig je e-mailadres voor Signaal",
@@ -74,31 +73,49 @@ def send_confirmation(user: Any) -> None:
 @bp.route("/registreren", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 def register() -> Any:
-    """Create a learner account."""
+    """Create a learner account; the answer is the same whether the address or BIG number is
+    known already (the mail tells the owner), so the form reveals no one's account."""
     if current_user.is_authenticated:
         return redirect(url_for("learning.catalogue"))
     form = RegisterForm()
     if form.validate_on_submit():
-        user = service.create_user(
-            email=form.email.data,
-            password=form.password.data,
-            initials=form.initials.data.strip(),
-            first_name=form.first_name.data.strip(),
-            tussenvoegsel=(form.tussenvoegsel.data or "").strip(),
-            surname=form.surname.data.strip(),
-            profession=form.profession.data,
-            big_number=form.big_number.data,
-        )
-        send_confirmation(user)
+        email = form.email.data.strip().lower()
+        big_number = (form.big_number.data or "").strip() or None
+        existing = service.find_user(email)
+        if existing is not None or (big_number and service.big_number_taken(big_number)):
+            service.hash_password(form.password.data)  # the same work as creating an account
+            template = "mail_account_exists.txt" if existing else "mail_big_number_taken.txt"
+            queue_mail(
+                email,
+                "Je aanmelding bij Signaal",
+                render_template(
+                    f"accounts/{template}", reset_link=_absolute("accounts.reset_request")
+                ),
+            )
+        else:
+            user = service.create_user(
+                email=email,
+                password=form.password.data,
+                initials=form.initials.data.strip(),
+                first_name=form.first_name.data.strip(),
+                tussenvoegsel=(form.tussenvoegsel.data or "").strip(),
+                surname=form.surname.data.strip(),
+                profession=form.profession.data,
+                big_number=big_number,
+            )
+            send_confirmation(user)
         db.session.commit()
-        login_user(user)
         flash(
-            "Welkom bij Signaal. We hebben je een e-mail gestuurd om je adres te bevestigen; "
-            "dat is nodig voordat je een certificaat kunt ontvangen.",
+            f"Bijna klaar. We hebben een e-mail gestuurd naar {email}. Open de link daarin om je "
+            "e-mailadres te bevestigen; daarmee log je ook meteen in.",
             "success",
         )
-        return redirect(url_for("learning.catalogue"))
+        return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form)
+
+
+def _absolute(endpoint: str, **values: Any) -> str:
+    return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
@@ -109,8 +126,14 @@ def login() -> Any:
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = service.authenticate(form.email.data, form.password.data)
-        db.session.commit()  # keep the failure count
+        email = form.email.data
+        user = service.authenticate(
+            email, form.password.data, throttled=throttle.is_throttled(email)
+        )
+        if user is None:
+            throttle.record_failure(email)
+        else:
+            throttle.forget_failures(email)
         if user is not None and user.totp_secret:
             session["two_factor_user"] = user.get_id()
             session["two_factor_next"] = _safe_next(request.args.get("next"))
@@ -171,6 +194,10 @@ def confirm(token: str) -> Any:
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
         db.session.commit()
+        # The first use of the link signs in (registration does not); accounts with a second
+        # factor still log in with it.
+        if not current_user.is_authenticated and not user.totp_secret:
+            login_user(user)
     flash("Je e-mailadres is bevestigd.", "success")
     return redirect(url_for("learning.catalogue"))
 
@@ -248,8 +275,19 @@ def change_password() -> Any:
     return render_template("accounts/change_password.html", form=form)
 
 
+def _big_number_unchanged() -> bool:
+    return (request.form.get("big_number") or "").strip() == (current_user.big_number or "")
+
+
 @bp.route("/profiel", methods=["GET", "POST"])
 @login_required
+# Each change tells whether a BIG number is taken: limited, so the form is no oracle.
+@limiter.limit(
+    "5 per hour",
+    methods=["POST"],
+    key_func=lambda: f"big-number:{current_user.id}",
+    exempt_when=_big_number_unchanged,
+)
 def profile() -> Any:
     """Show and edit the name as it will be printed, and the BIG number."""
     form = ProfileForm(obj=current_user)

@@ -1,4 +1,4 @@
-"""hardening (issue 14): mail outbox, sessions that end on logout
+"""hardening (issue 14): mail outbox, sessions that end on logout, login throttling
 
 Revision ID: h14_hardening
 Revises: a38d4285f2cf
@@ -20,6 +20,9 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('logouts', sa.Integer(), server_default='0', nullable=False))
+        # Failed logins are throttled per account and address in the rate limiter instead.
+        batch_op.drop_column('failed_logins')
+        batch_op.drop_column('locked_until')
     op.create_table('mail_message',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('recipient', sa.String(length=254), nullable=False),
@@ -44,4 +47,6 @@ def downgrade():
         batch_op.drop_index('ix_mail_message_due')
     op.drop_table('mail_message')
     with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('locked_until', app.models.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('failed_logins', sa.Integer(), server_default='0', nullable=False))
         batch_op.drop_column('logouts')
