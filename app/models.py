@@ -82,6 +82,8 @@ class User(UserMixin, db.Model):
     #: Bumped on logout: a session cookie kept from before no longer signs anyone in.
     logouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: The TOTP time step last accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     #: Set when the learner deleted the account; personal data is then gone.
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 

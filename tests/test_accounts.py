@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 
+import pyotp
 import pytest
 from flask import Flask
 from sqlalchemy import select
@@ -410,3 +411,39 @@ def test_cli_refuses_to_demote_the_last_admin(runner, app):
     assert result.exit_code != 0 and "laatste beheerdersaccount" in result.output
     [user] = users(app)
     assert user.role == "admin"
+
+
+def _two_factor_user(app, make_user):
+    secret = pyotp.random_base32()
+    user = make_user(role="trainer", profession="anders", big_number=None)
+    with app.app_context():
+        db.session.get(User, user.id).totp_secret = secret
+        db.session.commit()
+    return user, secret
+
+
+def test_a_two_factor_code_works_only_once(app, client, auth, make_user):
+    user, secret = _two_factor_user(app, make_user)
+    code = pyotp.TOTP(secret).now()
+    auth.login(user)
+    assert client.post("/account/inloggen/code", data={"code": code}).status_code == 302
+    auth.logout()
+    auth.login(user)
+    replay = client.post("/account/inloggen/code", data={"code": code})
+    assert replay.status_code == 200 and "klopt niet" in replay.get_data(as_text=True)
+    assert client.get("/account/profiel").status_code == 302
+
+
+def test_wrong_two_factor_codes_are_limited_per_account(app, client, auth, make_user):
+    user, secret = _two_factor_user(app, make_user)
+    auth.login(user)
+    for n in range(5):
+        client.post("/account/inloggen/code", data={"code": f"00000{n}"})
+    other_browser = app.test_client()
+    other_browser.post("/account/inloggen", data={"email": user.email, "password": PASSWORD})
+    response = other_browser.post(
+        "/account/inloggen/code",
+        data={"code": pyotp.TOTP(secret).now()},
+        environ_base={"REMOTE_ADDR": "198.51.100.20"},
+    )
+    assert response.status_code == 429

@@ -145,8 +145,14 @@ def login() -> Any:
     return render_template("accounts/login.html", form=form)
 
 
+def _pending_account() -> str:
+    return "two-factor:" + session.get("two_factor_user", "").partition(":")[0]
+
+
 @bp.route("/inloggen/code", methods=["GET", "POST"])
 @limiter.limit("10 per minute;40 per hour", methods=["POST"], deduct_when=_failed)
+# Per account too: guessing six digits from many addresses gets as few tries.
+@limiter.limit("5 per 15 minutes", methods=["POST"], key_func=_pending_account, deduct_when=_failed)
 def login_code() -> Any:
     """Second step of signing in for accounts with two-factor authentication."""
     user = user_of_session(session.get("two_factor_user", ""))
@@ -155,7 +161,10 @@ def login_code() -> Any:
         return redirect(url_for("accounts.login"))
     form = TotpForm()
     if form.validate_on_submit():
-        if two_factor.code_is_valid(user.totp_secret, form.code.data):
+        step = two_factor.accepted_step(user.totp_secret, form.code.data, user.totp_last_step)
+        if step is not None:
+            user.totp_last_step = step
+            db.session.commit()
             session.pop("two_factor_user", None)
             login_user(user)
             return redirect(session.pop("two_factor_next", None) or url_for("learning.catalogue"))
@@ -318,12 +327,14 @@ def two_factor_setup() -> Any:
     else:
         secret = current_user.totp_secret
     if form.validate_on_submit():
-        if not two_factor.code_is_valid(secret, form.code.data):
+        step = two_factor.accepted_step(secret, form.code.data, current_user.totp_last_step)
+        if step is None:
             form.code.errors.append(
                 "Deze code klopt niet. Controleer de tijd op je telefoon en probeer opnieuw."
             )
         else:
             current_user.totp_secret = None if enabled else secret
+            current_user.totp_last_step = step
             session.pop("totp_setup_secret", None)
             audit(current_user, "account.two_factor_" + ("off" if enabled else "on"), current_user)
             db.session.commit()

@@ -1,4 +1,4 @@
-"""hardening (issue 14): mail outbox, sessions that end on logout, login throttling
+"""hardening (issue 14): mail outbox, sessions that end on logout, login throttling, TOTP codes used once
 
 Revision ID: h14_hardening
 Revises: a38d4285f2cf
@@ -20,6 +20,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('logouts', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=True))
         # Failed logins are throttled per account and address in the rate limiter instead.
         batch_op.drop_column('failed_logins')
         batch_op.drop_column('locked_until')
@@ -49,4 +50,5 @@ def downgrade():
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('locked_until', app.models.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('failed_logins', sa.Integer(), server_default='0', nullable=False))
+        batch_op.drop_column('totp_last_step')
         batch_op.drop_column('logouts')
