@@ -106,7 +106,7 @@ MIN_SECRET_BITS = 256
 def secret_key_bits(key: str) -> float:
     """A generous estimate of the randomness in a key: length times the bits per character of
     the alphabet it draws from; repetitive keys (few distinct characters) count as nothing."""
-    if len(set(key)) < 16:
+    if len(set(key)) < 8:
         return 0.0
     if all(ch in "0123456789abcdefABCDEF" for ch in key):
         per_char = 4.0

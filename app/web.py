@@ -149,6 +149,9 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if "_user_id" in session and request.endpoint != "static":
+        # Pages for a signed-in person show their data or answers: no copy on a shared computer.
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

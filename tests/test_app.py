@@ -99,3 +99,11 @@ def test_sqlite_runs_with_wal_and_foreign_keys(app):
             pytest.skip("SQLite pragmas only")
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_pages_for_a_signed_in_person_are_not_stored_by_the_browser(client, auth, make_user):
+    auth.login(make_user())
+    for path in ("/account/profiel", "/account/mijn-gegevens.json", "/leren/test-cursus", "/"):
+        assert client.get(path).headers.get("Cache-Control") == "no-store", path
+    with client.get("/static/css/signaal.css") as static:
+        assert static.headers.get("Cache-Control") != "no-store"
