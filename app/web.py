@@ -127,8 +127,10 @@ def _end_stale_session() -> None:
     if "_user_id" not in session:
         return
     now = clock.now().timestamp()
-    signed_in_at = session.get("signed_in_at", 0)
-    seen_at = session.get("seen_at", signed_in_at)
+    if "signed_in_at" not in session:  # signed in before these clocks existed: start them now
+        session["signed_in_at"] = session["seen_at"] = now
+        return
+    signed_in_at, seen_at = session["signed_in_at"], session.get("seen_at", now)
     config = current_app.config
     if (
         now - seen_at > config["SESSION_IDLE_MINUTES"] * 60
@@ -149,7 +151,8 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if "_user_id" in session and request.endpoint != "static":
+    stored = response.headers.get("Cache-Control", "")
+    if "_user_id" in session and request.endpoint != "static" and "no-store" not in stored:
         # Pages for a signed-in person show their data or answers: no copy on a shared computer.
         response.headers["Cache-Control"] = "no-store"
     return response
