@@ -1,4 +1,5 @@
-"""Command-line tools: `flask content check`, `flask users ...`, `flask demo`, `flask seed`."""
+"""Command-line tools: `flask content check`, `flask users ...`, `flask mail send`, `flask demo`,
+`flask seed`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from .extensions import db
 
 content_cli = AppGroup("content", help="Cursusinhoud controleren.")
 users_cli = AppGroup("users", help="Accounts beheren.")
+mail_cli = AppGroup("mail", help="De uitgaande e-mail.")
 
 
 @content_cli.command("check")
@@ -137,6 +139,20 @@ def users_purge_inactive(dry_run: bool) -> None:
         click.echo(f"{summary} verwijderd; uitgegeven certificaten blijven controleerbaar.")
 
 
+@mail_cli.command("send")
+def mail_send() -> None:
+    """Deliver the queued mail that is due (run it every minute; two runs at once are safe)."""
+    from .clock import now
+    from .mail import deliver_due
+
+    report = deliver_due(now())
+    click.echo(
+        f"{report.sent} verstuurd, {report.retrying} later opnieuw, {report.failed} opgegeven."
+    )
+    for error in report.errors:
+        click.echo(f"  {error}", err=True)
+
+
 @click.command("demo")
 @with_appcontext
 def demo() -> None:
@@ -185,6 +201,7 @@ def register_cli(app: Flask) -> None:
     for command in (
         content_cli,
         users_cli,
+        mail_cli,
         demo,
         seed_command,
         certificates_cli,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from pathlib import Path
@@ -87,6 +88,10 @@ def load_config(instance_path: Path, test_config: dict | None = None) -> dict:
         "STUDY_IDLE_CAP": _env_int("STUDY_IDLE_CAP", 300),
         #: Browser tests only (ignored in production): a file with seconds to add to the clock.
         "TEST_CLOCK_FILE": env.get("TEST_CLOCK_FILE", ""),
+        #: A signed-in session ends after this long without a request (a shared practice computer).
+        "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 30),
+        #: ... and this long after signing in, however busy.
+        "SESSION_LIFETIME_HOURS": _env_int("SESSION_LIFETIME_HOURS", 12),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
@@ -101,6 +106,24 @@ def load_config(instance_path: Path, test_config: dict | None = None) -> dict:
     return config
 
 
+#: A production SECRET_KEY must hold at least this much randomness (32 random bytes).
+MIN_SECRET_BITS = 256
+
+
+def secret_key_bits(key: str) -> float:
+    """A generous estimate of the randomness in a key: length times the bits per character of
+    the alphabet it draws from; repetitive keys (few distinct characters) count as nothing."""
+    if len(set(key)) < 8:
+        return 0.0
+    if all(ch in "0123456789abcdefABCDEF" for ch in key):
+        per_char = 4.0
+    elif key.isalnum():
+        per_char = math.log2(62)
+    else:
+        per_char = 6.0
+    return len(key) * per_char
+
+
 def _check(config: dict, instance_path: Path) -> None:
     if config["PRODUCTION"]:
         missing = [name for name in ("SECRET_KEY", "PUBLIC_BASE_URL") if not config.get(name)]
@@ -109,6 +132,13 @@ def _check(config: dict, instance_path: Path) -> None:
                 "In productie (SIGNAAL_ENV=production) zijn deze instellingen verplicht: "
                 + ", ".join(missing)
                 + ". Zet ze in de omgeving en start opnieuw."
+            )
+        if secret_key_bits(config["SECRET_KEY"]) < MIN_SECRET_BITS:
+            raise ConfigError(
+                "SECRET_KEY is te kort of te voorspelbaar: wie hem raadt, kan sessies en "
+                "herstellinks vervalsen. Maak een sleutel van 32 willekeurige bytes met "
+                "python3 -c 'import secrets; print(secrets.token_hex(32))' en zet die als "
+                "SECRET_KEY (dezelfde op elke machine)."
             )
     else:
         if not config.get("SECRET_KEY"):

@@ -79,14 +79,17 @@ class User(UserMixin, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: Bumped on password change: sessions carrying an older value are logged out.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: Bumped on logout: a session cookie kept from before no longer signs anyone in.
+    logouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: The TOTP time step last accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     #: Set when the learner deleted the account; personal data is then gone.
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """What a session stores: it stops matching on a password change or a logout."""
+        return f"{self.id}:{self.session_version}:{self.logouts}"
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
@@ -343,6 +346,27 @@ class CohortInvite(db.Model):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class MailMessage(db.Model):
+    """A message in the outbox: queued with the change that caused it, delivered by
+    `flask mail send` (see app/mail.py)."""
+
+    __table_args__ = (Index("ix_mail_message_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    #: The whole MIME message; emptied once delivered (links and PDFs need not stay here).
+    message: Mapped[bytes] = mapped_column(LargeBinary)
+    #: "queued" (waiting for its next try), "sent" or "failed" (given up; an admin looks).
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: When a sender may take it next; a claimed message is pushed ahead by a lease.
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class AuditEvent(db.Model):

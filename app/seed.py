@@ -309,7 +309,7 @@ def _user_rows(
                 "email_confirmed_at": utcnow(),
                 "created_at": utcnow(),
                 "session_version": 1,
-                "failed_logins": 0,
+                "logouts": 0,
             }
         )
     return rows

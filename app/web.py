@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, abort, g, jsonify, render_template, request
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    render_template,
+    request,
+    session,
+)
+from flask_login import logout_user, user_logged_in
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from . import clock
 from .dates import local_date, local_datetime
 from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -76,22 +89,58 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message = "Log in om deze pagina te bekijken."
     login_manager.login_message_category = "info"
 
-    from .models import User
-
     @login_manager.user_loader
-    def load_user(session_id: str) -> User | None:
-        user_id, _, version = session_id.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or str(user.session_version) != version or user.deleted_at is not None:
-            return None
-        return user
+    def load_user(session_id: str) -> Any:
+        return user_of_session(session_id)
 
+    user_logged_in.connect(_start_session_clock, app)
+    app.before_request(_end_stale_session)
+
+    from .mail import init_development_delivery
+
+    init_development_delivery(app)
     app.before_request(_refuse_nul_bytes)
     app.after_request(_security_headers)
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
+
+
+def user_of_session(session_id: str) -> Any:
+    """The account a session id (User.get_id) belongs to, if it still matches and is active."""
+    from .models import User
+
+    user_id = session_id.partition(":")[0]
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.get_id() != session_id or user.deleted_at is not None:
+        return None
+    return user
+
+
+def _start_session_clock(app: Flask, user: Any) -> None:
+    session["signed_in_at"] = session["seen_at"] = clock.now().timestamp()
+
+
+def _end_stale_session() -> None:
+    """Sign out a session idle for too long or older than its lifetime (shared computers)."""
+    if "_user_id" not in session:
+        return
+    now = clock.now().timestamp()
+    if "signed_in_at" not in session:  # signed in before these clocks existed: start them now
+        session["signed_in_at"] = session["seen_at"] = now
+        return
+    signed_in_at, seen_at = session["signed_in_at"], session.get("seen_at", now)
+    config = current_app.config
+    if (
+        now - seen_at > config["SESSION_IDLE_MINUTES"] * 60
+        or now - signed_in_at > config["SESSION_LIFETIME_HOURS"] * 3600
+    ):
+        logout_user()
+        session.clear()
+        flash("Je sessie is verlopen. Log opnieuw in om verder te gaan.", "info")
+        return
+    session["seen_at"] = now
 
 
 def _security_headers(response: Response) -> Response:
@@ -102,6 +151,10 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    stored = response.headers.get("Cache-Control", "")
+    if "_user_id" in session and request.endpoint != "static" and "no-store" not in stored:
+        # Pages for a signed-in person show their data or answers: no copy on a shared computer.
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

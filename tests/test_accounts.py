@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 
+import pyotp
 import pytest
 from flask import Flask
 from sqlalchemy import select
@@ -14,7 +16,7 @@ from app.models import User
 from .conftest import PASSWORD
 
 
-def register(client, **overrides):
+def register(client, follow_redirects=False, **overrides):
     data = {
         "initials": "S.",
         "first_name": "Sara",
@@ -27,7 +29,7 @@ def register(client, **overrides):
         "confirm": PASSWORD,
     }
     data.update(overrides)
-    return client.post("/account/registreren", data=data)
+    return client.post("/account/registreren", data=data, follow_redirects=follow_redirects)
 
 
 def users(app: Flask) -> list[User]:
@@ -38,6 +40,7 @@ def users(app: Flask) -> list[User]:
 def test_register_creates_learner_and_sends_confirmation(client, app, outbox):
     response = register(client)
     assert response.status_code == 302
+    assert client.get("/account/profiel").status_code == 302  # signed in by the mailed link
     [user] = users(app)
     assert (user.email, user.role, user.tussenvoegsel) == ("sara@example.nl", "learner", "van der")
     assert user.email_confirmed_at is None
@@ -51,6 +54,7 @@ def test_register_creates_learner_and_sends_confirmation(client, app, outbox):
     client.get(link.group(1))
     [user] = users(app)
     assert user.email_confirmed_at is not None
+    assert client.get("/account/profiel").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -79,18 +83,52 @@ def test_big_number_is_optional_for_a_practice_nurse(client, app):
     assert user.big_number is None
 
 
-def test_duplicate_email_in_other_letter_case_is_refused(client, app, make_user):
+def _page_without_tokens(response) -> str:
+    return re.sub(r'name="csrf_token"[^>]*>|value="[^"]*"', "", response.get_data(as_text=True))
+
+
+def test_registering_a_known_address_answers_the_same_and_tells_the_owner(
+    client, app, make_user, outbox
+):
     make_user(email="sara@example.nl", big_number="11111111111")
-    response = register(client, email="Sara@Example.NL")
-    assert "Er bestaat al een account met dit e-mailadres" in response.get_data(as_text=True)
-    assert len(users(app)) == 1
+    known = register(client, email="Sara@Example.NL", follow_redirects=True)
+    unknown = register(
+        app.test_client(), email="nieuw@example.nl", big_number="", profession="anders",
+        follow_redirects=True,
+    )  # fmt: skip
+    assert _page_without_tokens(known).replace("sara@example.nl", "X") == _page_without_tokens(
+        unknown
+    ).replace("nieuw@example.nl", "X")
+    assert len(users(app)) == 2  # the known address got no second account
+    to_owner = next(m for m in outbox() if m["To"] == "sara@example.nl")
+    assert "al een account" in to_owner.get_content()
+    assert "/account/wachtwoord-vergeten" in to_owner.get_content()
 
 
-def test_duplicate_big_number_is_refused(client, app, make_user):
+def test_registering_a_taken_big_number_answers_the_same_and_says_so_by_mail(
+    client, app, make_user, outbox
+):
     make_user(big_number="19876543210")
-    response = register(client)
-    assert "hoort al bij een ander account" in response.get_data(as_text=True)
+    response = register(client, follow_redirects=True)
+    assert "hoort al bij" not in response.get_data(as_text=True)
+    assert "We hebben een e-mail gestuurd" in response.get_data(as_text=True)
     assert len(users(app)) == 1
+    [message] = [m for m in outbox() if m["To"] == "sara@example.nl"]
+    assert "BIG-nummer" in message.get_content()
+
+
+def test_big_number_changes_are_rate_limited(client, auth, make_user):
+    make_user(big_number="33333333333")
+    auth.login(make_user(big_number="22222222222"))
+    profile = {"initials": "A.", "first_name": "Anna", "surname": "Berg", "profession": "huisarts"}
+    statuses = [
+        client.post("/account/profiel", data={**profile, "big_number": "33333333333"}).status_code
+        for _ in range(7)
+    ]
+    assert 429 in statuses and statuses[0] != 429
+    # Saving the name with the same BIG number is not limited.
+    same = client.post("/account/profiel", data={**profile, "big_number": "22222222222"})
+    assert same.status_code != 429
 
 
 def test_login_failure_does_not_reveal_which_part_was_wrong(client, make_user):
@@ -116,6 +154,46 @@ def test_login_and_logout(client, auth, make_user):
     assert response.status_code == 302 and "/account/inloggen" in response.location
 
 
+def test_a_cookie_kept_from_before_logout_no_longer_works(client, auth, make_user):
+    user = make_user()
+    auth.login(user)
+    kept = client.get_cookie("session").value
+    auth.logout()
+    client.set_cookie("session", kept)
+    response = client.get("/account/mijn-gegevens.json")
+    assert response.status_code == 302 and "/account/inloggen" in response.location
+
+
+def _advance_clock(app: Flask, tmp_path, minutes: float) -> None:
+    clock = tmp_path / "clock"
+    previous = float(clock.read_text()) if clock.exists() else 0.0
+    clock.write_text(str(previous + minutes * 60))
+    app.config["TEST_CLOCK_FILE"] = str(clock)
+
+
+def test_a_session_ends_after_idle_time(app, client, auth, make_user, tmp_path):
+    auth.login(make_user())
+    _advance_clock(app, tmp_path, app.config["SESSION_IDLE_MINUTES"] - 1)
+    assert client.get("/account/profiel").status_code == 200  # activity keeps it alive
+    _advance_clock(app, tmp_path, app.config["SESSION_IDLE_MINUTES"] - 1)
+    assert client.get("/account/profiel").status_code == 200
+    _advance_clock(app, tmp_path, app.config["SESSION_IDLE_MINUTES"] + 1)
+    response = client.get("/account/profiel")
+    assert response.status_code == 302 and "/account/inloggen" in response.location
+    assert "sessie is verlopen" in client.get(response.location).get_data(as_text=True)
+
+
+def test_a_busy_session_still_ends_after_its_lifetime(app, client, auth, make_user, tmp_path):
+    auth.login(make_user())
+    step = app.config["SESSION_IDLE_MINUTES"] - 1
+    for _ in range(app.config["SESSION_LIFETIME_HOURS"] * 60 // step):
+        _advance_clock(app, tmp_path, step)
+        client.get("/account/profiel")
+    _advance_clock(app, tmp_path, step)
+    response = client.get("/account/profiel")
+    assert response.status_code == 302 and "/account/inloggen" in response.location
+
+
 def test_login_redirect_ignores_other_sites(client, make_user):
     user = make_user()
     response = client.post(
@@ -132,6 +210,41 @@ def test_account_locks_after_repeated_failures(client, make_user):
     response = client.post("/account/inloggen", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 200  # the right password does not get in while locked
     assert "tijdelijk geblokkeerd" in response.get_data(as_text=True)
+
+
+def test_a_stranger_cannot_lock_the_owner_out(app, make_user):
+    user = make_user()
+    stranger, owner = app.test_client(), app.test_client()
+    for _ in range(8):
+        stranger.post(
+            "/account/inloggen",
+            data={"email": user.email, "password": "fout-fout"},
+            environ_base={"REMOTE_ADDR": "203.0.113.9"},
+        )
+    response = owner.post(
+        "/account/inloggen",
+        data={"email": user.email, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "198.51.100.20"},
+    )
+    assert response.status_code == 302
+
+
+class TestThrottledLoginTiming:
+    @pytest.fixture
+    def config_overrides(self):
+        return {"PASSWORD_HASH_METHOD": "pbkdf2:sha256:300000"}
+
+    def test_a_throttled_login_takes_as_long_as_a_wrong_password(self, app, client, make_user):
+        user = make_user()
+
+        def seconds(password: str) -> float:
+            start = time.perf_counter()
+            client.post("/account/inloggen", data={"email": user.email, "password": password})
+            return time.perf_counter() - start
+
+        wrong = sorted(seconds(f"fout-{n}") for n in range(5))[2]  # the fifth one throttles
+        throttled = sorted(seconds(PASSWORD) for _ in range(3))[1]
+        assert throttled > wrong / 2
 
 
 def test_login_is_rate_limited_per_address(client, make_user):
@@ -298,3 +411,39 @@ def test_cli_refuses_to_demote_the_last_admin(runner, app):
     assert result.exit_code != 0 and "laatste beheerdersaccount" in result.output
     [user] = users(app)
     assert user.role == "admin"
+
+
+def _two_factor_user(app, make_user):
+    secret = pyotp.random_base32()
+    user = make_user(role="trainer", profession="anders", big_number=None)
+    with app.app_context():
+        db.session.get(User, user.id).totp_secret = secret
+        db.session.commit()
+    return user, secret
+
+
+def test_a_two_factor_code_works_only_once(app, client, auth, make_user):
+    user, secret = _two_factor_user(app, make_user)
+    code = pyotp.TOTP(secret).now()
+    auth.login(user)
+    assert client.post("/account/inloggen/code", data={"code": code}).status_code == 302
+    auth.logout()
+    auth.login(user)
+    replay = client.post("/account/inloggen/code", data={"code": code})
+    assert replay.status_code == 200 and "klopt niet" in replay.get_data(as_text=True)
+    assert client.get("/account/profiel").status_code == 302
+
+
+def test_wrong_two_factor_codes_are_limited_per_account(app, client, auth, make_user):
+    user, secret = _two_factor_user(app, make_user)
+    auth.login(user)
+    for n in range(5):
+        client.post("/account/inloggen/code", data={"code": f"00000{n}"})
+    other_browser = app.test_client()
+    other_browser.post("/account/inloggen", data={"email": user.email, "password": PASSWORD})
+    response = other_browser.post(
+        "/account/inloggen/code",
+        data={"code": pyotp.TOTP(secret).now()},
+        environ_base={"REMOTE_ADDR": "198.51.100.20"},
+    )
+    assert response.status_code == 429

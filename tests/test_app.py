@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
@@ -63,9 +64,26 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch, tmp_path):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite3"})
 
 
+@pytest.mark.parametrize("key", ["geheim", "s" * 64, "signaal-productie-2026", "0123456789abcdef"])
+def test_production_refuses_a_trivial_secret_key(monkeypatch, tmp_path, key):
+    monkeypatch.setenv("SIGNAAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", key)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://signaal.example.nl")
+    with pytest.raises(ConfigError, match="secrets.token_hex"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite3"})
+
+
+@pytest.mark.parametrize("key", [secrets.token_hex(32), secrets.token_urlsafe(32)])
+def test_production_starts_with_a_random_secret_key(monkeypatch, tmp_path, key):
+    monkeypatch.setenv("SIGNAAL_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", key)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://signaal.example.nl")
+    assert create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite3"})
+
+
 def test_production_refuses_to_start_without_public_base_url(monkeypatch, tmp_path):
     monkeypatch.setenv("SIGNAAL_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "s" * 32)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
     monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
     with pytest.raises(ConfigError, match="PUBLIC_BASE_URL"):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite3"})
@@ -81,3 +99,11 @@ def test_sqlite_runs_with_wal_and_foreign_keys(app):
             pytest.skip("SQLite pragmas only")
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_pages_for_a_signed_in_person_are_not_stored_by_the_browser(client, auth, make_user):
+    auth.login(make_user())
+    for path in ("/account/profiel", "/account/mijn-gegevens.json", "/leren/test-cursus", "/"):
+        assert client.get(path).headers.get("Cache-Control") == "no-store", path
+    with client.get("/static/css/signaal.css") as static:
+        assert static.headers.get("Cache-Control") != "no-store"

@@ -342,7 +342,8 @@ MATRIX: dict[str, Case] = {
     "POST /account/inloggen": Case({**each(REDIRECT), "anonymous": 200}),
     "GET /account/inloggen/code": Case(each(LOGIN)),
     "POST /account/inloggen/code": Case(each(LOGIN), data=lambda w: {"code": "123456"}),
-    "POST /account/uitloggen": Case(each(LOGIN)),
+    # Logging out ends the session on the server (a write) and leads to the start page.
+    "POST /account/uitloggen": Case(each(REDIRECT)),
     "GET /account/bevestigen/<token>": Case(each(REDIRECT), params={"token": "confirm_token"}),
     "POST /account/bevestiging-opnieuw": Case(signed_in(REDIRECT)),
     "GET /account/wachtwoord-vergeten": Case(each(200)),
@@ -469,6 +470,7 @@ MATRIX: dict[str, Case] = {
         admins(REDIRECT), params=CERT, data=lambda w: {"reason": "Naam verkeerd gespeld"}
     ),
     "GET /beheer/auditlog": Case(admins(200)),
+    "GET /beheer/mail": Case(admins(200)),
     "GET /beheer/evaluaties": Case(admins(200)),
     "GET /beheer/export": Case(admins(200)),
     "GET /beheer/gaia": Case(admins(200)),

@@ -997,3 +997,37 @@ def test_guessing_join_codes_is_rate_limited(app, client, auth, learner):
     ]
     assert statuses[:20] == [200] * 20
     assert statuses[20] == 429
+
+
+def test_an_unconfirmed_account_cannot_take_over_an_invitation(
+    app, client, auth, outbox, trainer, make_user
+):
+    cohort_id, _ = make_cohort(app, trainer)
+    auth.login(trainer)
+    client.post(
+        f"/groepen/{cohort_id}/uitnodigen", data={"uitnodigen-emails": "dokter@praktijk.nl"}
+    )
+    link = invite_link(outbox()[0])
+    token = link.rsplit("/", 1)[1]
+    auth.logout()
+    squatter = make_user(email="dokter@praktijk.nl", confirmed=False)
+    auth.login(squatter)
+
+    page = client.get("/groep/mijn-opleiders").get_data(as_text=True)
+    assert token not in page
+    assert "Bevestig eerst je e-mailadres" in page
+    client.post(link)
+    assert "Bevestig eerst je e-mailadres" in client.get(link).get_data(as_text=True)
+    with app.app_context():
+        assert not cohorts.is_member(squatter.id, cohort_id)
+
+
+def test_open_invitations_are_listed_without_their_link(app, client, auth, trainer, make_user):
+    invited = make_user(email="dokter@praktijk.nl")
+    cohort_id, _ = make_cohort(app, trainer)
+    auth.login(trainer)
+    client.post(f"/groepen/{cohort_id}/uitnodigen", data={"uitnodigen-emails": invited.email})
+    auth.logout()
+    auth.login(invited)
+    page = client.get("/groep/mijn-opleiders").get_data(as_text=True)
+    assert "Praktijk De Linde" in page and "/groep/uitnodiging/" not in page

@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from ..models import BIG_REQUIRED, PROFESSIONS
-from .service import BIG_PATTERN, big_number_taken, find_user, password_problem
+from .service import BIG_PATTERN, big_number_taken, password_problem
 
 REQUIRED = "Dit veld is verplicht."
 
@@ -49,9 +49,6 @@ class NameFields:
             return
         if not BIG_PATTERN.match(value):
             raise ValidationError("Een BIG-nummer bestaat uit precies 11 cijfers.")
-        current = getattr(self, "current_big_number", None)
-        if value != current and big_number_taken(value):
-            raise ValidationError("Dit BIG-nummer hoort al bij een ander account.")
 
 
 class RegisterForm(NameFields, FlaskForm):
@@ -72,15 +69,16 @@ class RegisterForm(NameFields, FlaskForm):
     )
     submit = SubmitField("Account aanmaken")
 
-    def validate_email(self, field: EmailField) -> None:
-        if find_user(field.data or "") is not None:
-            raise ValidationError(
-                "Er bestaat al een account met dit e-mailadres. Log in of vraag een nieuw wachtwoord aan."
-            )
-
 
 class ProfileForm(NameFields, FlaskForm):
     submit = SubmitField("Gegevens opslaan")
+
+    def validate_big_number(self, field: StringField) -> None:
+        super().validate_big_number(field)
+        value = (field.data or "").strip()
+        current = getattr(self, "current_big_number", None)
+        if value and value != current and big_number_taken(value):
+            raise ValidationError("Dit BIG-nummer hoort al bij een ander account.")
 
 
 class LoginForm(FlaskForm):

@@ -23,6 +23,7 @@ from ..models import (
     CohortTrainer,
     Evaluation,
     LessonProgress,
+    MailMessage,
     User,
     audit,
     utcnow,
@@ -129,6 +130,7 @@ def delete_account(user: User) -> None:
     for model in (Attempt, AttemptGrant, LessonProgress, Evaluation, CohortMember, CohortTrainer):
         db.session.execute(delete(model).where(model.user_id == user.id))
     db.session.execute(delete(CohortInvite).where(CohortInvite.email == user.email))
+    db.session.execute(delete(MailMessage).where(MailMessage.recipient == user.email))
     # Audit events stay (they record what happened), but no longer point at the person.
     db.session.execute(
         AuditEvent.__table__.update().where(AuditEvent.actor_id == user.id).values(actor_id=None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from importlib import resources
 
@@ -16,9 +15,6 @@ from ..models import BIG_REQUIRED, PROFESSIONS, User, utcnow
 
 MIN_PASSWORD_LENGTH = 12
 BIG_PATTERN = re.compile(r"^\d{11}$")
-#: Failed logins after which an account is locked for LOCK_MINUTES.
-LOCK_AFTER = 5
-LOCK_MINUTES = 15
 
 DEMO_ACCOUNTS = (
     (
@@ -134,24 +130,18 @@ def create_user(
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The user if the password is right and the account is not locked; counts failures."""
+def authenticate(email: str, password: str, *, throttled: bool = False) -> User | None:
+    """The user if the password is right; None otherwise, or when throttled.
+
+    Every way to fail spends one password hash, so timing reveals neither unknown addresses nor
+    throttling.
+    """
     user = find_user(email)
-    if user is None or user.deleted_at is not None:
-        # Spend the same time as a real check, so timing does not reveal unknown addresses.
+    if throttled or user is None or user.deleted_at is not None:
         check_password_hash(_dummy_hash(), password)
         return None
-    now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
-        return None
     if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= LOCK_AFTER:
-            user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-            user.failed_logins = 0
         return None
-    user.failed_logins = 0
-    user.locked_until = None
     return user
 
 
@@ -169,8 +159,6 @@ def set_password(user: User, password: str) -> None:
         raise AccountError(problem)
     user.password_hash = hash_password(password)
     user.session_version += 1
-    user.failed_logins = 0
-    user.locked_until = None
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
+import time
+
 import pyotp
 
 from ..models import User
@@ -18,10 +21,20 @@ def provisioning_uri(user: User, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
 
 
-def code_is_valid(secret: str, code: str) -> bool:
-    """Accept the current code and the one before or after it (clock drift)."""
+def accepted_step(secret: str, code: str, last_step: int | None = None) -> int | None:
+    """The time step of a valid code (the current one, or the one before or after it for clock
+    drift), or None. A code of a step not after `last_step` is refused: a code works once."""
     code = "".join(ch for ch in code if ch.isdigit())
-    return len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
+    if len(code) != 6:
+        return None
+    totp = pyotp.TOTP(secret)
+    current = int(time.time()) // totp.interval
+    for step in (current - 1, current, current + 1):
+        if last_step is not None and step <= last_step:
+            continue
+        if hmac.compare_digest(totp.at(step * totp.interval), code):
+            return step
+    return None
 
 
 def may_use(user: User) -> bool:

@@ -22,9 +22,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..admin.users import is_last_admin
 from ..extensions import db, limiter
-from ..mail import send_mail
-from ..models import User, audit, utcnow
-from . import privacy, service, two_factor
+from ..mail import queue_mail
+from ..models import audit, utcnow
+from ..web import user_of_session
+from . import privacy, service, throttle, two_factor
 from .forms import (
     ChangePasswordForm,
     DeleteAccountForm,
@@ -60,10 +61,9 @@ def _safe_next(target: str | None) -> str:
 
 
 def send_confirmation(user: Any) -> None:
-    """Mail the e-mail confirmation link."""
-    token = service.make_token(user, "confirm")
-    link = current_app.config["PUBLIC_BASE_URL"] + url_for("accounts.confirm", token=token)
-    send_mail(
+    """Queue the e-mail confirmation link (the caller commits)."""
+    link = _absolute("accounts.confirm", token=service.make_token(user, "confirm"))
+    queue_mail(
         user.email,
         "Bevestig je e-mailadres voor Signaal",
         render_template("accounts/mail_confirm.txt", user=user, link=link),
@@ -73,31 +73,49 @@ def send_confirmation(user: Any) -> None:
 @bp.route("/registreren", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 def register() -> Any:
-    """Create a learner account."""
+    """Create a learner account; the answer is the same whether the address or BIG number is
+    known already (the mail tells the owner), so the form reveals no one's account."""
     if current_user.is_authenticated:
         return redirect(url_for("learning.catalogue"))
     form = RegisterForm()
     if form.validate_on_submit():
-        user = service.create_user(
-            email=form.email.data,
-            password=form.password.data,
-            initials=form.initials.data.strip(),
-            first_name=form.first_name.data.strip(),
-            tussenvoegsel=(form.tussenvoegsel.data or "").strip(),
-            surname=form.surname.data.strip(),
-            profession=form.profession.data,
-            big_number=form.big_number.data,
-        )
+        email = form.email.data.strip().lower()
+        big_number = (form.big_number.data or "").strip() or None
+        existing = service.find_user(email)
+        if existing is not None or (big_number and service.big_number_taken(big_number)):
+            service.hash_password(form.password.data)  # the same work as creating an account
+            template = "mail_account_exists.txt" if existing else "mail_big_number_taken.txt"
+            queue_mail(
+                email,
+                "Je aanmelding bij Signaal",
+                render_template(
+                    f"accounts/{template}", reset_link=_absolute("accounts.reset_request")
+                ),
+            )
+        else:
+            user = service.create_user(
+                email=email,
+                password=form.password.data,
+                initials=form.initials.data.strip(),
+                first_name=form.first_name.data.strip(),
+                tussenvoegsel=(form.tussenvoegsel.data or "").strip(),
+                surname=form.surname.data.strip(),
+                profession=form.profession.data,
+                big_number=big_number,
+            )
+            send_confirmation(user)
         db.session.commit()
-        send_confirmation(user)
-        login_user(user)
         flash(
-            "Welkom bij Signaal. We hebben je een e-mail gestuurd om je adres te bevestigen; "
-            "dat is nodig voordat je een certificaat kunt ontvangen.",
+            f"Bijna klaar. We hebben een e-mail gestuurd naar {email}. Open de link daarin om je "
+            "e-mailadres te bevestigen; daarmee log je ook meteen in.",
             "success",
         )
-        return redirect(url_for("learning.catalogue"))
+        return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form)
+
+
+def _absolute(endpoint: str, **values: Any) -> str:
+    return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
@@ -108,8 +126,14 @@ def login() -> Any:
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = service.authenticate(form.email.data, form.password.data)
-        db.session.commit()  # keep the failure count
+        email = form.email.data
+        user = service.authenticate(
+            email, form.password.data, throttled=throttle.is_throttled(email)
+        )
+        if user is None:
+            throttle.record_failure(email)
+        else:
+            throttle.forget_failures(email)
         if user is not None and user.totp_secret:
             session["two_factor_user"] = user.get_id()
             session["two_factor_next"] = _safe_next(request.args.get("next"))
@@ -121,19 +145,26 @@ def login() -> Any:
     return render_template("accounts/login.html", form=form)
 
 
+def _pending_account() -> str:
+    return "two-factor:" + session.get("two_factor_user", "").partition(":")[0]
+
+
 @bp.route("/inloggen/code", methods=["GET", "POST"])
 @limiter.limit("10 per minute;40 per hour", methods=["POST"], deduct_when=_failed)
+# Per account too: guessing six digits from many addresses gets as few tries.
+@limiter.limit("5 per 15 minutes", methods=["POST"], key_func=_pending_account, deduct_when=_failed)
 def login_code() -> Any:
     """Second step of signing in for accounts with two-factor authentication."""
-    pending = session.get("two_factor_user", "")
-    user_id, _, version = pending.partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or str(user.session_version) != version or not user.totp_secret:
+    user = user_of_session(session.get("two_factor_user", ""))
+    if user is None or not user.totp_secret:
         session.pop("two_factor_user", None)
         return redirect(url_for("accounts.login"))
     form = TotpForm()
     if form.validate_on_submit():
-        if two_factor.code_is_valid(user.totp_secret, form.code.data):
+        step = two_factor.accepted_step(user.totp_secret, form.code.data, user.totp_last_step)
+        if step is not None:
+            user.totp_last_step = step
+            db.session.commit()
             session.pop("two_factor_user", None)
             login_user(user)
             return redirect(session.pop("two_factor_next", None) or url_for("learning.catalogue"))
@@ -143,12 +174,16 @@ def login_code() -> Any:
 
 @bp.post("/uitloggen")
 def logout() -> Any:
-    """Log out."""
+    """Log out: this session (and any copy of its cookie) ends for good."""
     form = EmptyForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            current_user.logouts += 1
+            db.session.commit()
         logout_user()
+        session.clear()
         flash("Je bent uitgelogd.", "info")
-    return redirect(url_for("accounts.login"))
+    return redirect(url_for("learning.catalogue"))
 
 
 @bp.get("/bevestigen/<token>")
@@ -168,6 +203,10 @@ def confirm(token: str) -> Any:
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
         db.session.commit()
+        # The first use of the link signs in (registration does not); accounts with a second
+        # factor still log in with it.
+        if not current_user.is_authenticated and not user.totp_secret:
+            login_user(user)
     flash("Je e-mailadres is bevestigd.", "success")
     return redirect(url_for("learning.catalogue"))
 
@@ -179,6 +218,7 @@ def resend_confirmation() -> Any:
     """Send the confirmation mail again."""
     if EmptyForm().validate_on_submit() and current_user.email_confirmed_at is None:
         send_confirmation(current_user)
+        db.session.commit()
         flash("We hebben de bevestigingsmail opnieuw gestuurd.", "info")
     return redirect(url_for("accounts.profile"))
 
@@ -194,11 +234,12 @@ def reset_request() -> Any:
             token = service.make_token(user, "reset")
             link = current_app.config["PUBLIC_BASE_URL"] + url_for("accounts.reset", token=token)
             minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-            send_mail(
+            queue_mail(
                 user.email,
                 "Nieuw wachtwoord instellen voor Signaal",
                 render_template("accounts/mail_reset.txt", user=user, link=link, minutes=minutes),
             )
+            db.session.commit()
         flash(
             "Als er een account bij dit adres hoort, ontvang je binnen enkele minuten een link "
             "om een nieuw wachtwoord in te stellen.",
@@ -243,8 +284,19 @@ def change_password() -> Any:
     return render_template("accounts/change_password.html", form=form)
 
 
+def _big_number_unchanged() -> bool:
+    return (request.form.get("big_number") or "").strip() == (current_user.big_number or "")
+
+
 @bp.route("/profiel", methods=["GET", "POST"])
 @login_required
+# Each change tells whether a BIG number is taken: limited, so the form is no oracle.
+@limiter.limit(
+    "5 per hour",
+    methods=["POST"],
+    key_func=lambda: f"big-number:{current_user.id}",
+    exempt_when=_big_number_unchanged,
+)
 def profile() -> Any:
     """Show and edit the name as it will be printed, and the BIG number."""
     form = ProfileForm(obj=current_user)
@@ -275,12 +327,14 @@ def two_factor_setup() -> Any:
     else:
         secret = current_user.totp_secret
     if form.validate_on_submit():
-        if not two_factor.code_is_valid(secret, form.code.data):
+        step = two_factor.accepted_step(secret, form.code.data, current_user.totp_last_step)
+        if step is None:
             form.code.errors.append(
                 "Deze code klopt niet. Controleer de tijd op je telefoon en probeer opnieuw."
             )
         else:
             current_user.totp_secret = None if enabled else secret
+            current_user.totp_last_step = step
             session.pop("totp_setup_secret", None)
             audit(current_user, "account.two_factor_" + ("off" if enabled else "on"), current_user)
             db.session.commit()

@@ -34,12 +34,12 @@ def _reissue_with_points(catalog: Catalog) -> int:
     for course in catalog.courses.values():
         for old in issuing.awaiting_points(course):
             new = issuing.reissue_with_points(old, course, settings)
-            db.session.commit()
             holder = db.session.get(User, new.user_id) if new.user_id else None
             if holder is not None:
                 issuing.mail_certificate(
                     new, holder.email, settings.verification_url(new.number), old.number
                 )
+            db.session.commit()  # the new certificate and its mail in one transaction
             count += 1
     return count
 

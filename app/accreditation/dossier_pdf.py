@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,6 +13,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from ..csvsafe import to_csv
 from ..dates import local_date
 from ..fonts import dejavu
 from .dossier import Dossier, Spread
@@ -221,9 +221,11 @@ def render_pdf(dossier: Dossier, font_dir: Path, generated_on: str) -> bytes:
     return buffer.getvalue()
 
 
+ANNEX_HEADER = ("casus", "vraag", "variant_van", "type", "n", "p", "rit", "signaal")
+
+
 def item_rows(dossier: Dossier) -> Iterable[list[str]]:
     """The CSV annex: one row per question (variants apart), first sittings."""
-    yield ["casus", "vraag", "variant_van", "type", "n", "p", "rit", "signaal"]
     for slug, analysis in dossier.analyses.items():
         for item in analysis.items:
             yield [
@@ -239,8 +241,5 @@ def item_rows(dossier: Dossier) -> Iterable[list[str]]:
 
 
 def render_csv(dossier: Dossier) -> bytes:
-    """Semicolons and a BOM, as Dutch spreadsheets expect (ids and numbers only: no formulas)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerows(item_rows(dossier))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """Semicolons and a BOM, as Dutch spreadsheets expect."""
+    return ("\ufeff" + to_csv(ANNEX_HEADER, item_rows(dossier))).encode("utf-8")

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from wtforms.fields.choices import SelectChoice
 
+from .. import mail as outbox
 from ..accounts.access import role_required
 from ..certificates import export as exporting
 from ..certificates import issuing, numbers
@@ -166,6 +167,27 @@ def audit_log() -> Any:
     )
     return render_template(
         "admin/audit_log.html", rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE
+    )
+
+
+@bp.get("/mail")
+def mail() -> Any:
+    """Mail that did not go out at the first try: waiting for a retry, or given up."""
+    page = _page()
+    rows = list(
+        db.session.scalars(
+            outbox.stuck_messages().limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+        )
+    )
+    # Recipients are e-mail addresses: record who looked them up.
+    audit(current_user, "admin.view_mail", shown=len(rows[:PAGE_SIZE]))
+    db.session.commit()
+    return render_template(
+        "admin/mail.html",
+        rows=rows[:PAGE_SIZE],
+        page=page,
+        has_next=len(rows) > PAGE_SIZE,
+        max_attempts=outbox.MAX_ATTEMPTS,
     )
 
 

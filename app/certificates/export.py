@@ -7,15 +7,14 @@ so an export limited to "not yet exported" books no point twice and misses none.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from ..content import Course
+from ..csvsafe import to_csv
 from ..extensions import db
 from ..models import PROFESSIONS, Certificate, utcnow
 from .facts import decimal
@@ -33,8 +32,7 @@ COLUMNS = (
     "Punten",
     "Certificaatnummer",
 )
-#: Semicolons and a byte-order mark: what Dutch spreadsheet software opens without questions.
-DELIMITER = ";"
+#: With the semicolons of to_csv, a byte-order mark: what Dutch spreadsheets open without questions.
 ENCODING = "utf-8-sig"
 
 
@@ -71,14 +69,9 @@ def exportable(
     )
 
 
-def _cell(value: str) -> str:
-    """Defuse text a spreadsheet would run as a formula (a name such as "=HYPERLINK(...)")."""
-    return "'" + value if value[:1] in ("=", "+", "@", "\t", "\r") else value
-
-
 def row(certificate: Certificate, organisation: str) -> list[str]:
     """One attendance line, in COLUMNS order."""
-    cells = [
+    return [
         organisation,
         certificate.course_title,
         certificate.completed_on.strftime("%d-%m-%Y"),
@@ -91,7 +84,6 @@ def row(certificate: Certificate, organisation: str) -> list[str]:
         decimal(certificate.points),
         certificate.number,
     ]
-    return [_cell(cell) for cell in cells]
 
 
 def export(
@@ -105,16 +97,13 @@ def export(
     """Build the CSV and mark the rows exported (the first export time is kept); flushes."""
     now = now or utcnow()
     certificates = exportable(course.slug, date_from, date_until, only_new=only_new)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=DELIMITER, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    csv_text = to_csv(COLUMNS, (row(c, course.provider) for c in certificates))
     for certificate in certificates:
-        writer.writerow(row(certificate, course.provider))
         if certificate.exported_at is None:
             certificate.exported_at = now
     db.session.flush()
     return Export(
-        csv_text=buffer.getvalue(),
+        csv_text=csv_text,
         count=len(certificates),
         without_id=sum(1 for c in certificates if not c.accreditation_id),
     )

@@ -24,7 +24,7 @@ from ..content import Course
 from ..dates import AMSTERDAM
 from ..extensions import db
 from ..learning.progress import course_progress
-from ..mail import send_mail
+from ..mail import queue_mail
 from ..models import Certificate, LessonProgress, User, audit, utcnow
 from ..quizzes.attempts import assessment_status
 from . import eligibility, numbers, pdf, signing
@@ -371,11 +371,12 @@ def successor_of(certificate: Certificate) -> Certificate | None:
 def mail_certificate(
     certificate: Certificate, to: str, verification_url: str, supersedes: str = ""
 ) -> None:
-    """Send the learner the signed PDF (saying which certificate it replaces, if any)."""
+    """Queue the signed PDF for the learner, saying which certificate it replaces, if any
+    (the caller commits)."""
     if certificate.pdf is None:
         return
     facts = facts_of(certificate)
-    send_mail(
+    queue_mail(
         to,
         f"Je certificaat: {certificate.course_title}",
         render_template(

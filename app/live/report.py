@@ -6,7 +6,6 @@ the trainer exports (';', UTF-8 with a byte-order mark, formula-safe cells).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -20,9 +19,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..content.model import Option, Question
+from ..csvsafe import to_csv
 from ..dates import local_date, local_datetime
 from ..fonts import dejavu
-from ..trainer.overview import _cell as formula_safe
 
 BRAND = colors.HexColor("#0b5563")
 INK = colors.HexColor("#1c2430")
@@ -179,11 +178,5 @@ CSV_HEADERS = ("BIG-nummer", "Naam", "Beroep")
 
 def attendance_csv(report: Report) -> bytes:
     """The attendance list for Dutch Excel: ';' separated, UTF-8 with a byte-order mark."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADERS)
-    for attendee in report.attendees:
-        writer.writerow(
-            (attendee.big_number, formula_safe(attendee.name), formula_safe(attendee.profession))
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    rows = ((a.big_number, a.name, a.profession) for a in report.attendees)
+    return ("\ufeff" + to_csv(CSV_HEADERS, rows)).encode("utf-8")

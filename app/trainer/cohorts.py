@@ -167,6 +167,12 @@ def create_invites(cohort: Cohort, emails: list[str]) -> list[CohortInvite]:
     return invites
 
 
+UNCONFIRMED_INVITE = (
+    "Bevestig eerst je e-mailadres met de link in de mail die je bij het aanmaken van je account "
+    "kreeg (of vraag op je profielpagina een nieuwe aan). Daarna kun je de uitnodiging aannemen."
+)
+
+
 @dataclass(frozen=True)
 class InviteCheck:
     invite: CohortInvite | None
@@ -192,6 +198,9 @@ def check_invite(token: str, user: User) -> InviteCheck:
             "Deze uitnodiging is verstuurd naar een ander e-mailadres dan waarmee je bent "
             "ingelogd. Log uit en log in met het adres waarop je de uitnodiging ontving.",
         )
+    if user.email_confirmed_at is None:
+        # Anyone can register an address; only its owner (who confirmed it) may use the invitation.
+        return InviteCheck(invite, UNCONFIRMED_INVITE)
     return InviteCheck(invite, None)
 
 
@@ -245,11 +254,13 @@ def followed_by(user: User) -> list[FollowedBy]:
     return result
 
 
-def pending_invites(user: User) -> list[CohortInvite]:
-    """Open invitations sent to this user's address."""
+def pending_invites(user: User) -> list[str]:
+    """The names of the cohorts with an open invitation to this user's address (the invitation
+    itself is accepted only through the link in the mail)."""
     return list(
         db.session.scalars(
-            select(CohortInvite)
+            select(Cohort.name)
+            .join(CohortInvite, CohortInvite.cohort_id == Cohort.id)
             .where(
                 CohortInvite.email == user.email.lower(),
                 CohortInvite.accepted_at.is_(None),

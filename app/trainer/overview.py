@@ -6,13 +6,12 @@ certificates); everything after that is pure.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .. import csvsafe
 from ..content.model import Course
 from ..dates import local_datetime
 from ..learning.progress import progress_for_users
@@ -298,25 +297,18 @@ CSV_HEADERS = (
 )
 
 
-def _cell(value: str) -> str:
-    """Neutralise text that a spreadsheet would run as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _yes_no(value: bool) -> str:
     return "ja" if value else "nee"
 
 
 def to_csv(rows: list[LearnerRow], profession_labels: Mapping[str, str]) -> bytes:
     """The rows as CSV for Dutch Excel: ';' separated, UTF-8 with a byte-order mark."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADERS)
-    for r in rows:
-        writer.writerow(
+    text = csvsafe.to_csv(
+        CSV_HEADERS,
+        (
             [
-                _cell(r.member.name),
-                _cell(r.member.email),
+                r.member.name,
+                r.member.email,
                 profession_labels.get(r.member.profession, r.member.profession),
                 local_datetime(r.member.joined_at),
                 r.percent,
@@ -331,5 +323,7 @@ def to_csv(rows: list[LearnerRow], profession_labels: Mapping[str, str]) -> byte
                 _yes_no(r.evaluated),
                 _yes_no(r.certified),
             ]
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+            for r in rows
+        ),
+    )
+    return ("\ufeff" + text).encode("utf-8")

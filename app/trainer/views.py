@@ -23,7 +23,7 @@ from ..accounts.forms import EmptyForm
 from ..content import get_catalog
 from ..content.model import Course
 from ..extensions import db, limiter
-from ..mail import send_mail
+from ..mail import queue_mail
 from ..models import PROFESSIONS, Cohort, CohortInvite, User, audit
 from ..quizzes.attempts import assessment_status_for_users, grant_attempt
 from . import charts, cohorts, detail, item_analysis, overview, queries
@@ -249,13 +249,12 @@ def invite(cohort_id: int) -> Any:
         return _render_manage(group, settings_form=settings, invite_form=form)
     invites = cohorts.create_invites(group, form.addresses())
     audit(current_user, "cohort.invite", group, count=len(invites))
-    db.session.commit()
     course = get_catalog().course(group.course_slug)
     for item in invites:
         link = current_app.config["PUBLIC_BASE_URL"] + url_for(
             "trainer.accept_invite", token=item.token
         )
-        send_mail(
+        queue_mail(
             item.email,
             f"Uitnodiging voor de groep {group.name} in Signaal",
             render_template(
@@ -267,6 +266,7 @@ def invite(cohort_id: int) -> Any:
                 days=cohorts.INVITE_DAYS,
             ),
         )
+    db.session.commit()
     skipped = len(form.addresses()) - len(invites)
     message = f"{len(invites)} uitnodiging(en) verstuurd."
     if skipped:
@@ -433,6 +433,7 @@ def my_trainers() -> Any:
         "trainer/my_trainers.html",
         followed=cohorts.followed_by(current_user),
         invites=cohorts.pending_invites(current_user),
+        unconfirmed=cohorts.UNCONFIRMED_INVITE if current_user.email_confirmed_at is None else "",
         catalog=get_catalog(),
         form=EmptyForm(),
     )

@@ -1,0 +1,32 @@
+"""Failed logins counted per account and client address: after FAILED_LOGINS the pair waits.
+
+A stranger elsewhere cannot lock the owner out, as a lock on the account would let them. The
+counts live in the rate limiter's storage (Redis in production), shared by every worker.
+"""
+
+from __future__ import annotations
+
+from flask_limiter.util import get_remote_address
+from limits import parse
+
+from ..extensions import limiter
+
+FAILED_LOGINS = parse("5 per 15 minutes")
+
+
+def _key(email: str) -> tuple[str, str, str]:
+    return ("login-failures", email.strip().lower(), get_remote_address())
+
+
+def is_throttled(email: str) -> bool:
+    """Whether this address has failed too often for this account lately."""
+    return not limiter.limiter.test(FAILED_LOGINS, *_key(email))
+
+
+def record_failure(email: str) -> None:
+    limiter.limiter.hit(FAILED_LOGINS, *_key(email))
+
+
+def forget_failures(email: str) -> None:
+    """A successful login starts the count afresh."""
+    limiter.limiter.clear(FAILED_LOGINS, *_key(email))
