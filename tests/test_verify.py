@@ -208,3 +208,12 @@ def test_verification_is_rate_limited(client):
     assert statuses[:5] == [404] * 5
     assert statuses[5] == 429
     assert client.get(f"/api/v1/certificates/{number}").get_json()["error"] == "Even geduld"
+
+
+def test_verification_page_names_the_provider_and_responsible_person(client, issued):
+    page = client.get(f"/verify/{issued.number}").get_data(as_text=True)
+    assert "uitgegeven door Signaal e-learning" in page
+    assert "Signaal e-learning, Teststraat 1, 3511 AA Utrecht" in page
+    # Not configured in the tests: the placeholder says so instead of inventing a person.
+    assert "(naam verantwoordelijke: in te stellen)" in page
+    assert "Certificaat van deelname – accreditatie aangevraagd bij ABC1" in page

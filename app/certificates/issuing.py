@@ -29,7 +29,7 @@ from ..models import Certificate, LessonProgress, User, audit, utcnow
 from ..quizzes.attempts import assessment_status
 from . import eligibility, numbers, pdf, signing
 from .evaluation import evaluation_of
-from .facts import CertificateFacts, facts_of, lines
+from .facts import CertificateFacts, Provider, facts_of, lines
 
 DEFAULT_LAYOUT = "signaal"
 #: New numbers to try when a freshly drawn number is already taken (practically never).
@@ -52,6 +52,7 @@ class Settings:
     signing_passphrase: str
     #: Outside production a missing signing pair is created (self-signed, for development).
     create_dev_keys: bool
+    provider: Provider
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -63,6 +64,7 @@ class Settings:
             signing_cert=config["SIGNING_CERT"],
             signing_passphrase=config.get("SIGNING_KEY_PASSPHRASE", ""),
             create_dev_keys=not config.get("PRODUCTION", False),
+            provider=Provider.from_config(config),
         )
 
     def signer(self) -> Any:
@@ -180,7 +182,7 @@ def find_by_number(number: str) -> Certificate | None:
 
 
 def preview_facts(
-    user: User, course: Course, found: Standing, number: str = ""
+    user: User, course: Course, found: Standing, provider: Provider, number: str = ""
 ) -> CertificateFacts:
     """What the certificate will print for this learner, before it exists."""
     kind = found.eligibility.kind
@@ -206,24 +208,19 @@ def preview_facts(
         points=accreditation.points if granted else 0,
         period_start=period_start if period_end else None,
         period_end=period_end,
+        provider=provider,
     )
 
 
-def render_signed(facts: CertificateFacts, course: Course, settings: Settings) -> tuple[bytes, str]:
+def render_signed(facts: CertificateFacts, settings: Settings) -> tuple[bytes, str]:
     """Render and sign the PDF; return it with the layout version used."""
     layout = pdf.latest_layout(settings.certificates_dir, settings.layout_name)
-    unsigned = pdf.render(
-        facts,
-        layout,
-        settings.verification_url(facts.number),
-        course.provider,
-        course.provider_address,
-    )
+    unsigned = pdf.render(facts, layout, settings.verification_url(facts.number))
     signed = signing.sign_pdf(
         unsigned,
         settings.signer(),
         reason=f"Certificaat {facts.number}",
-        location=course.provider,
+        location=facts.provider.name,
     )
     return signed, layout.version
 
@@ -241,8 +238,8 @@ def issue(
     if not found.eligible:
         raise NotEligible(course.slug)
     for _ in range(_NUMBER_TRIES):
-        facts = preview_facts(user, course, found, numbers.new_number())
-        document, layout_version = render_signed(facts, course, settings)
+        facts = preview_facts(user, course, found, settings.provider, numbers.new_number())
+        document, layout_version = render_signed(facts, settings)
         certificate = Certificate(
             number=facts.number,
             user_id=user.id,
@@ -264,6 +261,10 @@ def issue(
             points=facts.points,
             period_start=period_start,
             period_end=period_end,
+            provider_name=facts.provider.name,
+            provider_address=facts.provider.address,
+            signatory_name=facts.provider.signatory_name,
+            signatory_role=facts.provider.signatory_role,
             layout_version=layout_version,
             pdf=document,
             sha256=hashlib.sha256(document).hexdigest(),

@@ -28,7 +28,7 @@ from ..extensions import db
 from . import evaluation as evaluations
 from . import issuing
 from .eligibility import ChecklistItem
-from .facts import lines
+from .facts import facts_of, kind_label, lines
 from .forms import ConfirmForm, EvaluationForm
 from .signing import SigningError
 
@@ -58,9 +58,12 @@ def _settings() -> issuing.Settings:
 
 def _render_course(course: Course, form: ConfirmForm, status: int = 200) -> Any:
     standing = issuing.standing(current_user, course)
-    preview = issuing.preview_facts(current_user, course, standing, number="(volgt)")
+    preview = issuing.preview_facts(
+        current_user, course, standing, _settings().provider, number="(volgt)"
+    )
     form.shown_name.data = preview.name
     form.shown_big_number.data = preview.big_number or ""
+    current = issuing.valid_certificate(current_user.id, course)
     return (
         render_template(
             "certificates/course.html",
@@ -69,7 +72,8 @@ def _render_course(course: Course, form: ConfirmForm, status: int = 200) -> Any:
             checklist=[(item, _link(item)) for item in standing.eligibility.checklist],
             preview=preview,
             preview_lines=[row for row in lines(preview) if row[0] != "Certificaatnummer"],
-            current=issuing.valid_certificate(current_user.id, course),
+            current=current,
+            current_kind=kind_label(facts_of(current)) if current else "",
             history=issuing.certificates_of(current_user.id, course.slug),
             form=form,
         ),
