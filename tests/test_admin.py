@@ -7,7 +7,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent
+from app.models import AuditEvent, User
 
 from .certificate_helpers import COURSE, certificates, evaluate, issue_for, make_eligible
 
@@ -212,3 +212,37 @@ def test_admin_sees_the_evaluation_aggregate(app, client, auth, admin, make_user
     auth.login(admin)
     page = client.get("/beheer/evaluaties").get_data(as_text=True)
     assert "1 evaluatie ingevuld" in page and "Nuttig." in page
+
+
+def test_revocation_mails_the_holder_why_and_what_to_do(app, client, auth, admin, issued, outbox):
+    auth.login(admin)
+    client.post(
+        f"/beheer/certificaten/{issued.number}/intrekken", data={"reason": "Naam verkeerd gespeld"}
+    )
+    [mail] = [m for m in outbox() if "ingetrokken" in m["Subject"]]
+    with app.app_context():
+        holder = db.session.get(User, issued.user_id)
+    assert mail["To"] == holder.email
+    body = mail.get_content()
+    assert body.startswith(f"Beste {holder.first_name},")
+    assert issued.number in body and "Naam verkeerd gespeld" in body
+    assert f"https://signaal.example.nl/certificaat/{COURSE}" in body  # where to get a new one
+    assert "https://signaal.example.nl/account/profiel" in body  # where to correct details
+    assert holder.big_number not in body
+
+
+def test_verification_of_a_replaced_certificate_says_a_newer_one_exists(
+    app, client, auth, admin, issued
+):
+    auth.login(admin)
+    client.post(f"/beheer/certificaten/{issued.number}/intrekken", data={"reason": "Typfout"})
+    page = client.get(f"/verify/{issued.number}").get_data(as_text=True)
+    assert "nieuwer certificaat" not in page  # revoked, not (yet) replaced
+    with app.app_context():
+        holder = db.session.get(User, issued.user_id)
+        db.session.expunge(holder)
+    replacement = issue_for(app, holder)
+    page = client.get(f"/verify/{issued.number}").get_data(as_text=True)
+    assert "Ingetrokken" in page
+    assert "Er is een nieuwer certificaat voor deze cursus uitgegeven" in page
+    assert replacement.number not in page  # the holder's other data is not shown

@@ -3,9 +3,20 @@ evaluations, export."""
 
 from __future__ import annotations
 
+import smtplib
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from wtforms.fields.choices import SelectChoice
@@ -143,11 +154,23 @@ def revoke(number: str) -> Any:
         return _render_certificate(certificate, form, 400)
     issuing.revoke(certificate, form.reason.data, current_user)
     db.session.commit()
-    flash(
+    message = (
         f"Certificaat {number} is ingetrokken. De controlepagina toont het nu als ingetrokken; "
-        "de deelnemer kan een nieuw certificaat aanmaken.",
-        "success",
+        "de deelnemer kan een nieuw certificaat aanmaken."
     )
+    holder = issuing.holder_of(certificate)
+    if holder is None:
+        flash(f"{message} Het account bestaat niet meer: er is niemand gemaild.", "success")
+        return redirect(url_for("admin.certificate", number=number))
+    try:
+        issuing.mail_revocation(certificate, holder, current_app.config["PUBLIC_BASE_URL"])
+    except (OSError, smtplib.SMTPException):
+        current_app.logger.exception("revocation mail for %s failed", number)
+        flash(
+            f"{message} Mailen naar de deelnemer lukte niet: laat het hem of haar weten.", "warning"
+        )
+    else:
+        flash(f"{message} De deelnemer is gemaild met de reden en wat te doen.", "success")
     return redirect(url_for("admin.certificate", number=number))
 
 

@@ -304,6 +304,46 @@ def mail_certificate(certificate: Certificate, to: str, verification_url: str) -
     )
 
 
+def mail_revocation(certificate: Certificate, holder: User, public_base_url: str) -> None:
+    """Tell the holder their certificate was revoked: why, and what to do now."""
+    send_mail(
+        holder.email,
+        f"Je certificaat {certificate.number} is ingetrokken",
+        render_template(
+            "certificates/mail_revoked.txt",
+            certificate=certificate,
+            holder=holder,
+            base_url=public_base_url.rstrip("/"),
+            provider_name=certificate.provider_name or "de aanbieder",
+        ),
+    )
+
+
+def holder_of(certificate: Certificate) -> User | None:
+    """The learner a certificate was issued to, unless the account was deleted."""
+    if certificate.user_id is None:
+        return None
+    holder = db.session.get(User, certificate.user_id)
+    return holder if holder is not None and holder.deleted_at is None else None
+
+
+def has_replacement(certificate: Certificate) -> bool:
+    """Whether a valid certificate for the same learner and course was issued after this one."""
+    if certificate.user_id is None:
+        return False
+    return (
+        db.session.scalar(
+            select(func.count(Certificate.id)).where(
+                Certificate.user_id == certificate.user_id,
+                Certificate.course_slug == certificate.course_slug,
+                Certificate.status == "valid",
+                Certificate.issued_at > certificate.issued_at,
+            )
+        )
+        > 0
+    )
+
+
 def pdf_filename(certificate: Certificate) -> str:
     return f"certificaat-{certificate.number}.pdf"
 

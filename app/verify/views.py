@@ -16,7 +16,7 @@ from flask import (
 )
 from sqlalchemy import text
 
-from ..certificates import numbers
+from ..certificates import issuing, numbers
 from ..extensions import csrf, db, limiter
 from . import checks
 from .forms import LookupForm, UploadForm
@@ -74,6 +74,7 @@ def _render_show(number: str, upload_form: UploadForm, upload: Any = None, statu
             form=upload_form,
             lookup_form=LookupForm(formdata=None, number=number),
             upload=upload,
+            replaced=result.status == "revoked" and issuing.has_replacement(certificate),
             max_upload_kb=_max_upload() // 1024,
         ),
         status or (200 if certificate else 404),
