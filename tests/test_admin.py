@@ -137,9 +137,9 @@ def test_export_downloads_register_columns_and_only_new_skips_exported(
     }
     response = client.post("/beheer/export", data=form)
     assert response.status_code == 200
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert (
-        "presentielijst-test-cursus-2026-01-01-2026-12-31.csv"
+        "concept-presentielijst-test-cursus-2026-01-01-2026-12-31.csv"
         in (response.headers["Content-Disposition"])
     )
     lines = response.data.decode("utf-8-sig").splitlines()
@@ -161,7 +161,8 @@ def test_export_downloads_register_columns_and_only_new_skips_exported(
     assert certificate.exported_at is not None
 
     again = client.post("/beheer/export", data=form)
-    assert again.data.decode("utf-8-sig").splitlines() == [HEADER]
+    assert again.mimetype == "text/html"
+    assert "Er zijn geen nieuwe certificaten om te exporteren" in again.get_data(as_text=True)
     everything = client.post("/beheer/export", data={**form, "only_new": ""})
     assert len(everything.data.decode("utf-8-sig").splitlines()) == 2
     assert certificates(app)[0].exported_at == certificate.exported_at  # first export kept
@@ -176,10 +177,18 @@ def test_export_leaves_out_other_periods_revoked_and_participation(
     auth.login(admin)
     form = {"course": COURSE, "date_from": "2026-04-01", "date_until": "2026-12-31"}
     outside = client.post("/beheer/export", data=form)
-    assert outside.data.decode("utf-8-sig").splitlines() == [HEADER]
+    assert "Er zijn geen certificaten om te exporteren" in outside.get_data(as_text=True)
     client.post(f"/beheer/certificaten/{issued.number}/intrekken", data={"reason": "Fout in naam"})
     revoked = client.post("/beheer/export", data={**form, "date_from": "2026-01-01"})
-    assert revoked.data.decode("utf-8-sig").splitlines() == [HEADER]
+    assert "Er zijn geen certificaten om te exporteren" in revoked.get_data(as_text=True)
+
+
+def test_export_warns_while_the_accreditation_is_only_applied_for(client, auth, admin):
+    auth.login(admin)
+    page = client.get("/beheer/export").get_data(as_text=True)
+    assert "de accreditatie is nog aangevraagd bij ABC1" in page
+    assert "geen activiteit-ID en geen punten" in page
+    assert "nog niet klaar voor het register" in page
 
 
 def test_export_with_dates_the_wrong_way_round_explains(client, auth, admin):

@@ -209,6 +209,20 @@ def _export_form() -> ExportForm:
     return form
 
 
+def _render_export(form: ExportForm, status: int = 200, nothing: str = "") -> Any:
+    warnings = [exporting.pending_warning(c) for c in get_catalog().courses.values()]
+    return (
+        render_template(
+            "admin/export.html",
+            form=form,
+            columns=exporting.COLUMNS,
+            warnings=[w for w in warnings if w],
+            nothing=nothing,
+        ),
+        status,
+    )
+
+
 @bp.route("/export", methods=["GET", "POST"])
 def export() -> Any:
     """Download the attendance list for the accreditation register (marks rows exported)."""
@@ -218,8 +232,22 @@ def export() -> Any:
         if course is None:
             abort(404)
         result = exporting.export(
-            course, form.date_from.data, form.date_until.data, only_new=form.only_new.data
+            course,
+            form.date_from.data,
+            form.date_until.data,
+            current_app.config["PROVIDER_NAME"],
+            only_new=form.only_new.data,
         )
+        if result.count == 0:
+            # A file with only the header row would look like a successful, empty export.
+            nothing = (
+                "Er zijn geen nieuwe certificaten om te exporteren: alle certificaten van deze "
+                "cursus en periode zijn al eerder geëxporteerd. Er is geen bestand gemaakt."
+                if form.only_new.data
+                else "Er zijn geen certificaten om te exporteren in deze cursus en periode. "
+                "Er is geen bestand gemaakt."
+            )
+            return _render_export(form, nothing=nothing)
         audit(
             current_user,
             "certificate.export",
@@ -231,15 +259,14 @@ def export() -> Any:
         )
         db.session.commit()
         response = Response(
-            result.csv_text.encode(exporting.ENCODING), mimetype="text/csv; charset=utf-8"
+            result.csv_text.encode(exporting.ENCODING), content_type="text/csv; charset=utf-8"
         )
         response.headers["Content-Disposition"] = (
             f'attachment; filename="{exporting.filename(course, form.date_from.data, form.date_until.data)}"'
         )
         response.headers["Cache-Control"] = "no-store"
         return response
-    status = 400 if form.is_submitted() else 200
-    return render_template("admin/export.html", form=form, columns=exporting.COLUMNS), status
+    return _render_export(form, 400 if form.is_submitted() else 200)
 
 
 @bp.get("/gebruikers", endpoint="users")

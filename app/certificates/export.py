@@ -98,6 +98,7 @@ def export(
     course: Course,
     date_from: dt.date,
     date_until: dt.date,
+    organisation: str,
     *,
     only_new: bool = False,
     now: dt.datetime | None = None,
@@ -109,7 +110,7 @@ def export(
     writer = csv.writer(buffer, delimiter=DELIMITER, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for certificate in certificates:
-        writer.writerow(row(certificate, course.provider))
+        writer.writerow(row(certificate, organisation))
         if certificate.exported_at is None:
             certificate.exported_at = now
     db.session.flush()
@@ -120,5 +121,24 @@ def export(
     )
 
 
+def pending_warning(course: Course) -> str:
+    """Why this course's list is not ready for the register yet, or "" when it is."""
+    accreditation = course.accreditation
+    if accreditation.granted:
+        return ""
+    if accreditation.status == "aangevraagd":
+        state = f"de accreditatie is nog aangevraagd bij {accreditation.body}"
+    else:
+        state = "de cursus is niet geaccrediteerd"
+    return (
+        f"{course.title}: {state}. De presentielijst heeft daarom geen activiteit-ID en geen "
+        "punten, en is nog niet klaar voor het register."
+    )
+
+
 def filename(course: Course, date_from: dt.date, date_until: dt.date) -> str:
-    return f"presentielijst-{course.slug}-{date_from.isoformat()}-{date_until.isoformat()}.csv"
+    """The CSV's name; "concept-" in front while the list is not ready for the register."""
+    prefix = "concept-" if pending_warning(course) else ""
+    return (
+        f"{prefix}presentielijst-{course.slug}-{date_from.isoformat()}-{date_until.isoformat()}.csv"
+    )
