@@ -95,6 +95,8 @@ def load_config(instance_path: Path, test_config: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        #: The largest certificate PDF the verification page accepts (bytes; stated to users).
+        "VERIFY_UPLOAD_MAX": _env_int("VERIFY_UPLOAD_MAX", 2 * 1024 * 1024),
     }
     if test_config:
         config.update(test_config)

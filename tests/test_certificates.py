@@ -559,9 +559,12 @@ def test_learner_confirms_name_and_big_number_before_the_first_issue(
     [attachment] = list(mail.iter_attachments())
     assert attachment.get_filename() == f"certificaat-{certificate.number}.pdf"
     assert attachment.get_content() == certificate.pdf
-    assert (
-        f"https://signaal.example.nl/verify/{certificate.number}" in mail.get_body().get_content()
-    )
+    body = mail.get_body().get_content()
+    assert f"https://signaal.example.nl/verify/{certificate.number}" in body
+    # The same salutation as every other mail, and the BIG number masked as on the verify page.
+    assert body.startswith("Beste Anna,")
+    assert "BIG-nummer: ********210" in body
+    assert "19876543210" not in body
 
     page = client.get(f"/certificaat/{COURSE}").get_data(as_text=True)
     assert certificate.number in page and "Certificaat aanmaken" not in page

@@ -408,6 +408,9 @@ def test_lesson_page_has_objectives_navigation_completion_form_and_heartbeat(cli
     assert 'class="admonition signaal"' in page  # the lesson HTML, rendered, not escaped
     assert f'action="/leren/{COURSE}/eerste-les/afronden"' in page
     assert "Les afronden" in page
+    # The check's title without a doubled "check" or a full stop after its question mark.
+    assert "Daarna volgt een korte check: welke signalen herken je?" in page
+    assert "?." not in page and "Check: Check" not in page
     assert f'href="/leren/{COURSE}/tweede-les" rel="next"' in page
     assert f'data-heartbeat-url="/leren/{COURSE}/eerste-les/actief"' in page
     assert 'src="/static/js/study-time.js"' in page

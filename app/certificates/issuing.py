@@ -285,19 +285,20 @@ def issue(
     raise RuntimeError("no free certificate number after several tries")
 
 
-def mail_certificate(certificate: Certificate, to: str, verification_url: str) -> None:
-    """Send the learner the signed PDF."""
+def mail_certificate(certificate: Certificate, holder: User, verification_url: str) -> None:
+    """Send the learner the signed PDF (the BIG number masked as on the verification page)."""
     if certificate.pdf is None:
         return
     facts = facts_of(certificate)
     send_mail(
-        to,
+        holder.email,
         f"Je certificaat: {certificate.course_title}",
         render_template(
             "certificates/mail_certificate.txt",
             certificate=certificate,
+            holder=holder,
             facts=facts,
-            facts_lines=lines(facts),
+            facts_lines=lines(facts, mask=True),
             verification_url=verification_url,
         ),
         attachments=[(pdf_filename(certificate), "application/pdf", certificate.pdf)],

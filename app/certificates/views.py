@@ -125,7 +125,7 @@ def issue(course_slug: str) -> Any:
     if created:
         try:
             issuing.mail_certificate(
-                certificate, current_user.email, _settings().verification_url(certificate.number)
+                certificate, current_user, _settings().verification_url(certificate.number)
             )
         except (OSError, smtplib.SMTPException):
             # The certificate is stored; the learner downloads it below.
