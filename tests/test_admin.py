@@ -9,7 +9,15 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, User
 
-from .certificate_helpers import COURSE, certificates, evaluate, issue_for, make_eligible
+from .certificate_helpers import (
+    COURSE,
+    certificates,
+    complete_lessons,
+    evaluate,
+    issue_for,
+    make_eligible,
+    pass_assessment,
+)
 
 HEADER = (
     "Organisatie;Cursustitel;Datum;Accreditatie-ID;Achternaam;Tussenvoegsel;Voorletters;"
@@ -255,3 +263,25 @@ def test_verification_of_a_replaced_certificate_says_a_newer_one_exists(
     assert "Ingetrokken" in page
     assert "Er is een nieuwer certificaat voor deze cursus uitgegeven" in page
     assert replacement.number not in page  # the holder's other data is not shown
+
+
+def test_admin_compares_the_stated_study_load_with_what_certified_learners_spent(
+    app, client, auth, admin, make_user
+):
+    for minutes_each in (5, 10, 15, 20):  # two lessons each: 10, 20, 30 and 40 minutes
+        learner = make_user()
+        with app.app_context():
+            complete_lessons(learner.id, minutes_each=minutes_each)
+            pass_assessment(learner.id)
+            evaluate(learner.id)
+            db.session.commit()
+        issue_for(app, learner)
+    uncertified = make_user()
+    with app.app_context():
+        complete_lessons(uncertified.id, minutes_each=300)  # not counted: no certificate
+        db.session.commit()
+    auth.login(admin)
+    page = client.get("/beheer/evaluaties").get_data(as_text=True)
+    assert "Op het certificaat staat 30 minuten." in page
+    assert "de 4 deelnemers met een geldig certificaat: mediaan <strong>25 minuten</strong>" in page
+    assert "tussen 18 minuten en 32 minuten" in page

@@ -31,6 +31,7 @@ from ..extensions import db
 from ..models import AuditEvent, Certificate, User, audit
 from . import users
 from .forms import ExportForm, RevokeForm, RoleForm, SearchForm, UserSearchForm
+from .study_load import study_load_check
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 PAGE_SIZE = 50
@@ -194,11 +195,12 @@ def audit_log() -> Any:
 
 @bp.get("/evaluaties")
 def evaluations() -> Any:
-    """The course evaluations, aggregated per course."""
+    """The course evaluations and the study load check, per course."""
     return render_template(
         "admin/evaluations.html",
         summaries=[
-            (course, evaluation_summary(course.slug)) for course in get_catalog().courses.values()
+            (course, evaluation_summary(course.slug), study_load_check(course))
+            for course in get_catalog().courses.values()
         ],
     )
 
