@@ -78,6 +78,14 @@ def load_config(instance_path: Path, test_config: dict | None = None) -> dict:
         "COURSES_DIR": Path(env.get("COURSES_DIR") or PROJECT_ROOT / "courses"),
         "QUIZZES_DIR": Path(env.get("QUIZZES_DIR") or PROJECT_ROOT / "quizzes"),
         "CERTIFICATES_DIR": Path(env.get("CERTIFICATES_DIR") or PROJECT_ROOT / "certificates"),
+        # The provider that issues and signs the certificates: printed on each certificate (as a
+        # snapshot) and in the attendance export. The defaults say what is still to be set.
+        "PROVIDER_NAME": env.get("PROVIDER_NAME") or "(naam aanbieder: in te stellen)",
+        "PROVIDER_ADDRESS": env.get("PROVIDER_ADDRESS") or "(adres aanbieder: in te stellen)",
+        "PROVIDER_SIGNATORY_NAME": env.get("PROVIDER_SIGNATORY_NAME")
+        or "(naam verantwoordelijke: in te stellen)",
+        "PROVIDER_SIGNATORY_ROLE": env.get("PROVIDER_SIGNATORY_ROLE")
+        or "(functie verantwoordelijke: in te stellen)",
         "SIGNING_KEY": env.get("SIGNING_KEY") or str(instance_path / "signing" / "key.pem"),
         "SIGNING_CERT": env.get("SIGNING_CERT") or str(instance_path / "signing" / "cert.pem"),
         "SIGNING_KEY_PASSPHRASE": env.get("SIGNING_KEY_PASSPHRASE", ""),
@@ -99,6 +107,8 @@ def load_config(instance_path: Path, test_config: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        #: The largest certificate PDF the verification page accepts (bytes; stated to users).
+        "VERIFY_UPLOAD_MAX": _env_int("VERIFY_UPLOAD_MAX", 2 * 1024 * 1024),
     }
     if test_config:
         config.update(test_config)

@@ -11,6 +11,10 @@ REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 _FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
 
 
+class FontMissing(FileNotFoundError):
+    """The shipped Unicode font is not where the app expects it."""
+
+
 def dejavu(font_dir: Path | str) -> tuple[str, str]:
     """Register DejaVu Sans (regular, bold) from the folder and return their names.
 
@@ -19,6 +23,9 @@ def dejavu(font_dir: Path | str) -> tuple[str, str]:
     """
     registered = set(pdfmetrics.getRegisteredFontNames())
     for name, file in _FILES.items():
+        path = Path(font_dir) / file
+        if not path.is_file():
+            raise FontMissing(f"{path}: het lettertype ontbreekt")
         if name not in registered:
-            pdfmetrics.registerFont(TTFont(name, str(Path(font_dir) / file)))
+            pdfmetrics.registerFont(TTFont(name, str(path)))
     return REGULAR, BOLD

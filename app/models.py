@@ -256,6 +256,11 @@ class Certificate(db.Model):
     #: Start of the accreditation period the completion falls in (or the completion date).
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date | None] = mapped_column(Date)
+    #: Snapshot of the provider settings as printed (empty on certificates issued before).
+    provider_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    provider_address: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    signatory_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    signatory_role: Mapped[str] = mapped_column(String(200), default="", server_default="")
     layout_version: Mapped[str] = mapped_column(String(40))
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))

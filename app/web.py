@@ -15,6 +15,7 @@ from flask import (
     render_template,
     request,
     session,
+    url_for,
 )
 from flask_login import logout_user, user_logged_in
 from sqlalchemy import event
@@ -103,6 +104,15 @@ def init_extensions(app: Flask) -> None:
     app.after_request(_security_headers)
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["file_size"] = file_size
+
+
+def file_size(size: int) -> str:
+    """2 MB, 1,5 MB or 500 kB: how a limit is stated to users."""
+    if size >= 1024 * 1024:
+        megabytes = f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".").replace(".", ",")
+        return f"{megabytes} MB"
+    return f"{size // 1024} kB"
 
 
 def user_of_session(session_id: str) -> Any:
@@ -197,9 +207,21 @@ ERROR_MESSAGES = {
 
 def error_response(status: int) -> tuple[Any, int]:
     title, message = ERROR_MESSAGES.get(status, ERROR_MESSAGES[500])
+    back: tuple[str, str] | None = None
+    if status == 413 and request.endpoint == "verify.upload":
+        # The one upload: state its limit and lead back to the form.
+        limit = file_size(current_app.config["VERIFY_UPLOAD_MAX"])
+        message = (
+            f"Het bestand is te groot: je kunt een PDF tot {limit} laten controleren. "
+            "Een certificaat is veel kleiner; kies het PDF-bestand van het certificaat."
+        )
+        number = (request.view_args or {}).get("number", "")
+        back = (url_for("verify.show", number=number) + "#bestand", "Terug naar de controle")
     if wants_json():
         return jsonify(error=title, message=message), status
-    return render_template("error.html", status=status, title=title, message=message), status
+    return render_template(
+        "error.html", status=status, title=title, message=message, back=back
+    ), status
 
 
 def init_error_pages(app: Flask) -> None:

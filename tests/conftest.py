@@ -66,6 +66,8 @@ def _base_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "QUIZZES_DIR": FIXTURE_CONTENT / "quizzes",
         "SIGNING_KEY": str(tmp_path / "signing" / "key.pem"),
         "SIGNING_CERT": str(tmp_path / "signing" / "cert.pem"),
+        "PROVIDER_NAME": "Signaal e-learning",
+        "PROVIDER_ADDRESS": "Teststraat 1, 3511 AA Utrecht",
     }
 
 

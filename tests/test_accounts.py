@@ -47,6 +47,7 @@ def test_register_creates_learner_and_sends_confirmation(client, app, outbox):
     assert user.password_hash != PASSWORD
     [message] = outbox()
     assert message["To"] == "sara@example.nl"
+    assert message.get_content().startswith("Beste Sara,")
     link = re.search(
         r"https://signaal\.example\.nl(/account/bevestigen/\S+)", message.get_content()
     )

@@ -10,9 +10,17 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent
+from app.models import AuditEvent, User
 
-from .certificate_helpers import COURSE, certificates, evaluate, issue_for, make_eligible
+from .certificate_helpers import (
+    COURSE,
+    certificates,
+    complete_lessons,
+    evaluate,
+    issue_for,
+    make_eligible,
+    pass_assessment,
+)
 
 HEADER = (
     "Organisatie;Cursustitel;Datum;Accreditatie-ID;Achternaam;Tussenvoegsel;Voorletters;"
@@ -140,9 +148,9 @@ def test_export_downloads_register_columns_and_only_new_skips_exported(
     }
     response = client.post("/beheer/export", data=form)
     assert response.status_code == 200
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert (
-        "presentielijst-test-cursus-2026-01-01-2026-12-31.csv"
+        "concept-presentielijst-test-cursus-2026-01-01-2026-12-31.csv"
         in (response.headers["Content-Disposition"])
     )
     lines = response.data.decode("utf-8-sig").splitlines()
@@ -164,7 +172,8 @@ def test_export_downloads_register_columns_and_only_new_skips_exported(
     assert certificate.exported_at is not None
 
     again = client.post("/beheer/export", data=form)
-    assert again.data.decode("utf-8-sig").splitlines() == [HEADER]
+    assert again.mimetype == "text/html"
+    assert "Er zijn geen nieuwe certificaten om te exporteren" in again.get_data(as_text=True)
     everything = client.post("/beheer/export", data={**form, "only_new": ""})
     assert len(everything.data.decode("utf-8-sig").splitlines()) == 2
     assert certificates(app)[0].exported_at == certificate.exported_at  # first export kept
@@ -179,10 +188,18 @@ def test_export_leaves_out_other_periods_revoked_and_participation(
     auth.login(admin)
     form = {"course": COURSE, "date_from": "2026-04-01", "date_until": "2026-12-31"}
     outside = client.post("/beheer/export", data=form)
-    assert outside.data.decode("utf-8-sig").splitlines() == [HEADER]
+    assert "Er zijn geen certificaten om te exporteren" in outside.get_data(as_text=True)
     client.post(f"/beheer/certificaten/{issued.number}/intrekken", data={"reason": "Fout in naam"})
     revoked = client.post("/beheer/export", data={**form, "date_from": "2026-01-01"})
-    assert revoked.data.decode("utf-8-sig").splitlines() == [HEADER]
+    assert "Er zijn geen certificaten om te exporteren" in revoked.get_data(as_text=True)
+
+
+def test_export_warns_while_the_accreditation_is_only_applied_for(client, auth, admin):
+    auth.login(admin)
+    page = client.get("/beheer/export").get_data(as_text=True)
+    assert "de accreditatie is nog aangevraagd bij ABC1" in page
+    assert "geen activiteit-ID en geen punten" in page
+    assert "nog niet klaar voor het register" in page
 
 
 def test_export_with_dates_the_wrong_way_round_explains(client, auth, admin):
@@ -219,3 +236,59 @@ def test_admin_sees_the_evaluation_aggregate(app, client, auth, admin, make_user
     auth.login(admin)
     page = client.get("/beheer/evaluaties").get_data(as_text=True)
     assert "1 evaluatie ingevuld" in page and "Nuttig." in page
+
+
+def test_revocation_mails_the_holder_why_and_what_to_do(app, client, auth, admin, issued, outbox):
+    auth.login(admin)
+    client.post(
+        f"/beheer/certificaten/{issued.number}/intrekken", data={"reason": "Naam verkeerd gespeld"}
+    )
+    [mail] = [m for m in outbox() if "ingetrokken" in m["Subject"]]
+    with app.app_context():
+        holder = db.session.get(User, issued.user_id)
+    assert mail["To"] == holder.email
+    body = mail.get_content()
+    assert body.startswith(f"Beste {holder.first_name},")
+    assert issued.number in body and "Naam verkeerd gespeld" in body
+    assert f"https://signaal.example.nl/certificaat/{COURSE}" in body  # where to get a new one
+    assert "https://signaal.example.nl/account/profiel" in body  # where to correct details
+    assert holder.big_number not in body
+
+
+def test_verification_of_a_replaced_certificate_says_a_newer_one_exists(
+    app, client, auth, admin, issued
+):
+    auth.login(admin)
+    client.post(f"/beheer/certificaten/{issued.number}/intrekken", data={"reason": "Typfout"})
+    page = client.get(f"/verify/{issued.number}").get_data(as_text=True)
+    assert "nieuwer certificaat" not in page  # revoked, not (yet) replaced
+    with app.app_context():
+        holder = db.session.get(User, issued.user_id)
+        db.session.expunge(holder)
+    replacement = issue_for(app, holder)
+    page = client.get(f"/verify/{issued.number}").get_data(as_text=True)
+    assert "Ingetrokken" in page
+    assert "Er is een nieuwer certificaat voor deze cursus uitgegeven" in page
+    assert replacement.number not in page  # the holder's other data is not shown
+
+
+def test_admin_compares_the_stated_study_load_with_what_certified_learners_spent(
+    app, client, auth, admin, make_user
+):
+    for minutes_each in (5, 10, 15, 20):  # two lessons each: 10, 20, 30 and 40 minutes
+        learner = make_user()
+        with app.app_context():
+            complete_lessons(learner.id, minutes_each=minutes_each)
+            pass_assessment(learner.id)
+            evaluate(learner.id)
+            db.session.commit()
+        issue_for(app, learner)
+    uncertified = make_user()
+    with app.app_context():
+        complete_lessons(uncertified.id, minutes_each=300)  # not counted: no certificate
+        db.session.commit()
+    auth.login(admin)
+    page = client.get("/beheer/evaluaties").get_data(as_text=True)
+    assert "Op het certificaat staat 30 minuten." in page
+    assert "de 4 deelnemers met een geldig certificaat: mediaan <strong>25 minuten</strong>" in page
+    assert "tussen 18 minuten en 32 minuten" in page

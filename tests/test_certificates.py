@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.certificates import eligibility, issuing, numbers, pdf, signing
-from app.certificates.facts import CertificateFacts
+from app.certificates.facts import CertificateFacts, Provider
 from app.content import get_catalog
 from app.extensions import db
 from app.models import AuditEvent, Certificate, Evaluation, User
@@ -215,9 +215,18 @@ def facts(**overrides) -> CertificateFacts:
         "points": 0,
         "period_start": dt.date(2026, 1, 1),
         "period_end": dt.date(2027, 12, 31),
+        "provider": PROVIDER,
     }
     values.update(overrides)
     return CertificateFacts(**values)
+
+
+PROVIDER = Provider(
+    name="Signaal e-learning",
+    address="Teststraat 1, 3511 AA Utrecht",
+    signatory_name="(naam verantwoordelijke: test)",
+    signatory_role="(functie verantwoordelijke: test)",
+)
 
 
 def layout():
@@ -231,11 +240,7 @@ def pdf_text(data: bytes) -> str:
 
 def render(**overrides) -> bytes:
     return pdf.render(
-        facts(**overrides),
-        layout(),
-        "https://signaal.example.nl/verify/SIG-7K3M-Q9XD-K",
-        "Signaal e-learning",
-        "Teststraat 1, 3511 AA Utrecht",
+        facts(**overrides), layout(), "https://signaal.example.nl/verify/SIG-7K3M-Q9XD-K"
     )
 
 
@@ -256,7 +261,6 @@ def test_pdf_is_one_a4_page_with_every_field():
         "0,5 uur (30 minuten)",
         "ABC1",
         "Accreditatie aangevraagd bij ABC1",
-        "1 januari 2026 t/m 31 december 2027",
         "Signaal e-learning",
         "Teststraat 1, 3511 AA Utrecht",
         "SIG-7K3M-Q9XD-K",
@@ -272,6 +276,23 @@ def test_pdf_for_a_requested_accreditation_never_prints_an_id_or_points():
     assert "Punten" not in text
 
 
+def test_pending_certificate_is_titled_participation_with_accreditation_applied_for():
+    text = pdf_text(render())
+    assert "Certificaat van deelname – accreditatie aangevraagd bij ABC1" in text
+    assert "en accreditatie" not in text
+    # No period that reads as if the certificate itself expired.
+    assert "Geldigheid" not in text
+    assert "2027" not in text
+
+
+def test_pdf_names_the_provider_and_the_responsible_person_from_the_settings():
+    text = pdf_text(render())
+    assert "Aanbieder Signaal e-learning, Teststraat 1, 3511 AA Utrecht" in text
+    assert (
+        "Verantwoordelijk (naam verantwoordelijke: test), (functie verantwoordelijke: test)" in text
+    )
+
+
 def test_pdf_for_a_granted_accreditation_prints_id_points_and_validity():
     text = pdf_text(
         render(accreditation_status="geaccrediteerd", accreditation_id="123456", points=2.0)
@@ -279,7 +300,8 @@ def test_pdf_for_a_granted_accreditation_prints_id_points_and_validity():
     assert "Accreditatie-ID 123456" in text
     assert "Punten 2" in text
     assert "aangevraagd" not in text
-    assert "Geldigheid 1 januari 2026 t/m 31 december 2027" in text
+    assert "Certificaat van deelname en accreditatie" in text
+    assert "Accreditatieperiode 1 januari 2026 t/m 31 december 2027" in text
 
 
 def test_pdf_of_participation_states_study_load_without_points():
@@ -331,15 +353,15 @@ def test_layout_can_be_restyled_by_adding_a_new_version(tmp_path):
             target = tmp_path / file.relative_to(PROJECT_ROOT / "certificates")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(file.read_bytes())
-    v1 = (tmp_path / "signaal-v1.toml").read_text()
-    (tmp_path / "signaal-v2.toml").write_text(
-        v1.replace("Bewijs van deelname", "Deelnamebewijs").replace("#0b5563", "#7a1f5c")
+    v2 = (tmp_path / "signaal-v2.toml").read_text()
+    (tmp_path / "signaal-v3.toml").write_text(
+        v2.replace("Hierbij verklaren wij dat", "Wij verklaren dat").replace("#0b5563", "#7a1f5c")
     )
     newest = pdf.latest_layout(tmp_path, "signaal")
-    assert newest.version == "signaal-v2"
+    assert newest.version == "signaal-v3"
     assert newest.colours["primary"] == "#7a1f5c"
-    data = pdf.render(facts(kind="participation"), newest, "https://x.nl/verify/1", "P", "A")
-    assert "Deelnamebewijs" in pdf_text(data)
+    data = pdf.render(facts(kind="participation"), newest, "https://x.nl/verify/1")
+    assert "Wij verklaren dat" in pdf_text(data)
 
 
 def test_layout_with_missing_settings_is_refused_with_a_clear_message(tmp_path):
@@ -453,6 +475,30 @@ def test_evaluation_aggregate_for_trainers_not_for_learners(client, auth, app, m
 # --- issuing ---------------------------------------------------------------------------------
 
 
+def test_provider_settings_default_to_placeholders_that_say_what_to_set(tmp_path, monkeypatch):
+    from app.config import load_config
+
+    for name in ("PROVIDER_NAME", "PROVIDER_SIGNATORY_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    config = load_config(tmp_path)
+    assert config["PROVIDER_NAME"] == "(naam aanbieder: in te stellen)"
+    assert config["PROVIDER_SIGNATORY_NAME"] == "(naam verantwoordelijke: in te stellen)"
+
+
+def test_learner_page_and_course_page_name_a_pending_accreditation_plainly(
+    client, auth, app, make_user
+):
+    user = make_user()
+    make_eligible(app, user)
+    issue_for(app, user)
+    auth.login(user)
+    page = client.get(f"/certificaat/{COURSE}").get_data(as_text=True)
+    assert "Certificaat van deelname – accreditatie aangevraagd bij ABC1" in page
+    assert "Certificaat met accreditatie" not in page
+    course_page = client.get(f"/leren/{COURSE}").get_data(as_text=True)
+    assert "Accreditatie aangevraagd bij ABC1 (2 punten na toekenning)" in course_page
+
+
 def test_certificate_page_shows_the_checklist_with_links(client, auth, app, make_user):
     user = make_user()
     with app.app_context():
@@ -504,7 +550,7 @@ def test_learner_confirms_name_and_big_number_before_the_first_issue(
     assert certificate.accreditation_status == "aangevraagd"
     assert (certificate.accreditation_id, certificate.points) == ("", 0)
     assert certificate.completed_on == dt.date(2026, 3, 10)
-    assert certificate.layout_version == "signaal-v1"
+    assert certificate.layout_version == "signaal-v2"
     assert certificate.study_load_minutes == 30
     assert len(certificate.sha256) == 64
 
@@ -513,9 +559,12 @@ def test_learner_confirms_name_and_big_number_before_the_first_issue(
     [attachment] = list(mail.iter_attachments())
     assert attachment.get_filename() == f"certificaat-{certificate.number}.pdf"
     assert attachment.get_content() == certificate.pdf
-    assert (
-        f"https://signaal.example.nl/verify/{certificate.number}" in mail.get_body().get_content()
-    )
+    body = mail.get_body().get_content()
+    assert f"https://signaal.example.nl/verify/{certificate.number}" in body
+    # The same salutation as every other mail, and the BIG number masked as on the verify page.
+    assert body.startswith("Beste Anna,")
+    assert "BIG-nummer: ********210" in body
+    assert "19876543210" not in body
 
     page = client.get(f"/certificaat/{COURSE}").get_data(as_text=True)
     assert certificate.number in page and "Certificaat aanmaken" not in page

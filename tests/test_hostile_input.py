@@ -766,9 +766,9 @@ def test_uploaded_files_are_compared_in_memory_and_never_stored(
 @pytest.mark.parametrize(
     ("size", "message"),
     [
-        (2 * 1024 * 1024 + 1, "groter dan 2048 kB"),  # over the upload limit
-        (3 * 1024 * 1024, "Bestand te groot"),  # refused before reading
-        (6 * 1024 * 1024, "Bestand te groot"),  # over MAX_CONTENT_LENGTH for any request
+        (2 * 1024 * 1024 + 1, "groter dan 2 MB"),  # over the upload limit
+        (3 * 1024 * 1024, "een PDF tot 2 MB laten controleren"),  # refused before reading
+        (6 * 1024 * 1024, "een PDF tot 2 MB laten controleren"),  # over MAX_CONTENT_LENGTH
     ],
 )
 def test_an_oversized_upload_gets_413_with_a_friendly_page_and_is_not_stored(

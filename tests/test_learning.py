@@ -410,6 +410,9 @@ def test_lesson_page_has_objectives_navigation_completion_form_and_heartbeat(cli
     assert 'class="admonition signaal"' in page  # the lesson HTML, rendered, not escaped
     assert f'action="/leren/{COURSE}/eerste-les/afronden"' in page
     assert "Les afronden" in page
+    # The check's title without a doubled "check" or a full stop after its question mark.
+    assert "Daarna volgt een korte check: welke signalen herken je?" in page
+    assert "?." not in page and "Check: Check" not in page
     assert f'href="/leren/{COURSE}/tweede-les" rel="next"' in page
     assert f'data-heartbeat-url="/leren/{COURSE}/eerste-les/actief"' in page
     assert 'src="/static/js/study-time.js"' in page
@@ -424,8 +427,6 @@ def test_lesson_page_has_objectives_navigation_completion_form_and_heartbeat(cli
     [
         f"/leren/{COURSE}",
         f"/leren/{COURSE}/eerste-les",
-        f"/leren/{COURSE}/signalenkaart",
-        f"/leren/{COURSE}/signalenkaart.pdf",
     ],
 )
 def test_anonymous_users_are_sent_to_log_in(client, path):
@@ -578,14 +579,14 @@ def pdf_text(data: bytes) -> tuple[int, str]:
     return len(reader.pages), " ".join(" ".join(p.extract_text() for p in reader.pages).split())
 
 
-def test_pocket_card_download_is_one_a4_page_with_steps_and_numbers(client, app, learner):
+def test_pocket_card_download_is_a6_with_steps_and_numbers(client, app, learner):
     response = client.get(f"/leren/{COURSE}/signalenkaart.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     pages, text = pdf_text(response.data)
-    assert pages == 1
-    page = PdfReader(BytesIO(response.data)).pages[0]
-    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    for page in PdfReader(BytesIO(response.data)).pages:
+        # A6: fits a coat pocket, and reads on a phone without zooming.
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (298, 420)
     with app.app_context():
         card = get_catalog().course(COURSE).reference
     for _, name, _ in card.meldcode:
@@ -595,38 +596,86 @@ def test_pocket_card_download_is_one_a4_page_with_steps_and_numbers(client, app,
     assert "KNMG (2023). KNMG-meldcode kindermishandeling en huiselijk geweld." in text
 
 
-def test_pocket_card_stays_on_one_page_when_the_card_is_long(app):
+def long_card(app):
     with app.app_context():
         card = get_catalog().course(COURSE).reference
     many = tuple(
         (f"Vorm {n}", tuple(f"Signaal {n}.{i} met een wat langere omschrijving" for i in range(7)))
         for n in range(8)
     )
-    long_card = dataclasses.replace(card, signals=many, sources=card.sources * 12)
-    pages, text = pdf_text(render_pocket_card(long_card))
-    assert pages == 1
-    assert "Vorm 7" in text and "0800-2000" in text
+    address = "https://www.example.nl/publicaties/rapporten/2024/mensenhandel-signalen-in-de-zorg"
+    return dataclasses.replace(
+        card, signals=many, sources=(*card.sources, ("Lange bron", address)) * 3
+    )
 
 
-def test_pocket_card_falls_back_to_helvetica_without_a_shipped_font(app, tmp_path):
-    with app.app_context():
-        card = get_catalog().course(COURSE).reference
-    data = render_pocket_card(card, tmp_path)
-    assert pdf_fonts(data) == {"/Helvetica", "/Helvetica-Bold"}
-    assert pdf_text(data)[0] == 1
-
-
-@pytest.mark.skipif(
-    not (SHIPPED_FONTS / "DejaVuSans.ttf").is_file(), reason="no Unicode font shipped"
-)
-def test_pocket_card_embeds_the_shipped_unicode_font(app):
-    with app.app_context():
-        card = get_catalog().course(COURSE).reference
-    data = render_pocket_card(card, SHIPPED_FONTS)
-    assert {"DejaVuSans", "DejaVuSans-Bold"} <= pdf_fonts(data)
+def test_a_long_pocket_card_flows_over_full_a6_pages_at_a_readable_size(app):
+    data = render_pocket_card(long_card(app), SHIPPED_FONTS)
+    reader = PdfReader(BytesIO(data))
+    assert len(reader.pages) > 1
     pages, text = pdf_text(data)
-    assert pages == 1
-    assert "op één kaart" in text
+    assert "Vorm 7" in text and "0800-2000" in text
+    # No page but the last is left with an empty fifth: content flows on, nothing shrinks.
+    for page in reader.pages[:-1]:
+        assert lowest_text(page) < float(page.mediabox.height) / 5
+
+
+def lowest_text(page) -> float:
+    """The height of the lowest line of text above the page number, in points."""
+    heights: list[float] = []
+
+    def visit(text, cm, tm, *_):
+        if text.strip():
+            heights.append(cm[5] + tm[5])
+
+    page.extract_text(visitor_text=visit)
+    return min(y for y in heights if y > 25)
+
+
+def test_every_font_of_the_pocket_card_is_embedded(app):
+    data = render_pocket_card(long_card(app), SHIPPED_FONTS)
+    for page in PdfReader(BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            assert "/FontFile2" in font["/FontDescriptor"].get_object(), font["/BaseFont"]
+    assert pdf_fonts(data) == {"DejaVuSans", "DejaVuSans-Bold"}
+
+
+def test_pocket_card_addresses_break_only_between_path_parts(app):
+    data = render_pocket_card(long_card(app), SHIPPED_FONTS)
+    lines = [
+        line.strip()
+        for page in PdfReader(BytesIO(data)).pages
+        for line in page.extract_text().splitlines()
+    ]
+    address = "https://www.example.nl/publicaties/rapporten/2024/mensenhandel-signalen-in-de-zorg"
+    at = lines.index(next(line for line in lines if line.startswith("https://www.example.nl")))
+    parts = [lines[at]]
+    while "".join(parts) != address:
+        at += 1
+        parts.append(lines[at])
+    assert len(parts) > 1  # it did need breaking
+    assert all(part[-1] in "/?&=.-" for part in parts[:-1]), parts
+
+
+def test_pocket_card_needs_the_shipped_font(app, tmp_path):
+    from app.fonts import FontMissing
+
+    with app.app_context():
+        card = get_catalog().course(COURSE).reference
+    with pytest.raises(FontMissing):
+        render_pocket_card(card, tmp_path)
+
+
+@pytest.mark.parametrize("suffix", ["", ".pdf"])
+def test_a_logged_out_visitor_following_a_card_link_gets_a_clear_page(client, suffix):
+    response = client.get(f"/leren/{COURSE}/signalenkaart{suffix}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "<h1>Signalenkaart</h1>" in page
+    assert "Testcursus signalen van mensenhandel" in page
+    assert f'href="/account/inloggen?next=/leren/{COURSE}/signalenkaart"' in page
+    assert 'href="/account/registreren"' in page
 
 
 def test_course_page_shows_how_each_assessment_case_stands(client, app, learner):

@@ -386,6 +386,7 @@ def test_invited_learner_joins_on_accepting_with_that_address(
     assert sorted(m["To"] for m in messages) == ["dokter@praktijk.nl", "nieuw@praktijk.nl"]
     message = next(m for m in messages if m["To"] == "dokter@praktijk.nl")
     assert "Praktijk De Linde" in message["Subject"]
+    assert message.get_content().startswith("Beste collega,")
     link = invite_link(message)
     auth.logout()
     auth.login(invited)

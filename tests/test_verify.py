@@ -208,3 +208,36 @@ def test_verification_is_rate_limited(client):
     assert statuses[:5] == [404] * 5
     assert statuses[5] == 429
     assert client.get(f"/api/v1/certificates/{number}").get_json()["error"] == "Even geduld"
+
+
+def test_verification_page_names_the_provider_and_responsible_person(client, issued):
+    page = client.get(f"/verify/{issued.number}").get_data(as_text=True)
+    assert "uitgegeven door Signaal e-learning" in page
+    assert "Signaal e-learning, Teststraat 1, 3511 AA Utrecht" in page
+    # Not configured in the tests: the placeholder says so instead of inventing a person.
+    assert "(naam verantwoordelijke: in te stellen)" in page
+    assert "Certificaat van deelname – accreditatie aangevraagd bij ABC1" in page
+
+
+def test_an_empty_upload_is_called_empty_not_a_non_pdf(client, issued):
+    response = upload(client, issued.number, b"")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Dit bestand is leeg" in page
+    assert "geen PDF" not in page
+
+
+def test_the_upload_states_its_limit_in_megabytes(client, issued):
+    page = client.get(f"/verify/{issued.number}").get_data(as_text=True)
+    assert "Alleen PDF, tot 2 MB." in page
+
+
+def test_a_request_too_large_to_read_gets_a_page_with_the_limit_and_the_way_back(
+    app, client, issued
+):
+    app.config["VERIFY_UPLOAD_MAX"] = 10 * 1024  # keeps the test request small
+    response = upload(client, issued.number, b"%PDF-1.4\n" + b"0" * 200_000)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert "je kunt een PDF tot 10 kB laten controleren" in page
+    assert f'href="/verify/{issued.number}#bestand"' in page

@@ -14,7 +14,6 @@ from ..certificates import issuing
 from ..content import Catalog, get_catalog
 from ..dates import local_date
 from ..extensions import db
-from ..models import User
 from . import bookings, dossier
 from .dossier_pdf import render_csv, render_pdf
 from .pe_online import ConfigurationError, ServiceError, Settings, process, request_xml
@@ -34,10 +33,10 @@ def _reissue_with_points(catalog: Catalog) -> int:
     for course in catalog.courses.values():
         for old in issuing.awaiting_points(course):
             new = issuing.reissue_with_points(old, course, settings)
-            holder = db.session.get(User, new.user_id) if new.user_id else None
+            holder = issuing.holder_of(new)
             if holder is not None:
                 issuing.mail_certificate(
-                    new, holder.email, settings.verification_url(new.number), old.number
+                    new, holder, settings.verification_url(new.number), old.number
                 )
             db.session.commit()  # the new certificate and its mail in one transaction
             count += 1

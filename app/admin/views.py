@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from wtforms.fields.choices import SelectChoice
@@ -21,6 +31,7 @@ from ..extensions import db
 from ..models import AuditEvent, Certificate, User, audit
 from . import users
 from .forms import ExportForm, RevokeForm, RoleForm, SearchForm, UserSearchForm
+from .study_load import study_load_check
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 PAGE_SIZE = 50
@@ -143,12 +154,18 @@ def revoke(number: str) -> Any:
     if not form.validate_on_submit():
         return _render_certificate(certificate, form, 400)
     issuing.revoke(certificate, form.reason.data, current_user)
-    db.session.commit()
-    flash(
+    holder = issuing.holder_of(certificate)
+    if holder is not None:
+        issuing.mail_revocation(certificate, holder, current_app.config["PUBLIC_BASE_URL"])
+    db.session.commit()  # the revocation and its mail to the holder together
+    message = (
         f"Certificaat {number} is ingetrokken. De controlepagina toont het nu als ingetrokken; "
-        "de deelnemer kan een nieuw certificaat aanmaken.",
-        "success",
+        "de deelnemer kan een nieuw certificaat aanmaken."
     )
+    if holder is None:
+        flash(f"{message} Het account bestaat niet meer: er is niemand gemaild.", "success")
+    else:
+        flash(f"{message} De deelnemer krijgt een mail met de reden en wat te doen.", "success")
     return redirect(url_for("admin.certificate", number=number))
 
 
@@ -193,11 +210,12 @@ def mail() -> Any:
 
 @bp.get("/evaluaties")
 def evaluations() -> Any:
-    """The course evaluations, aggregated per course."""
+    """The course evaluations and the study load check, per course."""
     return render_template(
         "admin/evaluations.html",
         summaries=[
-            (course, evaluation_summary(course.slug)) for course in get_catalog().courses.values()
+            (course, evaluation_summary(course.slug), study_load_check(course))
+            for course in get_catalog().courses.values()
         ],
     )
 
@@ -206,6 +224,20 @@ def _export_form() -> ExportForm:
     form = ExportForm()
     form.course.choices = [SelectChoice(c.slug, c.title) for c in get_catalog().courses.values()]
     return form
+
+
+def _render_export(form: ExportForm, status: int = 200, nothing: str = "") -> Any:
+    warnings = [exporting.pending_warning(c) for c in get_catalog().courses.values()]
+    return (
+        render_template(
+            "admin/export.html",
+            form=form,
+            columns=exporting.COLUMNS,
+            warnings=[w for w in warnings if w],
+            nothing=nothing,
+        ),
+        status,
+    )
 
 
 @bp.route("/export", methods=["GET", "POST"])
@@ -217,8 +249,22 @@ def export() -> Any:
         if course is None:
             abort(404)
         result = exporting.export(
-            course, form.date_from.data, form.date_until.data, only_new=form.only_new.data
+            course,
+            form.date_from.data,
+            form.date_until.data,
+            current_app.config["PROVIDER_NAME"],
+            only_new=form.only_new.data,
         )
+        if result.count == 0:
+            # A file with only the header row would look like a successful, empty export.
+            nothing = (
+                "Er zijn geen nieuwe certificaten om te exporteren: alle certificaten van deze "
+                "cursus en periode zijn al eerder geëxporteerd. Er is geen bestand gemaakt."
+                if form.only_new.data
+                else "Er zijn geen certificaten om te exporteren in deze cursus en periode. "
+                "Er is geen bestand gemaakt."
+            )
+            return _render_export(form, nothing=nothing)
         audit(
             current_user,
             "certificate.export",
@@ -230,15 +276,14 @@ def export() -> Any:
         )
         db.session.commit()
         response = Response(
-            result.csv_text.encode(exporting.ENCODING), mimetype="text/csv; charset=utf-8"
+            result.csv_text.encode(exporting.ENCODING), content_type="text/csv; charset=utf-8"
         )
         response.headers["Content-Disposition"] = (
             f'attachment; filename="{exporting.filename(course, form.date_from.data, form.date_until.data)}"'
         )
         response.headers["Cache-Control"] = "no-store"
         return response
-    status = 400 if form.is_submitted() else 200
-    return render_template("admin/export.html", form=form, columns=exporting.COLUMNS), status
+    return _render_export(form, 400 if form.is_submitted() else 200)
 
 
 @bp.get("/gebruikers", endpoint="users")

@@ -54,7 +54,15 @@ def export_command(
     course = get_catalog().course(course_slug)
     if course is None:
         raise click.ClickException(f"Onbekende cursus: {course_slug}.")
-    result = exporting.export(course, date_from.date(), date_until.date(), only_new=only_new)
+    if warning := exporting.pending_warning(course):
+        click.echo(f"Let op: {warning}", err=True)
+    result = exporting.export(
+        course,
+        date_from.date(),
+        date_until.date(),
+        current_app.config["PROVIDER_NAME"],
+        only_new=only_new,
+    )
     audit(
         None,
         "certificate.export",
@@ -72,6 +80,13 @@ def export_command(
     db.session.commit()
     if output is not None:
         click.echo(f"{result.count} certificaten geëxporteerd naar {output}.")
+    if result.count == 0:
+        click.echo(
+            "Let op: er waren geen "
+            + ("nieuwe " if only_new else "")
+            + "certificaten om te exporteren; het bestand heeft alleen de kopregel.",
+            err=True,
+        )
     if result.without_id:
         click.echo(
             f"Let op: {result.without_id} regels zonder accreditatie-ID "

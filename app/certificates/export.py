@@ -90,6 +90,7 @@ def export(
     course: Course,
     date_from: dt.date,
     date_until: dt.date,
+    organisation: str,
     *,
     only_new: bool = False,
     now: dt.datetime | None = None,
@@ -97,7 +98,7 @@ def export(
     """Build the CSV and mark the rows exported (the first export time is kept); flushes."""
     now = now or utcnow()
     certificates = exportable(course.slug, date_from, date_until, only_new=only_new)
-    csv_text = to_csv(COLUMNS, (row(c, course.provider) for c in certificates))
+    csv_text = to_csv(COLUMNS, (row(c, organisation) for c in certificates))
     for certificate in certificates:
         if certificate.exported_at is None:
             certificate.exported_at = now
@@ -109,5 +110,24 @@ def export(
     )
 
 
+def pending_warning(course: Course) -> str:
+    """Why this course's list is not ready for the register yet, or "" when it is."""
+    accreditation = course.accreditation
+    if accreditation.granted:
+        return ""
+    if accreditation.status == "aangevraagd":
+        state = f"de accreditatie is nog aangevraagd bij {accreditation.body}"
+    else:
+        state = "de cursus is niet geaccrediteerd"
+    return (
+        f"{course.title}: {state}. De presentielijst heeft daarom geen activiteit-ID en geen "
+        "punten, en is nog niet klaar voor het register."
+    )
+
+
 def filename(course: Course, date_from: dt.date, date_until: dt.date) -> str:
-    return f"presentielijst-{course.slug}-{date_from.isoformat()}-{date_until.isoformat()}.csv"
+    """The CSV's name; "concept-" in front while the list is not ready for the register."""
+    prefix = "concept-" if pending_warning(course) else ""
+    return (
+        f"{prefix}presentielijst-{course.slug}-{date_from.isoformat()}-{date_until.isoformat()}.csv"
+    )

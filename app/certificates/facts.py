@@ -7,10 +7,31 @@ sees is exactly what the certificate says (the BIG number masked but for its las
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..dates import local_date
 from ..models import PROFESSIONS, Certificate
+
+
+@dataclass(frozen=True)
+class Provider:
+    """Who issues and signs the certificates, and the person responsible (from the settings)."""
+
+    name: str = ""
+    address: str = ""
+    signatory_name: str = ""
+    signatory_role: str = ""
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Provider:
+        return cls(
+            name=config["PROVIDER_NAME"],
+            address=config["PROVIDER_ADDRESS"],
+            signatory_name=config["PROVIDER_SIGNATORY_NAME"],
+            signatory_role=config["PROVIDER_SIGNATORY_ROLE"],
+        )
 
 
 @dataclass(frozen=True)
@@ -37,6 +58,8 @@ class CertificateFacts:
     points: float
     period_start: dt.date | None
     period_end: dt.date | None
+    #: Empty on certificates issued before the provider settings existed.
+    provider: Provider = Provider()
 
     @property
     def name(self) -> str:
@@ -77,6 +100,12 @@ def facts_of(certificate: Certificate) -> CertificateFacts:
         points=certificate.points,
         period_start=certificate.period_start if certificate.period_end else None,
         period_end=certificate.period_end,
+        provider=Provider(
+            name=certificate.provider_name,
+            address=certificate.provider_address,
+            signatory_name=certificate.signatory_name,
+            signatory_role=certificate.signatory_role,
+        ),
     )
 
 
@@ -103,6 +132,15 @@ def mask_big(big_number: str | None) -> str:
     return "*" * (len(big_number) - 3) + big_number[-3:]
 
 
+def kind_label(facts: CertificateFacts) -> str:
+    """The certificate's kind, named no bigger than it is: pending accreditation says so."""
+    if facts.kind != "accreditation":
+        return "Bewijs van deelname"
+    if facts.granted:
+        return "Certificaat van deelname en accreditatie"
+    return f"Certificaat van deelname – accreditatie aangevraagd bij {facts.accreditation_body}"
+
+
 def accreditation_text(facts: CertificateFacts) -> str:
     """One phrase that is true: points with the register's id, applied for, or no points."""
     if facts.kind != "accreditation":
@@ -117,7 +155,7 @@ def accreditation_text(facts: CertificateFacts) -> str:
 
 def lines(facts: CertificateFacts, *, mask: bool = False) -> list[tuple[str, str]]:
     """The labelled facts a certificate prints, in order; mask hides the BIG number's digits."""
-    rows: list[tuple[str, str]] = [("Naam", facts.name)]
+    rows: list[tuple[str, str]] = [("Soort", kind_label(facts)), ("Naam", facts.name)]
     if facts.big_number:
         rows.append(("BIG-nummer", mask_big(facts.big_number) if mask else facts.big_number))
     rows += [
@@ -136,10 +174,22 @@ def lines(facts: CertificateFacts, *, mask: bool = False) -> list[tuple[str, str
         else:
             # No id has been granted yet: say so, and never print an id or points.
             rows.append(("Accreditatie", accreditation_text(facts)))
-        if facts.period_start and facts.period_end:
+        # The period is the accreditation's, not the certificate's (which does not expire);
+        # while it is only applied for, there is no period to state.
+        if facts.granted and facts.period_start and facts.period_end:
             period = f"{long_date(facts.period_start)} t/m {long_date(facts.period_end)}"
-            rows.append(("Geldigheid", period if facts.granted else f"{period} (aangevraagd)"))
+            rows.append(("Accreditatieperiode", period))
     else:
         rows.append(("Punten", "geen (bewijs van deelname)"))
     rows.append(("Certificaatnummer", facts.number))
+    provider = facts.provider
+    if provider.name:
+        rows.append(("Aanbieder", ", ".join(p for p in (provider.name, provider.address) if p)))
+    if provider.signatory_name:
+        rows.append(
+            (
+                "Verantwoordelijk",
+                ", ".join(p for p in (provider.signatory_name, provider.signatory_role) if p),
+            )
+        )
     return rows

@@ -29,7 +29,7 @@ from ..models import Certificate, LessonProgress, User, audit, utcnow
 from ..quizzes.attempts import assessment_status
 from . import eligibility, numbers, pdf, signing
 from .evaluation import evaluation_of
-from .facts import CertificateFacts, facts_of, lines
+from .facts import CertificateFacts, Provider, facts_of, lines
 
 DEFAULT_LAYOUT = "signaal"
 #: New numbers to try when a freshly drawn number is already taken (practically never).
@@ -52,6 +52,7 @@ class Settings:
     signing_passphrase: str
     #: Outside production a missing signing pair is created (self-signed, for development).
     create_dev_keys: bool
+    provider: Provider
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -63,6 +64,7 @@ class Settings:
             signing_cert=config["SIGNING_CERT"],
             signing_passphrase=config.get("SIGNING_KEY_PASSPHRASE", ""),
             create_dev_keys=not config.get("PRODUCTION", False),
+            provider=Provider.from_config(config),
         )
 
     def signer(self) -> Any:
@@ -180,7 +182,7 @@ def find_by_number(number: str) -> Certificate | None:
 
 
 def preview_facts(
-    user: User, course: Course, found: Standing, number: str = ""
+    user: User, course: Course, found: Standing, provider: Provider, number: str = ""
 ) -> CertificateFacts:
     """What the certificate will print for this learner, before it exists."""
     kind = found.eligibility.kind
@@ -206,24 +208,19 @@ def preview_facts(
         points=accreditation.points if granted else 0,
         period_start=period_start if period_end else None,
         period_end=period_end,
+        provider=provider,
     )
 
 
-def render_signed(facts: CertificateFacts, course: Course, settings: Settings) -> tuple[bytes, str]:
+def render_signed(facts: CertificateFacts, settings: Settings) -> tuple[bytes, str]:
     """Render and sign the PDF; return it with the layout version used."""
     layout = pdf.latest_layout(settings.certificates_dir, settings.layout_name)
-    unsigned = pdf.render(
-        facts,
-        layout,
-        settings.verification_url(facts.number),
-        course.provider,
-        course.provider_address,
-    )
+    unsigned = pdf.render(facts, layout, settings.verification_url(facts.number))
     signed = signing.sign_pdf(
         unsigned,
         settings.signer(),
         reason=f"Certificaat {facts.number}",
-        location=course.provider,
+        location=facts.provider.name,
     )
     return signed, layout.version
 
@@ -241,7 +238,7 @@ def issue(
     if not found.eligible:
         raise NotEligible(course.slug)
     for _ in range(_NUMBER_TRIES):
-        facts = preview_facts(user, course, found, numbers.new_number())
+        facts = preview_facts(user, course, found, settings.provider, numbers.new_number())
         certificate = _signed_certificate(facts, user.id, course, settings, now)
         try:
             # A parallel request may insert first: the SAVEPOINT keeps this transaction usable.
@@ -266,7 +263,7 @@ def _signed_certificate(
 ) -> Certificate:
     """A new certificate row for these facts, with its signed PDF (not yet added)."""
     period_start, period_end = period_of(course, facts.completed_on)
-    document, layout_version = render_signed(facts, course, settings)
+    document, layout_version = render_signed(facts, settings)
     return Certificate(
         number=facts.number,
         user_id=user_id,
@@ -288,6 +285,10 @@ def _signed_certificate(
         points=facts.points,
         period_start=period_start,
         period_end=period_end,
+        provider_name=facts.provider.name,
+        provider_address=facts.provider.address,
+        signatory_name=facts.provider.signatory_name,
+        signatory_role=facts.provider.signatory_role,
         layout_version=layout_version,
         pdf=document,
         sha256=hashlib.sha256(document).hexdigest(),
@@ -337,6 +338,7 @@ def reissue_with_points(
         points=accreditation.points,
         period_start=period_start if period_end else None,
         period_end=period_end,
+        provider=settings.provider,
     )
     successor = _signed_certificate(facts, certificate.user_id, course, settings, now)
     db.session.add(successor)
@@ -351,43 +353,67 @@ def reissue_with_points(
     return successor
 
 
-def successor_of(certificate: Certificate) -> Certificate | None:
-    """The valid certificate that replaced a superseded or revoked one, if any."""
-    if certificate.user_id is None or certificate.status == "valid":
-        return None
-    return db.session.scalars(
-        select(Certificate)
-        .where(
-            Certificate.user_id == certificate.user_id,
-            Certificate.course_slug == certificate.course_slug,
-            Certificate.status == "valid",
-            Certificate.issued_at >= certificate.issued_at,
-            Certificate.id != certificate.id,
-        )
-        .order_by(Certificate.issued_at.desc())
-    ).first()
-
-
 def mail_certificate(
-    certificate: Certificate, to: str, verification_url: str, supersedes: str = ""
+    certificate: Certificate, holder: User, verification_url: str, supersedes: str = ""
 ) -> None:
-    """Queue the signed PDF for the learner, saying which certificate it replaces, if any
-    (the caller commits)."""
+    """Queue the signed PDF for the learner (BIG number masked as on the verification page),
+    saying which certificate it replaces, if any; the caller commits."""
     if certificate.pdf is None:
         return
     facts = facts_of(certificate)
     queue_mail(
-        to,
+        holder.email,
         f"Je certificaat: {certificate.course_title}",
         render_template(
             "certificates/mail_certificate.txt",
             certificate=certificate,
+            holder=holder,
             facts=facts,
-            facts_lines=lines(facts),
+            facts_lines=lines(facts, mask=True),
             verification_url=verification_url,
             supersedes=supersedes,
         ),
         attachments=[(pdf_filename(certificate), "application/pdf", certificate.pdf)],
+    )
+
+
+def mail_revocation(certificate: Certificate, holder: User, public_base_url: str) -> None:
+    """Tell the holder their certificate was revoked: why, and what to do now (caller commits)."""
+    queue_mail(
+        holder.email,
+        f"Je certificaat {certificate.number} is ingetrokken",
+        render_template(
+            "certificates/mail_revoked.txt",
+            certificate=certificate,
+            holder=holder,
+            base_url=public_base_url.rstrip("/"),
+            provider_name=certificate.provider_name or "de aanbieder",
+        ),
+    )
+
+
+def holder_of(certificate: Certificate) -> User | None:
+    """The learner a certificate was issued to, unless the account was deleted."""
+    if certificate.user_id is None:
+        return None
+    holder = db.session.get(User, certificate.user_id)
+    return holder if holder is not None and holder.deleted_at is None else None
+
+
+def has_replacement(certificate: Certificate) -> bool:
+    """Whether a valid certificate for the same learner and course was issued after this one."""
+    if certificate.user_id is None:
+        return False
+    return (
+        db.session.scalar(
+            select(func.count(Certificate.id)).where(
+                Certificate.user_id == certificate.user_id,
+                Certificate.course_slug == certificate.course_slug,
+                Certificate.status == "valid",
+                Certificate.issued_at > certificate.issued_at,
+            )
+        )
+        > 0
     )
 
 

@@ -2,6 +2,8 @@
 
 Layouts live in certificates/<name>-vN.toml (fonts, colours, logo, texts), so a provider restyles
 certificates without code changes; the newest version of a layout is used for new certificates.
+The heading names the certificate's kind from facts.kind_label, the one place for that wording.
+The PDF is not tagged: reportlab writes no structure tree (it sets title and language only).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from .facts import CertificateFacts, lines
+from .facts import CertificateFacts, kind_label, lines
 
 _LAYOUT_FILE = re.compile(r"^(?P<name>[a-z0-9-]+)-v(?P<version>\d+)\.toml$")
 
@@ -43,8 +45,6 @@ class Layout:
 
 
 REQUIRED_TEXT = (
-    "heading_accreditation",
-    "heading_participation",
     "intro",
     "completed",
     "participation_note",
@@ -140,13 +140,7 @@ def _draw_qr(canvas: Canvas, matrix: list[list[bool]], x: float, y: float, size:
                 col += 1
 
 
-def render(
-    facts: CertificateFacts,
-    layout: Layout,
-    verification_url: str,
-    provider: str,
-    provider_address: str,
-) -> bytes:
+def render(facts: CertificateFacts, layout: Layout, verification_url: str) -> bytes:
     """Return the certificate as PDF bytes (unsigned)."""
     regular, bold = _font(layout.font_regular), _font(layout.font_bold)
     colour = {key: HexColor(value) for key, value in layout.colours.items()}
@@ -157,7 +151,8 @@ def render(
     # Start in the layout's font, so no unembedded standard font ends up in the file.
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=regular, lang="nl")
     canvas.setTitle(f"Certificaat {facts.number}: {facts.course_title}")
-    canvas.setAuthor(provider)
+    provider = facts.provider
+    canvas.setAuthor(provider.name)
     canvas.setSubject(f"{facts.name}, {facts.course_title}")
     canvas.setCreator("Signaal")
 
@@ -180,17 +175,13 @@ def render(
         text_x = margin
     canvas.setFillColor(HexColor("#ffffff"))
     canvas.setFont(bold, 18)
-    canvas.drawString(text_x, height - band / 2 + 1 * mm, provider)
+    canvas.drawString(text_x, height - band / 2 + 1 * mm, provider.name)
     canvas.setFont(regular, 10)
-    canvas.drawString(text_x, height - band / 2 - 5 * mm, provider_address)
+    canvas.drawString(text_x, height - band / 2 - 5 * mm, provider.address)
 
     # Heading, participant and course.
     y = height - band - 22 * mm
-    heading = (
-        text["heading_accreditation"]
-        if facts.kind == "accreditation"
-        else text["heading_participation"]
-    )
+    heading = kind_label(facts)
     canvas.setFillColor(colour["primary"])
     canvas.setFont(bold, 22)
     for line in simpleSplit(heading, bold, 22, width - 2 * margin):
@@ -225,7 +216,7 @@ def render(
     canvas.line(margin, y + 3 * mm, width - margin, y + 3 * mm)
     label_w = 52 * mm
     value_w = width - 2 * margin - label_w
-    skip = {"Naam", "Cursus", "BIG-nummer", "Beroep"}  # printed above the table
+    skip = {"Soort", "Naam", "Cursus", "BIG-nummer", "Beroep"}  # printed above the table
     for label, value in lines(facts):
         if label in skip:
             continue
@@ -269,8 +260,6 @@ def render(
     for line in simpleSplit(text["signature_note"], regular, 8.5, left_w):
         canvas.drawString(margin, ty, line)
         ty -= 4 * mm
-    canvas.setFont(regular, 8.5)
-    canvas.drawString(margin, 14 * mm, f"{provider}, {provider_address}")
 
     canvas.showPage()
     canvas.save()

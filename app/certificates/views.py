@@ -28,7 +28,7 @@ from ..extensions import db
 from . import evaluation as evaluations
 from . import issuing
 from .eligibility import ChecklistItem
-from .facts import lines
+from .facts import facts_of, kind_label, lines
 from .forms import ConfirmForm, EvaluationForm
 from .signing import SigningError
 
@@ -58,7 +58,9 @@ def _settings() -> issuing.Settings:
 
 def _render_course(course: Course, form: ConfirmForm, status: int = 200) -> Any:
     standing = issuing.standing(current_user, course)
-    preview = issuing.preview_facts(current_user, course, standing, number="(volgt)")
+    preview = issuing.preview_facts(
+        current_user, course, standing, _settings().provider, number="(volgt)"
+    )
     form.shown_name.data = preview.name
     form.shown_big_number.data = preview.big_number or ""
     current = issuing.valid_certificate(current_user.id, course)
@@ -72,6 +74,7 @@ def _render_course(course: Course, form: ConfirmForm, status: int = 200) -> Any:
             preview_lines=[row for row in lines(preview) if row[0] != "Certificaatnummer"],
             current=current,
             points=bookings.points_status(current) if current else None,
+            current_kind=kind_label(facts_of(current)) if current else "",
             history=issuing.certificates_of(current_user.id, course.slug),
             form=form,
         ),
@@ -121,7 +124,7 @@ def issue(course_slug: str) -> Any:
         return redirect(url_for("certificates.course", course_slug=course.slug))
     if created:
         issuing.mail_certificate(
-            certificate, current_user.email, _settings().verification_url(certificate.number)
+            certificate, current_user, _settings().verification_url(certificate.number)
         )
     db.session.commit()
     if created:

@@ -146,23 +146,38 @@ def heartbeat(course_slug: str, lesson_slug: str) -> Any:
     return "", 204
 
 
-@bp.get("/leren/<course_slug>/signalenkaart")
-@login_required
-def reference_card(course_slug: str) -> Any:
-    """Show the course's reference card: signals, meldcode steps, phone numbers."""
+def _card_or_404(course_slug: str) -> Course:
     course = _course_or_404(course_slug)
     if course.reference is None:
         abort(404)
+    return course
+
+
+def _card_needs_login(course: Course) -> Any:
+    """A shared link, opened logged out: say what the card is and how to get to it."""
+    card_url = url_for("learning.reference_card", course_slug=course.slug)
+    return render_template(
+        "learning/reference_card_login.html",
+        course=course,
+        login_url=url_for("accounts.login", next=card_url),
+    )
+
+
+@bp.get("/leren/<course_slug>/signalenkaart")
+def reference_card(course_slug: str) -> Any:
+    """Show the course's reference card: signals, meldcode steps, phone numbers."""
+    course = _card_or_404(course_slug)
+    if not current_user.is_authenticated:
+        return _card_needs_login(course)
     return render_template("learning/reference_card.html", course=course, card=course.reference)
 
 
 @bp.get("/leren/<course_slug>/signalenkaart.pdf")
-@login_required
 def reference_card_pdf(course_slug: str) -> Any:
-    """Download the reference card as a one-page printable A4 PDF."""
-    course = _course_or_404(course_slug)
-    if course.reference is None:
-        abort(404)
+    """Download the reference card as a pocket card: A6 pages."""
+    course = _card_or_404(course_slug)
+    if not current_user.is_authenticated:
+        return _card_needs_login(course)
     fonts = Path(current_app.config["CERTIFICATES_DIR"]) / "fonts"
     pdf = render_pocket_card(course.reference, fonts)
     return send_file(

@@ -16,8 +16,9 @@ from flask import (
 )
 from sqlalchemy import text
 
-from ..certificates import numbers
+from ..certificates import issuing, numbers
 from ..extensions import csrf, db, limiter
+from ..web import file_size
 from . import checks
 from .forms import LookupForm, UploadForm
 
@@ -74,7 +75,8 @@ def _render_show(number: str, upload_form: UploadForm, upload: Any = None, statu
             form=upload_form,
             lookup_form=LookupForm(formdata=None, number=number),
             upload=upload,
-            max_upload_kb=_max_upload() // 1024,
+            replaced=result.status == "revoked" and issuing.has_replacement(certificate),
+            max_upload=_max_upload(),
         ),
         status or (200 if certificate else 404),
     )
@@ -91,7 +93,7 @@ def show(number: str) -> Any:
 
 
 def _max_upload() -> int:
-    return int(current_app.config.get("VERIFY_UPLOAD_MAX", 2 * 1024 * 1024))
+    return int(current_app.config["VERIFY_UPLOAD_MAX"])
 
 
 @bp.post("/verify/<number>")
@@ -107,9 +109,14 @@ def upload(number: str) -> Any:
     if not form.validate_on_submit():
         return _render_show(number, form, status=400)
     data = form.pdf.data.stream.read(_max_upload() + 1)
+    if not data:
+        form.pdf.errors.append(
+            "Dit bestand is leeg (0 bytes). Kies het PDF-bestand van het certificaat."
+        )
+        return _render_show(number, form, status=400)
     if len(data) > _max_upload():
         form.pdf.errors.append(
-            f"Dit bestand is groter dan {_max_upload() // 1024} kB: een certificaat is veel kleiner."
+            f"Dit bestand is groter dan {file_size(_max_upload())}: een certificaat is veel kleiner."
         )
         return _render_show(number, form, status=413)
     outcome = checks.check_upload(result.certificate, data, current_app.config["SIGNING_CERT"])
