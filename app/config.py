@@ -94,6 +94,8 @@ def load_config(instance_path: Path, test_config: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        #: Where learners and verifiers write to (contact and privacy pages); empty: not shown.
+        "CONTACT_EMAIL": env.get("CONTACT_EMAIL", ""),
     }
     if test_config:
         config.update(test_config)
