@@ -109,6 +109,8 @@ def load_config(instance_path: Path, test_config: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         #: The largest certificate PDF the verification page accepts (bytes; stated to users).
         "VERIFY_UPLOAD_MAX": _env_int("VERIFY_UPLOAD_MAX", 2 * 1024 * 1024),
+        #: Where learners and verifiers write to (contact and privacy pages); empty: not shown.
+        "CONTACT_EMAIL": env.get("CONTACT_EMAIL", ""),
     }
     if test_config:
         config.update(test_config)

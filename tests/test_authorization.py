@@ -493,6 +493,9 @@ MATRIX: dict[str, Case] = {
         },
     ),
     # public
+    "GET /cursus/<course_slug>": Case(each(200)),
+    "GET /privacy": Case(each(200)),
+    "GET /contact": Case(each(200)),
     "GET /verify": Case(each(200)),
     "GET /verify/<number>": Case(each(200), params=CERT),
     "POST /verify/<number>": Case(each(200), params=CERT, data=_upload),

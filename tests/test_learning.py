@@ -705,3 +705,31 @@ def test_course_page_shows_how_each_assessment_case_stands(client, app, learner)
                 assert "nog 2 pogingen" in page
     assert "gehaald (80%)" in page
     assert "1 van 1 casussen gehaald" in page
+
+
+def test_public_course_page_for_an_anonymous_visitor(app, client):
+    page = client.get("/cursus/test-cursus").get_data(as_text=True)
+    assert "Testcursus signalen van mensenhandel" in page
+    assert "Account aanmaken en beginnen" in page
+    # Objectives per lesson, the load, the accreditation without invented points.
+    course = app.extensions["catalog"].courses["test-cursus"]
+    for lesson in course.lessons:
+        for objective in lesson.objectives:
+            assert objective in page
+    assert "Aangevraagd bij ABC1" in page and "punten" in page
+    assert "2 punten" not in page
+    assert "Redactie" in page and "Belangen" in page
+    assert "Laatst herzien" in page
+    landing = client.get("/").get_data(as_text=True)
+    assert 'href="/cursus/test-cursus"' in landing
+    assert 'href="/privacy"' in landing and 'href="/contact"' in landing
+
+
+def test_privacy_and_contact_pages_say_what_is_kept_and_who_to_write(app, client):
+    app.config["CONTACT_EMAIL"] = "privacy@signaal.example.nl"
+    privacy = client.get("/privacy").get_data(as_text=True)
+    assert "BIG-nummer" in privacy and "PE-online" in privacy
+    assert "privacy@signaal.example.nl" in privacy
+    contact = client.get("/contact").get_data(as_text=True)
+    assert "mailto:privacy@signaal.example.nl" in contact
+    assert "0800-2000" in contact

@@ -177,6 +177,7 @@ def _load_course(loader: _Loader, course_dir: Path) -> Course | None:
             "lessons",
             "reviewed",
             "editorial",
+            "cost",
         )
     )
     title = root.text("title")
@@ -288,6 +289,7 @@ def _load_course(loader: _Loader, course_dir: Path) -> Course | None:
         content_hash=digest.hexdigest(),
         reviewed=reviewed,
         editorial=editorial,
+        cost=root.text("cost", required=False),
     )
 
 

@@ -246,6 +246,8 @@ class Course:
     #: When the editors last reviewed the course as a whole.
     reviewed: dt.date | None = None
     editorial: Editorial | None = None
+    #: What the course costs, in words for the public course page ("" = not stated yet).
+    cost: str = ""
 
     def lesson(self, slug: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.slug == slug), None)

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from .. import clock
 from ..accounts.forms import EmptyForm
+from ..accounts.privacy import RETENTION_YEARS
 from ..content import Course, Lesson, get_catalog
 from ..extensions import db, limiter
 from ..models import PROFESSIONS
@@ -75,6 +76,23 @@ def catalogue() -> Any:
         return render_template("learning/landing.html", courses=courses)
     progress = {course.slug: course_progress(current_user.id, course) for course in courses}
     return render_template("learning/catalogue.html", courses=courses, progress=progress)
+
+
+@bp.get("/cursus/<course_slug>")
+def public_course(course_slug: str) -> Any:
+    """The course before sign-up: goals, load, accreditation, who stands behind it."""
+    return render_template("learning/public_course.html", course=_course_or_404(course_slug))
+
+
+@bp.get("/privacy")
+def privacy() -> Any:
+    """The privacy statement: what Signaal keeps, why, for how long, and your rights."""
+    return render_template("learning/privacy.html", retention_years=RETENTION_YEARS)
+
+
+@bp.get("/contact")
+def contact() -> Any:
+    return render_template("learning/contact.html")
 
 
 @bp.get("/leren/<course_slug>")
