@@ -32,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .quizzes.views import bp as quizzes_bp
     from .trainer.views import bp as trainer_bp
     from .verify.views import bp as verify_bp
+    from .watnu.views import bp as watnu_bp
 
     for blueprint in (
         accounts_bp,
@@ -41,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         trainer_bp,
         admin_bp,
         verify_bp,
+        watnu_bp,
     ):
         app.register_blueprint(blueprint)
 

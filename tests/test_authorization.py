@@ -429,6 +429,9 @@ MATRIX: dict[str, Case] = {
     "POST /verify/<number>": Case(each(200), params=CERT, data=_upload),
     "GET /api/v1/certificates/<number>": Case(each(200), params=CERT),
     "GET /healthz": Case(each(200)),
+    "GET /wat-nu": Case(each(200)),
+    "GET /wat-nu/sw.js": Case(each(200)),
+    "GET /wat-nu/manifest.webmanifest": Case(each(200)),
     "GET /static/<path:filename>": Case(each(200)),
 }
 

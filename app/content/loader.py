@@ -26,6 +26,7 @@ from .model import (
     Stage,
 )
 from .source import SLUG, Fields, Problems, SourceFile
+from .wat_nu import WAT_NU_FILE, load_wat_nu
 
 QUIZ_KINDS = ("case", "check")
 QUIZ_MODES = ("summative", "formative")
@@ -257,6 +258,8 @@ def _load_course(loader: _Loader, course_dir: Path) -> Course | None:
             assessment_table.problem("cases", message, item=case_slug)
 
     reference = _load_reference(loader, card_path) if card_path.is_file() else None
+    aid_path = course_dir / WAT_NU_FILE
+    aid = load_wat_nu(loader.source(aid_path), reference) if aid_path.is_file() else None
 
     digest = hashlib.sha256()
     for name in sorted(files):
@@ -279,6 +282,7 @@ def _load_course(loader: _Loader, course_dir: Path) -> Course | None:
         quizzes=quizzes,
         reference=reference,
         content_hash=digest.hexdigest(),
+        aid=aid,
     )
 
 
@@ -295,7 +299,7 @@ def _scan_lesson_files(
         name = path.name
         if path.is_file() and name != "course.toml":
             files[f"courses/{course_dir.name}/{name}"] = path.read_bytes()
-        if name in ("course.toml", "signalenkaart.toml"):
+        if name in ("course.toml", "signalenkaart.toml", WAT_NU_FILE):
             continue
         match = _LESSON_FILE.match(name)
         source = loader.source(path)

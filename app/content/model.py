@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .wat_nu import WatNu
 
 QUESTION_TYPES = ("single", "multiple", "ordering", "reflection")
 
@@ -178,6 +182,8 @@ class Course:
     reference: ReferenceCard | None
     #: SHA-256 over every file of the course and its quizzes.
     content_hash: str
+    #: The "Wat nu?" meldcode aid (wat-nu.toml), if the course has one.
+    aid: WatNu | None = None
 
     def lesson(self, slug: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
@@ -204,3 +210,8 @@ class Catalog:
     def quiz(self, course_slug: str, quiz_slug: str) -> Quiz | None:
         course = self.courses.get(course_slug)
         return course.quizzes.get(quiz_slug) if course else None
+
+    @property
+    def aid_course(self) -> Course | None:
+        """The first course (by slug) with a "Wat nu?" aid: the one /wat-nu shows."""
+        return next((c for _, c in sorted(self.courses.items()) if c.aid is not None), None)
