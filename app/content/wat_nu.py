@@ -151,11 +151,8 @@ def _steps(root: Fields, reference: ReferenceCard | None) -> tuple[AidStep, ...]
         name = table.text("name")
         if any(s.step == number for s in steps):
             table.problem("step", f"stap {number} staat al eerder in het bestand.")
-        if reference is None:
-            table.problem(
-                "name", "er is geen signalenkaart.toml om de stapnamen mee te vergelijken."
-            )
-        elif name and card_names.get(number) != name:
+        # Without a signalenkaart there is no second version of the names to disagree with.
+        if reference is not None and name and card_names.get(number) != name:
             table.problem(
                 "name",
                 f"de naam van stap {number} wijkt af van de signalenkaart: "
