@@ -26,9 +26,10 @@ from .model import (
     Stage,
 )
 from .source import SLUG, Fields, Problems, SourceFile
+from .boosters import booster_months, check_booster, check_course_boosters
 from .wat_nu import WAT_NU_FILE, load_wat_nu
 
-QUIZ_KINDS = ("case", "check")
+QUIZ_KINDS = ("case", "check", "booster")
 QUIZ_MODES = ("summative", "formative")
 SCORING_RULES = ("partial", "all-or-nothing")
 ACCREDITATION_STATUSES = ("aangevraagd", "geaccrediteerd")
@@ -230,6 +231,7 @@ def _load_course(loader: _Loader, course_dir: Path) -> Course | None:
 
     quizzes, quiz_files = _load_quizzes(loader, slug, listed)
     files.update(quiz_files)
+    check_course_boosters(root, quizzes.values())
 
     for entry in entries:
         if entry.check is None:
@@ -588,7 +590,19 @@ def _load_quiz(
     root = source.parse_toml(text) if text is not None else None
     if root is None:
         return None
-    root.only(("title", "summary", "kind", "mode", "pass_mark", "attempts", "shuffle", "stages"))
+    root.only(
+        (
+            "title",
+            "summary",
+            "kind",
+            "mode",
+            "pass_mark",
+            "attempts",
+            "shuffle",
+            "stages",
+            "booster_months",
+        )
+    )
     kind = root.choice("kind", QUIZ_KINDS)
     mode = root.choice("mode", QUIZ_MODES)
     ids = {"stage": _Ids("stage-id"), "question": _Ids("vraag-id"), "option": _Ids("optie-id")}
@@ -609,6 +623,7 @@ def _load_quiz(
         stages=stages,
         content_hash=_sha256(data),
         source=source.display,
+        booster_months=booster_months(root, kind),
     )
     scored = len(quiz.scored_questions)
     if kind == "case":
@@ -628,6 +643,8 @@ def _load_quiz(
             root.problem("kind", "een check heeft minstens één gescoorde vraag.")
         if mode == "summative":
             root.problem("mode", 'een check (kind = "check") is altijd mode = "formative".')
+    elif kind == "booster":
+        check_booster(root, quiz)
     return quiz
 
 

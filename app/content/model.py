@@ -74,7 +74,7 @@ class Quiz:
     course_slug: str
     title: str
     summary: str
-    kind: str  # "case" or "check"
+    kind: str  # "case", "check" or "booster"
     mode: str  # "summative" or "formative"
     pass_mark: int
     attempts: int
@@ -83,6 +83,8 @@ class Quiz:
     #: SHA-256 of the file's bytes; attempts record it.
     content_hash: str
     source: str
+    #: Boosters only: months after the certificate the booster is mailed.
+    booster_months: int | None = None
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -198,6 +200,12 @@ class Course:
     @property
     def assessment_quizzes(self) -> tuple[Quiz, ...]:
         return tuple(self.quizzes[slug] for slug in self.assessment)
+
+    @property
+    def boosters(self) -> tuple[Quiz, ...]:
+        """The booster quizzes, in the order they are mailed."""
+        found = [q for q in self.quizzes.values() if q.booster_months is not None]
+        return tuple(sorted(found, key=lambda q: q.booster_months or 0))
 
 
 @dataclass(frozen=True)
