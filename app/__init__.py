@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
+    from .boosters.views import bp as boosters_bp
     from .certificates.views import bp as certificates_bp
     from .learning.views import bp as learning_bp
     from .quizzes.views import bp as quizzes_bp
@@ -43,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         admin_bp,
         verify_bp,
         watnu_bp,
+        boosters_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -1,4 +1,5 @@
-"""Command-line tools: `flask content check`, `flask users ...`, `flask demo`, `flask seed`."""
+"""Command-line tools: `flask content check`, `flask users ...`, `flask demo`, `flask seed`;
+`flask certificates ...` and `flask boosters send` live with their capability."""
 
 from __future__ import annotations
 
@@ -135,7 +136,8 @@ def seed_command(
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to `flask`."""
+    from .boosters.cli import boosters_cli
     from .certificates.cli import certificates_cli
 
-    for command in (content_cli, users_cli, demo, seed_command, certificates_cli):
+    for command in (content_cli, users_cli, demo, seed_command, certificates_cli, boosters_cli):
         app.cli.add_command(command)

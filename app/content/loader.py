@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .boosters import booster_months, check_booster, check_course_boosters
 from .markdown import CALLOUT_KINDS, render_markdown
 from .model import (
     QUESTION_TYPES,
@@ -26,7 +27,6 @@ from .model import (
     Stage,
 )
 from .source import SLUG, Fields, Problems, SourceFile
-from .boosters import booster_months, check_booster, check_course_boosters
 from .wat_nu import WAT_NU_FILE, load_wat_nu
 
 QUIZ_KINDS = ("case", "check", "booster")
