@@ -86,13 +86,14 @@ def due_boosters(catalog: Catalog, now: dt.datetime) -> list[DueBooster]:
     for course in catalog.courses.values():
         if not course.boosters:
             continue
-        claimed = set(
-            db.session.execute(
+        claimed = {
+            (user_id, quiz_slug)
+            for user_id, quiz_slug in db.session.execute(
                 select(BoosterMail.user_id, BoosterMail.quiz_slug).where(
                     BoosterMail.course_slug == course.slug
                 )
-            ).tuples()
-        )
+            )
+        }
         for user, certified_at in _certified(course.slug):
             for quiz, start, end in _windows(course, certified_at):
                 if start <= now < end and (user.id, quiz.slug) not in claimed:
