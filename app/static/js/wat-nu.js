@@ -5,7 +5,6 @@
 
   const root = document.querySelector("[data-watnu]");
   if (!root) return;
-  root.classList.add("js");
 
   if ("serviceWorker" in navigator) {
     // Offline use after one visit; a refusal (private window, old browser) changes nothing else.
