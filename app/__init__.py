@@ -28,12 +28,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .accounts.views import bp as accounts_bp
     from .accreditation.views import bp as accreditation_bp
     from .admin.views import bp as admin_bp
+    from .boosters.views import bp as boosters_bp
     from .certificates.views import bp as certificates_bp
     from .learning.views import bp as learning_bp
     from .live.views import bp as live_bp
     from .quizzes.views import bp as quizzes_bp
     from .trainer.views import bp as trainer_bp
     from .verify.views import bp as verify_bp
+    from .watnu.views import bp as watnu_bp
 
     for blueprint in (
         accounts_bp,
@@ -45,6 +47,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         admin_bp,
         accreditation_bp,
         verify_bp,
+        watnu_bp,
+        boosters_bp,
     ):
         app.register_blueprint(blueprint)
 

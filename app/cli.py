@@ -1,5 +1,6 @@
 """Command-line tools: `flask content check`, `flask users ...`, `flask mail send`, `flask demo`,
-`flask seed`."""
+`flask seed`; `flask certificates ...`, `flask accreditation ...` and `flask boosters send` live
+with their capability."""
 
 from __future__ import annotations
 
@@ -196,6 +197,7 @@ def seed_command(
 def register_cli(app: Flask) -> None:
     """Attach the command groups to `flask`."""
     from .accreditation.cli import accreditation_cli
+    from .boosters.cli import boosters_cli
     from .certificates.cli import certificates_cli
 
     for command in (
@@ -206,5 +208,6 @@ def register_cli(app: Flask) -> None:
         seed_command,
         certificates_cli,
         accreditation_cli,
+        boosters_cli,
     ):
         app.cli.add_command(command)

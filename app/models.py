@@ -86,6 +86,8 @@ class User(UserMixin, db.Model):
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     #: Set when the learner deleted the account; personal data is then gone.
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: The learner asked for no booster mails after the certificate.
+    booster_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     def get_id(self) -> str:
         """What a session stores: it stops matching on a password change or a logout."""
@@ -304,6 +306,22 @@ class Booking(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     certificate: Mapped[Certificate] = relationship()
+
+
+class BoosterMail(db.Model):
+    """One booster for one learner: claimed (this row) before the mail goes, so it goes once."""
+
+    __table_args__ = (UniqueConstraint("user_id", "course_slug", "quiz_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    course_slug: Mapped[str] = mapped_column(String(100))
+    quiz_slug: Mapped[str] = mapped_column(String(100))
+    #: When the booster fell due (certificate date plus its months).
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    #: None while the mail is on its way, or if sending failed after the claim.
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class Cohort(db.Model):

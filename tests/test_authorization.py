@@ -23,6 +23,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.accounts import service
+from app.boosters.schedule import opt_out_token
 from app.certificates import numbers
 from app.content import get_catalog
 from app.extensions import db, limiter
@@ -74,6 +75,7 @@ class World:
     booking_id: int
     live_session: int
     live_code: str
+    opt_out_token: str
     course: str = COURSE
     lesson: str = "eerste-les"
     quiz: str = CASE
@@ -236,6 +238,7 @@ def world(app: Flask, make_user: Callable[..., User]) -> World:
             booking_id=booking.id,
             live_session=live.id,
             live_code=live_sessions.format_code(live.code),
+            opt_out_token=opt_out_token(learner),
         )
 
 
@@ -418,6 +421,7 @@ MATRIX: dict[str, Case] = {
     ),
     "GET /groepen/<int:cohort_id>/itemanalyse": Case(cohort_staff(200)),
     "GET /groepen/itemanalyse": Case(admins(200)),
+    "GET /groepen/<int:cohort_id>/boosters": Case(cohort_staff(200)),
     # learners' cohort pages
     "GET /groep/aansluiten": Case(signed_in(200)),
     "POST /groep/aansluiten": Case(signed_in(REDIRECT), data=lambda w: {"code": w.join_code}),
@@ -501,6 +505,12 @@ MATRIX: dict[str, Case] = {
     "POST /verify/<number>": Case(each(200), params=CERT, data=_upload),
     "GET /api/v1/certificates/<number>": Case(each(200), params=CERT),
     "GET /healthz": Case(each(200)),
+    # The unsubscribe link in a booster mail works for whoever holds it, without logging in.
+    "GET /boosters/afmelden/<token>": Case(each(200), params={"token": "opt_out_token"}),
+    "POST /boosters/afmelden/<token>": Case(each(200), params={"token": "opt_out_token"}),
+    "GET /wat-nu": Case(each(200)),
+    "GET /wat-nu/sw.js": Case(each(200)),
+    "GET /wat-nu/manifest.webmanifest": Case(each(200)),
     "GET /static/<path:filename>": Case(each(200)),
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
@@ -71,6 +71,11 @@ class RegisterForm(NameFields, FlaskForm):
 
 
 class ProfileForm(NameFields, FlaskForm):
+    booster_opt_out = BooleanField(
+        "Geen boostermails",
+        description="Na je certificaat krijg je drie keer een korte opfrisser per mail "
+        "(na 3, 6 en 12 maanden). Vink aan als je die niet wilt.",
+    )
     submit = SubmitField("Gegevens opslaan")
 
     def validate_big_number(self, field: StringField) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from flask import render_template
+from flask import current_app, render_template, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -372,6 +372,7 @@ def mail_certificate(
             facts_lines=lines(facts, mask=True),
             verification_url=verification_url,
             supersedes=supersedes,
+            aid_url=current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("watnu.show"),
         ),
         attachments=[(pdf_filename(certificate), "application/pdf", certificate.pdf)],
     )

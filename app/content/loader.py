@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .boosters import booster_months, check_booster, check_course_boosters
 from .markdown import CALLOUT_KINDS, render_markdown
 from .model import (
     QUESTION_TYPES,
@@ -29,8 +30,10 @@ from .model import (
     Stage,
 )
 from .source import SLUG, Fields, Problems, SourceFile
+from .sources import parse_source
+from .wat_nu import WAT_NU_FILE, load_wat_nu
 
-QUIZ_KINDS = ("case", "check")
+QUIZ_KINDS = ("case", "check", "booster")
 QUIZ_MODES = ("summative", "formative")
 SCORING_RULES = ("partial", "all-or-nothing")
 ACCREDITATION_STATUSES = ("aangevraagd", "geaccrediteerd")
@@ -237,6 +240,7 @@ def _load_course(loader: _Loader, course_dir: Path) -> Course | None:
 
     quizzes, quiz_files = _load_quizzes(loader, slug, listed)
     files.update(quiz_files)
+    check_course_boosters(root, quizzes.values())
 
     for entry in entries:
         if entry.check is None:
@@ -265,6 +269,8 @@ def _load_course(loader: _Loader, course_dir: Path) -> Course | None:
             assessment_table.problem("cases", message, item=case_slug)
 
     reference = _load_reference(loader, card_path) if card_path.is_file() else None
+    aid_path = course_dir / WAT_NU_FILE
+    aid = load_wat_nu(loader.source(aid_path), reference) if aid_path.is_file() else None
 
     digest = hashlib.sha256()
     for name in sorted(files):
@@ -290,6 +296,7 @@ def _load_course(loader: _Loader, course_dir: Path) -> Course | None:
         reviewed=reviewed,
         editorial=editorial,
         cost=root.text("cost", required=False),
+        aid=aid,
     )
 
 
@@ -306,7 +313,7 @@ def _scan_lesson_files(
         name = path.name
         if path.is_file() and name != "course.toml":
             files[f"courses/{course_dir.name}/{name}"] = path.read_bytes()
-        if name in ("course.toml", "signalenkaart.toml"):
+        if name in ("course.toml", "signalenkaart.toml", WAT_NU_FILE):
             continue
         match = _LESSON_FILE.match(name)
         source = loader.source(path)
@@ -361,25 +368,6 @@ def _editorial(table: Fields | None) -> Editorial | None:
         authors=authors,
         reviewers=tuple(reviewers),
         conflict_of_interest=table.text("conflict_of_interest"),
-    )
-
-
-def _source(table: Fields, *, cited: bool) -> Source:
-    """One structured source; lesson sources (`cited`) also carry the id the text cites."""
-    table.only(
-        ("id", "title", "publisher", "year", "url")
-        if cited
-        else ("title", "publisher", "year", "url")
-    )
-    url = table.text("url", required=False)
-    if url and not url.startswith(("https://", "http://")):
-        table.problem("url", "'url' begint met https:// (of http://).")
-    return Source(
-        id=table.slug("id") if cited else "",
-        title=table.text("title"),
-        publisher=table.text("publisher"),
-        year=table.integer("year", minimum=1800, maximum=2100),
-        url=url,
     )
 
 
@@ -495,7 +483,7 @@ def _load_lesson(
         title = front.text("title")
         reviewed = front.date("reviewed", required=True)
         for table in front.tables("sources", required=False):
-            source_ = _source(table, cited=True)
+            source_ = parse_source(table, cited=True)
             if source_.id in sources:
                 table.problem("id", f"bron '{source_.id}' staat al eerder in [[sources]].")
             elif source_.id:
@@ -678,7 +666,19 @@ def _load_quiz(
     root = source.parse_toml(text) if text is not None else None
     if root is None:
         return None
-    root.only(("title", "summary", "kind", "mode", "pass_mark", "attempts", "shuffle", "stages"))
+    root.only(
+        (
+            "title",
+            "summary",
+            "kind",
+            "mode",
+            "pass_mark",
+            "attempts",
+            "shuffle",
+            "stages",
+            "booster_months",
+        )
+    )
     kind = root.choice("kind", QUIZ_KINDS)
     mode = root.choice("mode", QUIZ_MODES)
     ids = {"stage": _Ids("stage-id"), "question": _Ids("vraag-id"), "option": _Ids("optie-id")}
@@ -699,6 +699,7 @@ def _load_quiz(
         stages=stages,
         content_hash=_sha256(data),
         source=source.display,
+        booster_months=booster_months(root, kind),
     )
     scored = len(quiz.scored_questions)
     if kind == "case":
@@ -718,6 +719,8 @@ def _load_quiz(
             root.problem("kind", "een check heeft minstens één gescoorde vraag.")
         if mode == "summative":
             root.problem("mode", 'een check (kind = "check") is altijd mode = "formative".')
+    elif kind == "booster":
+        check_booster(root, quiz)
     return quiz
 
 
@@ -947,7 +950,7 @@ def _load_reference(loader: _Loader, path: Path) -> ReferenceCard | None:
         contacts.append(
             (table.text("name"), table.text("phone", required=False), table.text("when"))
         )
-    sources = [_source(table, cited=False) for table in root.tables("sources", required=False)]
+    sources = [parse_source(table, cited=False) for table in root.tables("sources", required=False)]
     return ReferenceCard(
         title=root.text("title"),
         intro=root.text("intro", required=False),

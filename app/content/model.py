@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .wat_nu import WatNu
 
 QUESTION_TYPES = ("single", "multiple", "ordering", "reflection")
 
@@ -91,7 +95,7 @@ class Quiz:
     course_slug: str
     title: str
     summary: str
-    kind: str  # "case" or "check"
+    kind: str  # "case", "check" or "booster"
     mode: str  # "summative" or "formative"
     pass_mark: int
     attempts: int
@@ -100,6 +104,8 @@ class Quiz:
     #: SHA-256 of the file's bytes; attempts record it.
     content_hash: str
     source: str
+    #: Boosters only: months after the certificate the booster is mailed.
+    booster_months: int | None = None
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -248,6 +254,8 @@ class Course:
     editorial: Editorial | None = None
     #: What the course costs, in words for the public course page ("" = not stated yet).
     cost: str = ""
+    #: The "Wat nu?" meldcode aid (wat-nu.toml), if the course has one.
+    aid: WatNu | None = None
 
     def lesson(self, slug: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
@@ -263,6 +271,12 @@ class Course:
     def assessment_quizzes(self) -> tuple[Quiz, ...]:
         return tuple(self.quizzes[slug] for slug in self.assessment)
 
+    @property
+    def boosters(self) -> tuple[Quiz, ...]:
+        """The booster quizzes, in the order they are mailed."""
+        found = [q for q in self.quizzes.values() if q.booster_months is not None]
+        return tuple(sorted(found, key=lambda q: q.booster_months or 0))
+
 
 @dataclass(frozen=True)
 class Catalog:
@@ -274,3 +288,8 @@ class Catalog:
     def quiz(self, course_slug: str, quiz_slug: str) -> Quiz | None:
         course = self.courses.get(course_slug)
         return course.quizzes.get(quiz_slug) if course else None
+
+    @property
+    def aid_course(self) -> Course | None:
+        """The first course (by slug) with a "Wat nu?" aid: the one /wat-nu shows."""
+        return next((c for _, c in sorted(self.courses.items()) if c.aid is not None), None)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from ..accounts.access import role_required
 from ..accounts.forms import EmptyForm
+from ..boosters.retention import cohort_retention
 from ..content import get_catalog
 from ..content.model import Course
 from ..extensions import db, limiter
@@ -345,10 +346,11 @@ def item_analysis_page(cohort_id: int | None) -> Any:
     else:
         group = _cohort_or_404(cohort_id)
         course = _course_or_404(group)
-    sittings = queries.first_sittings(course.slug, course.assessment, cohort_id)
+    quizzes = (*course.assessment_quizzes, *course.boosters)
+    sittings = queries.first_sittings(course.slug, tuple(q.slug for q in quizzes), cohort_id)
     analyses = [
         (quiz, item_analysis.analyse(quiz.questions, sittings.get(quiz.slug, [])))
-        for quiz in course.assessment_quizzes
+        for quiz in quizzes
     ]
     return render_template(
         "trainer/item_analysis.html",
@@ -358,6 +360,20 @@ def item_analysis_page(cohort_id: int | None) -> Any:
         analyses=analyses,
         thresholds=(item_analysis.TOO_EASY, item_analysis.TOO_HARD),
         min_reliable=item_analysis.MIN_RELIABLE,
+    )
+
+
+@bp.get("/groepen/<int:cohort_id>/boosters")
+@role_required(*TRAINER_ROLES)
+def boosters(cohort_id: int) -> Any:
+    """Booster uptake and retention: booster scores against final-test scores."""
+    group = _cohort_or_404(cohort_id)
+    course = _course_or_404(group)
+    return render_template(
+        "trainer/boosters.html",
+        cohort=group,
+        course=course,
+        retention=cohort_retention(group.id, course),
     )
 
 
