@@ -162,7 +162,10 @@ def _security_headers(response: Response) -> Response:
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     stored = response.headers.get("Cache-Control", "")
-    if "_user_id" in session and request.endpoint != "static" and "no-store" not in stored:
+    # A view that revalidates on purpose (`no-cache`: the live session's version poll, which
+    # holds no personal data) keeps its header.
+    chosen = "no-store" in stored or "no-cache" in stored
+    if "_user_id" in session and request.endpoint != "static" and not chosen:
         # Pages for a signed-in person show their data or answers: no copy on a shared computer.
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -22,6 +22,7 @@ from app.boosters.sending import send_due_boosters
 from app.certificates import numbers
 from app.content import ContentError, get_catalog, load_catalog
 from app.extensions import db
+from app.mail import deliver_due
 from app.models import Attempt, BoosterMail, Certificate, User
 from app.quizzes.attempts import assessment_status
 from app.trainer import cohorts
@@ -71,7 +72,10 @@ def sent_boosters() -> list[tuple[str, str]]:
     return [tuple(row) for row in rows]
 
 
-def booster_mails(outbox: Callable[[], list]) -> list:
+def booster_mails(app: Flask, outbox: Callable[[], list]) -> list:
+    """The booster mails, once the outbox has delivered what the sender queued."""
+    with app.app_context():
+        deliver_due()
     return [m for m in outbox() if m["Subject"].startswith("Booster van twee minuten")]
 
 
@@ -100,7 +104,7 @@ def test_each_booster_goes_out_on_its_date_and_only_once(app: Flask, make_user, 
             ("lotte@example.nl", "booster-drie"),
             ("lotte@example.nl", "booster-zes"),
         ]
-    mails = booster_mails(outbox)
+    mails = booster_mails(app, outbox)
     assert [m["To"] for m in mails] == ["lotte@example.nl", "lotte@example.nl"]
     body = mails[0].get_content()
     assert "https://signaal.example.nl/quiz/test-cursus/booster-drie" in body
@@ -133,14 +137,14 @@ def test_the_command_uses_the_app_clock(app: Flask, make_user, outbox, tmp_path:
         certify(learner, issued_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=40))
     runner = app.test_cli_runner()
     result = runner.invoke(args=["boosters", "send"])
-    assert result.exit_code == 0 and "0 booster(s) verstuurd" in result.output
+    assert result.exit_code == 0 and "0 booster(s) in de mailwachtrij" in result.output
     clock = tmp_path / "clock"
     clock.write_text(str(60 * 86400))  # 100 days after the certificate: the first booster
     app.config["TEST_CLOCK_FILE"] = str(clock)
     result = runner.invoke(args=["boosters", "send"])
     assert result.exit_code == 0, result.output
     assert "klok@example.nl: booster-drie" in result.output
-    assert [m["To"] for m in booster_mails(outbox)] == ["klok@example.nl"]
+    assert [m["To"] for m in booster_mails(app, outbox)] == ["klok@example.nl"]
 
 
 def test_two_runs_at_once_send_each_booster_once(app: Flask, make_user, outbox) -> None:
@@ -169,7 +173,7 @@ def test_two_runs_at_once_send_each_booster_once(app: Flask, make_user, outbox) 
         thread.join()
     assert errors == []
     assert sum(len(report.sent) for report in reports) == 6
-    assert sorted(m["To"] for m in booster_mails(outbox)) == sorted(u.email for u in learners)
+    assert sorted(m["To"] for m in booster_mails(app, outbox)) == sorted(u.email for u in learners)
     with app.app_context():
         assert len(sent_boosters()) == 6
 
@@ -198,7 +202,7 @@ def test_no_booster_after_opting_out_in_the_profile(
         assert db.session.get(User, learner.id).booster_opt_out
         certify(learner)
         assert send_due_boosters(dt.datetime(2026, 5, 1, tzinfo=dt.UTC)).sent == []
-    assert booster_mails(outbox) == []
+    assert booster_mails(app, outbox) == []
 
 
 def test_the_link_in_the_mail_unsubscribes_without_logging_in(
@@ -208,7 +212,7 @@ def test_the_link_in_the_mail_unsubscribes_without_logging_in(
     with app.app_context():
         certify(learner)
         send_due_boosters(dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
-    body = booster_mails(outbox)[0].get_content()
+    body = booster_mails(app, outbox)[0].get_content()
     link = re.search(r"https://signaal\.example\.nl(/boosters/afmelden/\S+)", body)[1]
     page = client.get(link)
     assert page.status_code == 200 and "Ja, afmelden voor boosters" in page.get_data(as_text=True)
@@ -219,7 +223,7 @@ def test_the_link_in_the_mail_unsubscribes_without_logging_in(
     with app.app_context():
         assert db.session.get(User, learner.id).booster_opt_out
         assert send_due_boosters(dt.datetime(2026, 8, 1, tzinfo=dt.UTC)).sent == []
-    assert len(booster_mails(outbox)) == 1
+    assert len(booster_mails(app, outbox)) == 1
     assert client.get(link[:-3] + "xyz").status_code == 404  # a forged token
 
 

@@ -957,7 +957,7 @@ def test_content_check_prints_cueing_and_passes_a_balanced_quiz(root: Path) -> N
         in result.stdout
     )
     assert "test-wise 50% (gunstigste trekking 50%, slaaggrens 70%)" in result.stdout
-    assert "cursus: sleutel het langst in 1 van 3 single-vragen (33%)" in result.stdout
+    assert "cursus: sleutel het langst in 1 van 7 single-vragen (14%)" in result.stdout
     assert "Alle inhoud is geldig." in result.stdout
 
 

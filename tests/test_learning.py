@@ -20,6 +20,7 @@ from sqlalchemy import event, select
 
 from app import create_app
 from app.content import get_catalog
+from app.content.model import Source
 from app.extensions import db
 from app.learning import progress
 from app.learning.pocket_card import render_pocket_card
@@ -604,9 +605,8 @@ def long_card(app):
         for n in range(8)
     )
     address = "https://www.example.nl/publicaties/rapporten/2024/mensenhandel-signalen-in-de-zorg"
-    return dataclasses.replace(
-        card, signals=many, sources=(*card.sources, ("Lange bron", address)) * 3
-    )
+    long_source = Source(title="Lange bron", publisher="Uitgever", year=2024, url=address)
+    return dataclasses.replace(card, signals=many, sources=(*card.sources, long_source) * 3)
 
 
 def test_a_long_pocket_card_flows_over_full_a6_pages_at_a_readable_size(app):

@@ -30,16 +30,19 @@ def _reissue_with_points(catalog: Catalog) -> int:
     """Certificates issued while the accreditation was pending get the points, one by one."""
     settings = issuing.Settings.from_config(current_app.config)
     count = 0
-    for course in catalog.courses.values():
-        for old in issuing.awaiting_points(course):
-            new = issuing.reissue_with_points(old, course, settings)
-            holder = issuing.holder_of(new)
-            if holder is not None:
-                issuing.mail_certificate(
-                    new, holder, settings.verification_url(new.number), old.number
-                )
-            db.session.commit()  # the new certificate and its mail in one transaction
-            count += 1
+    # The certificate mail links to pages of the app: build its addresses as a request would.
+    base_url = current_app.config["PUBLIC_BASE_URL"] or None
+    with current_app.test_request_context(base_url=base_url):
+        for course in catalog.courses.values():
+            for old in issuing.awaiting_points(course):
+                new = issuing.reissue_with_points(old, course, settings)
+                holder = issuing.holder_of(new)
+                if holder is not None:
+                    issuing.mail_certificate(
+                        new, holder, settings.verification_url(new.number), old.number
+                    )
+                db.session.commit()  # the new certificate and its mail in one transaction
+                count += 1
     return count
 
 
