@@ -46,9 +46,7 @@ def _imported_distributions(*folders: str) -> dict[str, set[str]]:
                     if top in sys.stdlib_module_names or top in OUR_PACKAGES:
                         continue
                     for dist in providers.get(top, [top]):
-                        found.setdefault(_normalise(dist), set()).add(
-                            str(path.relative_to(ROOT))
-                        )
+                        found.setdefault(_normalise(dist), set()).add(str(path.relative_to(ROOT)))
     return found
 
 
