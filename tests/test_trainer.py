@@ -33,6 +33,7 @@ from app.models import (
 )
 from app.trainer import charts, cohorts
 from app.trainer.item_analysis import ItemResponse, analyse, pearson
+from tests.factories import build_attempt
 
 COURSE = "test-cursus"
 CASE = "testcasus"
@@ -87,21 +88,8 @@ def add_attempt(
     quiz: str = CASE,
 ) -> None:
     """An attempt at the test case; score None leaves it open (not submitted)."""
-    now = utcnow()
     with app.app_context():
-        attempt = Attempt(
-            user_id=user.id,
-            course_slug=COURSE,
-            quiz_slug=quiz,
-            number=number,
-            quiz_version="test",
-            pass_mark=70,
-            stages_revealed=3,
-            started_at=now - dt.timedelta(minutes=30),
-            submitted_at=None if score is None else now,
-            score=score,
-            passed=None if score is None else score >= 0.7,
-        )
+        attempt = build_attempt(user.id, quiz, number=number, score=score)
         for values in answers:
             attempt.answers.append(Answer(stage_id="eerste-consult", **values))
         db.session.add(attempt)
