@@ -893,7 +893,7 @@ def count_queries(app: Flask, action: Any) -> int:
 
 
 def test_overview_query_count_does_not_grow_with_the_cohort(app, client, auth):
-    from app.seed import DEMO_TRAINER, seed
+    from app.demo.seed import DEMO_TRAINER, seed
 
     with app.app_context():
         course = get_catalog().course(COURSE)

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
+from .. import clock
 from ..content import Course
 from ..extensions import db
-from ..models import PROFESSIONS, Certificate, utcnow
+from ..models import PROFESSIONS, Certificate
 from .facts import decimal
 
 COLUMNS = (
@@ -103,7 +104,7 @@ def export(
     now: dt.datetime | None = None,
 ) -> Export:
     """Build the CSV and mark the rows exported (the first export time is kept); flushes."""
-    now = now or utcnow()
+    now = now or clock.now()
     certificates = exportable(course.slug, date_from, date_until, only_new=only_new)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=DELIMITER, lineterminator="\r\n")

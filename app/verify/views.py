@@ -39,15 +39,15 @@ def healthz() -> Any:
 
 
 def _lookup_limit() -> str:
-    return current_app.config.get("VERIFY_RATE_LIMIT", "60 per minute")
+    return current_app.config["VERIFY_RATE_LIMIT"]
 
 
 def _upload_limit() -> str:
-    return current_app.config.get("VERIFY_UPLOAD_RATE_LIMIT", "10 per minute")
+    return current_app.config["VERIFY_UPLOAD_RATE_LIMIT"]
 
 
 def _verification_url(number: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL']}/verify/{number}"
+    return numbers.verification_url(current_app.config["PUBLIC_BASE_URL"], number)
 
 
 @bp.get("/verify")
@@ -91,7 +91,7 @@ def show(number: str) -> Any:
 
 
 def _max_upload() -> int:
-    return int(current_app.config.get("VERIFY_UPLOAD_MAX", 2 * 1024 * 1024))
+    return current_app.config["VERIFY_UPLOAD_MAX"]
 
 
 @bp.post("/verify/<number>")
