@@ -4,20 +4,37 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test lint e2e bench clean
+.PHONY: run test lint lock e2e bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+
+# Installs come from the lock files, hash-checked, so every machine gets the same packages;
+# the project itself goes on top without its dependencies (they are all in the lock).
+INSTALL_LOCKED = $(BIN)/pip install --quiet --require-hashes -r $(1) \
+	&& $(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 
 # Runtime install for `make run`; the dev extras (pytest, ruff, playwright) only for tests.
-$(VENV)/.runtime: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.runtime: requirements.lock | $(BIN)/python
+	$(call INSTALL_LOCKED,requirements.lock)
 	touch $@
 
-$(VENV)/.dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.dev: requirements-dev.lock | $(BIN)/python
+	$(call INSTALL_LOCKED,requirements-dev.lock)
 	touch $@ $(VENV)/.runtime
+
+# Re-lock after changing dependencies in pyproject.toml: keeps every other pin as it is.
+# `make lock UPGRADE=1` moves every package to its newest allowed release.
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+	--build-deps-for editable $(if $(UPGRADE),--upgrade)
+
+lock: $(VENV)/.dev
+	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev --constraint requirements.lock \
+		--output-file requirements-dev.lock pyproject.toml
+	$(call INSTALL_LOCKED,requirements-dev.lock)
+	touch $(VENV)/.dev $(VENV)/.runtime
 
 run: $(VENV)/.runtime
 	$(BIN)/flask db upgrade

@@ -10,6 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .content.cueing import CourseCueing, QuizCueing, measure_course
 from .extensions import db
+from .models import ROLES
 
 content_cli = AppGroup("content", help="Cursusinhoud controleren.")
 users_cli = AppGroup("users", help="Accounts beheren.")
@@ -81,7 +82,7 @@ def _cue_figures(figures: QuizCueing | CourseCueing) -> str:
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--password", required=True)
-@click.option("--role", type=click.Choice(["learner", "trainer", "admin"]), default="learner")
+@click.option("--role", type=click.Choice(ROLES), default="learner")
 @click.option("--initials", default="")
 @click.option("--first-name", default="")
 @click.option("--surname", default="")
@@ -101,7 +102,7 @@ def users_create(**fields: str) -> None:
 
 @users_cli.command("set-role")
 @click.argument("email")
-@click.argument("role", type=click.Choice(["learner", "trainer", "admin"]))
+@click.argument("role", type=click.Choice(ROLES))
 def users_set_role(email: str, role: str) -> None:
     """Give an existing account another role."""
     from .accounts.service import find_user
@@ -176,7 +177,7 @@ def seed_command(
 ) -> None:
     """Create N learners with varied progress in a cohort of the demo trainer."""
     from .content import get_catalog
-    from .seed import SEED_PASSWORD, seed
+    from .demo.seed import SEED_PASSWORD, seed
 
     catalog = get_catalog()
     course = (

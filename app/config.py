@@ -92,6 +92,14 @@ def load_config(instance_path: Path, test_config: dict | None = None) -> dict:
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
         "PASSWORD_RESET_MAX_AGE": _env_int("PASSWORD_RESET_MAX_AGE", 3600),
         "EMAIL_CONFIRM_MAX_AGE": _env_int("EMAIL_CONFIRM_MAX_AGE", 7 * 24 * 3600),
+        #: Certificates use the highest version of this layout in CERTIFICATES_DIR.
+        "CERTIFICATE_LAYOUT": env.get("CERTIFICATE_LAYOUT") or "signaal",
+        #: Rate limits (Flask-Limiter notation), per learner for saving answers, per address else.
+        "QUIZ_SAVE_RATE_LIMIT": env.get("QUIZ_SAVE_RATE_LIMIT") or "120 per minute",
+        "VERIFY_RATE_LIMIT": env.get("VERIFY_RATE_LIMIT") or "60 per minute",
+        "VERIFY_UPLOAD_RATE_LIMIT": env.get("VERIFY_UPLOAD_RATE_LIMIT") or "10 per minute",
+        #: The largest PDF the public verification page compares (bytes).
+        "VERIFY_UPLOAD_MAX": _env_int("VERIFY_UPLOAD_MAX", 2 * 1024 * 1024),
         #: Idle gaps between page views longer than this do not count as study time (seconds).
         "STUDY_IDLE_CAP": _env_int("STUDY_IDLE_CAP", 300),
         #: Browser tests only (ignored in production): a file with seconds to add to the clock.
@@ -107,8 +115,6 @@ def load_config(instance_path: Path, test_config: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
-        #: The largest certificate PDF the verification page accepts (bytes; stated to users).
-        "VERIFY_UPLOAD_MAX": _env_int("VERIFY_UPLOAD_MAX", 2 * 1024 * 1024),
         #: Where learners and verifiers write to (contact and privacy pages); empty: not shown.
         "CONTACT_EMAIL": env.get("CONTACT_EMAIL", ""),
     }

@@ -29,6 +29,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .extensions import db
 
 
+def join_name(*parts: str | None) -> str:
+    """Name parts with one space between them; an empty part (often the tussenvoegsel) is left out."""
+    return " ".join(p for p in parts if p)
+
+
 def utcnow() -> dt.datetime:
     """The current time in UTC, timezone-aware."""
     return dt.datetime.now(dt.UTC)
@@ -51,7 +56,11 @@ class UTCDateTime(db.TypeDecorator):
         return value
 
 
-ROLES = ("learner", "trainer", "admin")
+#: Every role a user can have, with its Dutch label.
+ROLE_LABELS = {"learner": "Deelnemer", "trainer": "Opleider", "admin": "Beheerder"}
+ROLES = tuple(ROLE_LABELS)
+#: The roles that may open the trainer pages (an admin can do what a trainer can).
+TRAINER_ROLES = ("trainer", "admin")
 PROFESSIONS = {
     "huisarts": "Huisarts",
     "aios": "Huisarts in opleiding (aios)",
@@ -99,14 +108,12 @@ class User(UserMixin, db.Model):
 
     @property
     def full_name(self) -> str:
-        parts = [self.first_name, self.tussenvoegsel, self.surname]
-        return " ".join(p for p in parts if p)
+        return join_name(self.first_name, self.tussenvoegsel, self.surname)
 
     @property
     def formal_name(self) -> str:
         """Initials, tussenvoegsel and surname, as the accreditation register books them."""
-        parts = [self.initials, self.tussenvoegsel, self.surname]
-        return " ".join(p for p in parts if p)
+        return join_name(self.initials, self.tussenvoegsel, self.surname)
 
     @property
     def profession_label(self) -> str:
@@ -274,8 +281,8 @@ class Certificate(db.Model):
 
     @property
     def formal_name(self) -> str:
-        parts = [self.initials, self.tussenvoegsel, self.surname]
-        return " ".join(p for p in parts if p)
+        """As printed on the certificate (see User.formal_name)."""
+        return join_name(self.initials, self.tussenvoegsel, self.surname)
 
 
 class Booking(db.Model):

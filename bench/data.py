@@ -1,6 +1,6 @@
 """Databases and data for the benchmarks: a fresh database per run, `flask seed`, attempt pools.
 
-The learners come from `flask seed` (app/seed.py, shared with the trainer work). What the load runs
+The learners come from `flask seed` (app/demo/seed.py, shared with the trainer work). What the load runs
 need on top, open attempts in a known state for saving and submitting, is inserted here in bulk.
 """
 
@@ -148,9 +148,9 @@ def seeded(app: Flask, cohort_name: str = "Demogroep") -> Seeded:
     """What `flask seed` created in the named cohort: course, cohort, trainer and learners."""
     from app.accounts.service import DEMO_ACCOUNTS
     from app.content import get_catalog
+    from app.demo.seed import DEMO_TRAINER, SEED_PASSWORD
     from app.extensions import db
     from app.models import Cohort, CohortMember, User
-    from app.seed import DEMO_TRAINER, SEED_PASSWORD
 
     with app.app_context():
         course = next(iter(get_catalog().courses.values()))

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from app.content import get_catalog
 from app.extensions import db
-from app.models import Attempt, Certificate, Evaluation, LessonProgress, User
+from app.models import Certificate, Evaluation, LessonProgress, User
+from tests.factories import build_attempt
 
 COURSE = "test-cursus"
 #: A moment inside the fixture course's accreditation period (2026-01-01 .. 2027-12-31).
@@ -38,17 +39,13 @@ def pass_assessment(user_id: int, *, at: dt.datetime = DONE_AT, passed: bool = T
     course = get_catalog().course(COURSE)
     for quiz in course.assessment_quizzes:
         db.session.add(
-            Attempt(
-                user_id=user_id,
+            build_attempt(
+                user_id,
+                quiz.slug,
                 course_slug=COURSE,
-                quiz_slug=quiz.slug,
-                number=1,
-                quiz_version=quiz.content_hash,
-                pass_mark=quiz.pass_mark,
-                started_at=at - dt.timedelta(minutes=20),
-                submitted_at=at,
+                at=at,
                 score=0.9 if passed else 0.4,
-                passed=passed,
+                started_at=at - dt.timedelta(minutes=20),
             )
         )
 

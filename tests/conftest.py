@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,12 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 
+from app import content as content_package
 from app import create_app
 from app.config import normalise_database_url
-from app.extensions import db
-from app.models import User
+from app.extensions import db, limiter
+from app.models import Attempt, User
+from tests.factories import build_attempt
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_CONTENT = Path(__file__).resolve().parent / "content"
@@ -77,23 +80,70 @@ def config_overrides() -> dict[str, Any]:
     return {}
 
 
+@pytest.fixture(scope="session")
+def sqlite_schema(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """SQLite: the schema built once per session; every test gets a copy of this file."""
+    folder = tmp_path_factory.mktemp("schema")
+    path = folder / "schema.sqlite3"
+    app = create_app(_base_config(f"sqlite:///{path}", folder))
+    with app.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()  # the last connection folds the write-ahead log into the file
+    return path
+
+
 @pytest.fixture
-def database_url(tmp_path: Path, postgres_url: str | None) -> str:
-    return postgres_url or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+def database_url(tmp_path: Path, postgres_url: str | None, request: pytest.FixtureRequest) -> str:
+    if postgres_url:
+        return postgres_url
+    path = tmp_path / "test.sqlite3"
+    shutil.copyfile(request.getfixturevalue("sqlite_schema"), path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fixture_catalog_loaded_once() -> Iterator[None]:
+    """Parse the fixture content once: the catalog is immutable, so every test app shares it."""
+    load = content_package.load_catalog
+    fixture_dirs = (FIXTURE_CONTENT / "courses", FIXTURE_CONTENT / "quizzes")
+    loaded: dict[tuple[Path, Path], Any] = {}
+
+    def load_once(courses_dir: Path, quizzes_dir: Path) -> Any:
+        key = (Path(courses_dir), Path(quizzes_dir))
+        if key != fixture_dirs:
+            return load(courses_dir, quizzes_dir)
+        if key not in loaded:
+            loaded[key] = load(courses_dir, quizzes_dir)
+        return loaded[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(content_package, "load_catalog", load_once)
+        yield
 
 
 @pytest.fixture
 def app(database_url: str, tmp_path: Path, config_overrides: dict[str, Any]) -> Iterator[Flask]:
     app = create_app({**_base_config(database_url, tmp_path), **config_overrides})
-    with app.app_context():
-        if database_url.startswith("sqlite"):
-            db.create_all()
-        else:
+    if not database_url.startswith("sqlite"):
+        with app.app_context():
             _truncate_all()
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_never_trip_when_marked(request: pytest.FixtureRequest) -> None:
+    """In tests marked `no_rate_limits` every request starts with empty rate-limit counters.
+
+    Those tests send hundreds of requests to check something else; the limits have their own
+    tests. The limiter still runs on each request, so its key functions meet the same input.
+    (Not RATELIMIT_ENABLED=False: Flask-Limiter would keep that for later apps.)
+    """
+    if request.node.get_closest_marker("no_rate_limits") and "app" in request.fixturenames:
+        request.getfixturevalue("app").before_request(limiter.reset)
 
 
 def _truncate_all() -> None:
@@ -176,3 +226,18 @@ def outbox(app: Flask) -> Callable[[], list[email.message.EmailMessage]]:
         ]
 
     return read
+
+
+@pytest.fixture
+def make_attempt(app: Flask) -> Callable[..., Attempt]:
+    """Store an attempt at a fixture case (see tests.factories.build_attempt) and return it."""
+
+    def make(user: User, quiz_slug: str = "testcasus", **fields: Any) -> Attempt:
+        with app.app_context():
+            attempt = build_attempt(user.id, quiz_slug, **fields)
+            db.session.add(attempt)
+            db.session.commit()
+            db.session.expunge(attempt)
+        return attempt
+
+    return make

@@ -26,7 +26,7 @@ from app.accounts import service
 from app.boosters.schedule import opt_out_token
 from app.certificates import numbers
 from app.content import get_catalog
-from app.extensions import db, limiter
+from app.extensions import db
 from app.live import sessions as live_sessions
 from app.models import (
     Answer,
@@ -41,8 +41,12 @@ from app.models import (
     utcnow,
 )
 from app.trainer import cohorts
+from tests.factories import build_attempt
 
 from .conftest import PASSWORD
+
+# Statuses here are about who may do what; rate limits have their own tests.
+pytestmark = pytest.mark.no_rate_limits
 
 COURSE = "test-cursus"
 CASE = "testcasus"
@@ -101,20 +105,8 @@ def _answer(question: str, response: Any, readable: str, **fields: Any) -> Answe
 
 
 def _attempt(user_id: int, number: int, reflection: str, shared: bool) -> Attempt:
-    now = utcnow()
-    quiz = get_catalog().quiz(COURSE, CASE)
-    attempt = Attempt(
-        user_id=user_id,
-        course_slug=COURSE,
-        quiz_slug=CASE,
-        number=number,
-        quiz_version=quiz.content_hash,
-        pass_mark=quiz.pass_mark,
-        stages_revealed=len(quiz.stages),
-        started_at=now - dt.timedelta(minutes=30),
-        submitted_at=now - dt.timedelta(minutes=number),
-        score=0.8,
-        passed=True,
+    attempt = build_attempt(
+        user_id, CASE, number=number, at=utcnow() - dt.timedelta(minutes=number)
     )
     attempt.answers.append(
         _answer("alleen-spreken", ["vraag-alleen"], "Je vraagt de begeleider...", score=1.0)
@@ -615,9 +607,6 @@ def test_route_answers_every_role_as_expected_and_leaks_nothing(
     for role in ROLES:
         log_in(client, world, role)
         with app.app_context():
-            # Statuses here are about who may do what; rate limits have their own tests.
-            # (Not RATELIMIT_ENABLED=False: Flask-Limiter would keep that for later apps.)
-            limiter.reset()
             before = snapshot()
         response = request(client, key, case, world)
         got = outcome(response)

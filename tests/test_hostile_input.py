@@ -32,7 +32,7 @@ from werkzeug.test import encode_multipart
 
 from app.certificates import numbers
 from app.content import ContentError, get_catalog, load_catalog
-from app.extensions import db, limiter
+from app.extensions import db
 from app.models import (
     ROLES,
     Answer,
@@ -45,6 +45,9 @@ from app.quizzes.attempts import REFLECTION_MAX, normalise_response
 from app.trainer import cohorts
 
 from .conftest import FIXTURE_CONTENT, PASSWORD
+
+# Hundreds of requests per test would trip the rate limits, which have their own tests.
+pytestmark = pytest.mark.no_rate_limits
 
 COURSE = "test-cursus"
 CASE = f"/quiz/{COURSE}/testcasus"
@@ -165,13 +168,6 @@ def log_in(client: FlaskClient, user: User | None) -> None:
             "/account/inloggen", data={"email": user.email, "password": PASSWORD}
         )
         assert response.status_code == 302
-
-
-def fresh_limits(app: Flask) -> None:
-    # Hundreds of requests per test would trip the rate limits, which have their own tests.
-    # (Not RATELIMIT_ENABLED=False: Flask-Limiter would keep that for later apps.)
-    with app.app_context():
-        limiter.reset()
 
 
 def assert_clear_answer(response: Any) -> None:
@@ -428,7 +424,6 @@ def test_every_form_refuses_hostile_input_without_a_500_or_a_write(
     @BOUNDED
     @given(data=form_data(*case.fields))
     def post(data: dict[str, Any]) -> None:
-        fresh_limits(app)
         before = db_state(app)
         response = client.open(url, method=case.method, data=data)
         assert_clear_answer(response)
@@ -501,7 +496,6 @@ def test_random_values_in_every_address_and_query_never_give_a_500(
     @settings(BOUNDED, max_examples=120)
     @given(rule=st.sampled_from(rules), data=st.data(), query=QUERY)
     def visit(rule: str, data: st.DataObject, query: dict[str, str]) -> None:
-        fresh_limits(app)
         url = re.sub(r"<[^>]+>", lambda m: quote(data.draw(SEGMENT), safe=""), rule)
         response = client.get(url, query_string=query)
         assert_clear_answer(response)
@@ -604,7 +598,6 @@ def test_the_quiz_form_stores_only_valid_answers_whatever_is_posted(
     @BOUNDED
     @given(data=quiz_form(options), as_json=st.booleans())
     def save(data: dict[str, Any], as_json: bool) -> None:
-        fresh_limits(app)
         headers = {"Accept": "application/json"} if as_json else {}
         response = client.post(f"{CASE}/opslaan", data=data, headers=headers)
         assert_clear_answer(response)
@@ -695,7 +688,6 @@ WELL_FORMED = st.text(st.sampled_from(numbers.ALPHABET), min_size=8, max_size=8)
 def test_the_api_answers_any_number_with_json_and_never_writes(
     app: Flask, client: FlaskClient, world: World, number: str, accept: str
 ) -> None:
-    fresh_limits(app)
     before = db_state(app)
     response = client.get(
         f"/api/v1/certificates/{quote(number, safe='')}", headers={"Accept": accept}
@@ -716,7 +708,6 @@ def test_the_api_answers_any_number_with_json_and_never_writes(
 def test_the_lookup_form_and_page_answer_any_number(
     app: Flask, client: FlaskClient, world: World, number: str
 ) -> None:
-    fresh_limits(app)
     before = db_state(app)
     assert_clear_answer(client.get("/verify", query_string={"number": number}))
     assert_clear_answer(client.get(f"/verify/{quote(number, safe='')}"))
@@ -750,7 +741,6 @@ def private_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 def test_uploaded_files_are_compared_in_memory_and_never_stored(
     app: Flask, client: FlaskClient, world: World, private_tmp: Path, data: bytes, filename: str
 ) -> None:
-    fresh_limits(app)
     instance = Path(app.instance_path)
     files_before = files_under(instance, private_tmp)
     before = db_state(app)
@@ -835,7 +825,6 @@ def test_odd_places_in_the_ordering_menus_never_give_a_500(
 def test_the_next_address_after_login_never_leads_to_another_site(
     app: Flask, client: FlaskClient, world: World, target: str
 ) -> None:
-    fresh_limits(app)
     client.post("/account/uitloggen")
     response = client.post(
         "/account/inloggen",

@@ -34,6 +34,7 @@ from app.models import (
 )
 from app.trainer import charts, cohorts
 from app.trainer.item_analysis import ItemResponse, analyse, pearson
+from tests.factories import build_attempt
 
 COURSE = "test-cursus"
 CASE = "testcasus"
@@ -88,21 +89,8 @@ def add_attempt(
     quiz: str = CASE,
 ) -> None:
     """An attempt at the test case; score None leaves it open (not submitted)."""
-    now = utcnow()
     with app.app_context():
-        attempt = Attempt(
-            user_id=user.id,
-            course_slug=COURSE,
-            quiz_slug=quiz,
-            number=number,
-            quiz_version="test",
-            pass_mark=70,
-            stages_revealed=3,
-            started_at=now - dt.timedelta(minutes=30),
-            submitted_at=None if score is None else now,
-            score=score,
-            passed=None if score is None else score >= 0.7,
-        )
+        attempt = build_attempt(user.id, quiz, number=number, score=score)
         for values in answers:
             attempt.answers.append(Answer(stage_id="eerste-consult", **values))
         db.session.add(attempt)
@@ -935,7 +923,7 @@ def count_queries(app: Flask, action: Any) -> int:
 
 
 def test_overview_query_count_does_not_grow_with_the_cohort(app, client, auth):
-    from app.seed import DEMO_TRAINER, seed
+    from app.demo.seed import DEMO_TRAINER, seed
 
     with app.app_context():
         course = get_catalog().course(COURSE)

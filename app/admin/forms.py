@@ -7,6 +7,10 @@ from wtforms import BooleanField, DateField, SearchField, SelectField, SubmitFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..models import ROLE_LABELS
+
+ROLE_CHOICES = [SelectChoice(role, label) for role, label in ROLE_LABELS.items()]
+
 REQUIRED = "Dit veld is verplicht."
 
 
@@ -67,12 +71,7 @@ class UserSearchForm(GetForm):
     )
     role = SelectField(
         "Rol",
-        choices=[
-            SelectChoice("", "Alle"),
-            SelectChoice("learner", "Deelnemer"),
-            SelectChoice("trainer", "Opleider"),
-            SelectChoice("admin", "Beheerder"),
-        ],
+        choices=[SelectChoice("", "Alle"), *ROLE_CHOICES],
         default="",
     )
 
@@ -80,11 +79,7 @@ class UserSearchForm(GetForm):
 class RoleForm(FlaskForm):
     role = SelectField(
         "Rol",
-        choices=[
-            SelectChoice("learner", "Deelnemer"),
-            SelectChoice("trainer", "Opleider"),
-            SelectChoice("admin", "Beheerder"),
-        ],
+        choices=ROLE_CHOICES,
         validators=[DataRequired("Kies een rol.")],
     )
     submit = SubmitField("Rol wijzigen")

@@ -10,9 +10,6 @@ from sqlalchemy import Select, func, or_, select, update
 from ..extensions import db
 from ..models import ROLES, User, audit
 
-#: How roles are called in the interface.
-ROLE_LABELS = {"learner": "Deelnemer", "trainer": "Opleider", "admin": "Beheerder"}
-
 
 class RoleError(ValueError):
     """A role change the rules refuse; the message is a Dutch sentence for the admin."""

@@ -28,7 +28,7 @@ from ..certificates.evaluation import evaluation_summary
 from ..certificates.facts import facts_of, lines
 from ..content import get_catalog
 from ..extensions import db
-from ..models import AuditEvent, Certificate, User, audit
+from ..models import ROLE_LABELS, AuditEvent, Certificate, User, audit
 from . import users
 from .forms import ExportForm, RevokeForm, RoleForm, SearchForm, UserSearchForm
 from .study_load import study_load_check
@@ -291,7 +291,7 @@ def users_index() -> Any:
     """List accounts with search; each row can get another role."""
     form = UserSearchForm(request.args)
     query = (form.q.data or "").strip() if form.validate() else ""
-    role = form.role.data if form.role.data in users.ROLE_LABELS else ""
+    role = form.role.data if form.role.data in ROLE_LABELS else ""
     page = _page()
     rows = list(
         db.session.scalars(
@@ -308,7 +308,7 @@ def users_index() -> Any:
         page=page,
         has_next=len(rows) > PAGE_SIZE,
         args={k: v for k, v in request.args.items() if k != "pagina"},
-        labels=users.ROLE_LABELS,
+        labels=ROLE_LABELS,
         admins=users.admin_count(),
     )
 
@@ -331,7 +331,7 @@ def change_role(user_id: int) -> Any:
         flash(str(exc), "error")
         return redirect(url_for("admin.users", q=user.email))
     db.session.commit()
-    label = users.ROLE_LABELS[form.role.data].lower()
+    label = ROLE_LABELS[form.role.data].lower()
     if not changed:
         flash(f"{user.email} had de rol {label} al.", "info")
     elif myself and form.role.data != "admin":

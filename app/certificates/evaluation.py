@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from statistics import fmean
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -106,7 +107,7 @@ def evaluation_summary(course_slug: str, course_version: str | None = None) -> E
             RatingSummary(
                 key=key,
                 label=label,
-                mean=round(sum(values) / len(values), 1) if values else None,
+                mean=round(fmean(values), 1) if values else None,
                 counts=tuple(counter.get(n, 0) for n in range(1, 6)),  # type: ignore[arg-type]
             )
         )

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
+from .. import clock
 from ..content import Course
 from ..csvsafe import to_csv
 from ..extensions import db
-from ..models import PROFESSIONS, Certificate, utcnow
+from ..models import PROFESSIONS, Certificate
 from .facts import decimal
 
 COLUMNS = (
@@ -96,7 +97,7 @@ def export(
     now: dt.datetime | None = None,
 ) -> Export:
     """Build the CSV and mark the rows exported (the first export time is kept); flushes."""
-    now = now or utcnow()
+    now = now or clock.now()
     certificates = exportable(course.slug, date_from, date_until, only_new=only_new)
     csv_text = to_csv(COLUMNS, (row(c, organisation) for c in certificates))
     for certificate in certificates:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..dates import local_date
-from ..models import PROFESSIONS, Certificate
+from ..models import PROFESSIONS, Certificate, join_name
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class CertificateFacts:
     @property
     def name(self) -> str:
         """Initials, tussenvoegsel and surname, as the accreditation register books them."""
-        return " ".join(p for p in (self.initials, self.tussenvoegsel, self.surname) if p)
+        return join_name(self.initials, self.tussenvoegsel, self.surname)
 
     @property
     def profession_label(self) -> str:

@@ -25,13 +25,12 @@ from ..dates import AMSTERDAM
 from ..extensions import db
 from ..learning.progress import course_progress
 from ..mail import queue_mail
-from ..models import Certificate, LessonProgress, User, audit, utcnow
+from ..models import Certificate, LessonProgress, User, audit
 from ..quizzes.attempts import assessment_status
 from . import eligibility, numbers, pdf, signing
 from .evaluation import evaluation_of
 from .facts import CertificateFacts, Provider, facts_of, lines
 
-DEFAULT_LAYOUT = "signaal"
 #: New numbers to try when a freshly drawn number is already taken (practically never).
 _NUMBER_TRIES = 5
 
@@ -59,11 +58,11 @@ class Settings:
         return cls(
             public_base_url=config["PUBLIC_BASE_URL"].rstrip("/"),
             certificates_dir=Path(config["CERTIFICATES_DIR"]),
-            layout_name=config.get("CERTIFICATE_LAYOUT", DEFAULT_LAYOUT),
+            layout_name=config["CERTIFICATE_LAYOUT"],
             signing_key=config["SIGNING_KEY"],
             signing_cert=config["SIGNING_CERT"],
-            signing_passphrase=config.get("SIGNING_KEY_PASSPHRASE", ""),
-            create_dev_keys=not config.get("PRODUCTION", False),
+            signing_passphrase=config["SIGNING_KEY_PASSPHRASE"],
+            create_dev_keys=not config["PRODUCTION"],
             provider=Provider.from_config(config),
         )
 
@@ -75,7 +74,7 @@ class Settings:
 
     def verification_url(self, number: str) -> str:
         """The public verification address, from PUBLIC_BASE_URL (never the request's host)."""
-        return f"{self.public_base_url}/verify/{number}"
+        return numbers.verification_url(self.public_base_url, number)
 
 
 @dataclass(frozen=True)
@@ -427,7 +426,7 @@ def revoke(certificate: Certificate, reason: str, actor: User | None) -> Certifi
     if certificate.status == "revoked":
         return certificate
     certificate.status = "revoked"
-    certificate.revoked_at = utcnow()
+    certificate.revoked_at = clock.now()
     certificate.revoked_reason = reason.strip()
     audit(
         actor,

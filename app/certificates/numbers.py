@@ -82,3 +82,8 @@ def parse(text: str) -> ParsedNumber:
     if ALPHABET.index(check) != check_value(data):
         return ParsedNumber("mistyped")
     return ParsedNumber("ok", format_number(symbols))
+
+
+def verification_url(public_base_url: str, number: str) -> str:
+    """The public address that checks a certificate: PUBLIC_BASE_URL, never the request's host."""
+    return f"{public_base_url}/verify/{number}"

@@ -25,6 +25,7 @@ from ..accounts.access import role_required
 from ..accreditation import bookings
 from ..content import Course, get_catalog
 from ..extensions import db
+from ..models import TRAINER_ROLES
 from . import evaluation as evaluations
 from . import issuing
 from .eligibility import ChecklistItem
@@ -189,7 +190,7 @@ def evaluation(course_slug: str) -> Any:
 
 
 @bp.get("/<course_slug>/evaluaties")
-@role_required("trainer", "admin")
+@role_required(*TRAINER_ROLES)
 def evaluation_summary(course_slug: str) -> Any:
     """The evaluations of a course, aggregated (trainers and admins)."""
     course = _course_or_404(course_slug)

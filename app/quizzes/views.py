@@ -233,7 +233,7 @@ def start(course_slug: str, quiz_slug: str) -> Any:
 
 
 def _save_limit() -> str:
-    return current_app.config.get("QUIZ_SAVE_RATE_LIMIT", "120 per minute")
+    return current_app.config["QUIZ_SAVE_RATE_LIMIT"]
 
 
 def _learner_key() -> str:

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from .. import clock
 from ..dates import AMSTERDAM, local_date
 from ..extensions import db
-from ..models import Cohort, CohortInvite, CohortMember, CohortTrainer, User, utcnow
+from ..models import Cohort, CohortInvite, CohortMember, CohortTrainer, User
 
 #: Letters and digits that are hard to mistake for one another (no 0/O, 1/I/L, U/V).
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
@@ -152,7 +153,7 @@ def create_invites(cohort: Cohort, emails: list[str]) -> list[CohortInvite]:
             select(CohortInvite.email).where(
                 CohortInvite.cohort_id == cohort.id,
                 CohortInvite.accepted_at.is_(None),
-                CohortInvite.created_at >= utcnow() - dt.timedelta(days=INVITE_DAYS),
+                CohortInvite.created_at >= clock.now() - dt.timedelta(days=INVITE_DAYS),
             )
         )
     )
@@ -188,7 +189,7 @@ def check_invite(token: str, user: User) -> InviteCheck:
         )
     if invite.accepted_at is not None:
         return InviteCheck(invite, "Deze uitnodiging is al gebruikt.")
-    if invite.created_at < utcnow() - dt.timedelta(days=INVITE_DAYS):
+    if invite.created_at < clock.now() - dt.timedelta(days=INVITE_DAYS):
         return InviteCheck(
             invite, "Deze uitnodiging is verlopen. Vraag je opleider om een nieuwe uitnodiging."
         )
@@ -207,7 +208,7 @@ def check_invite(token: str, user: User) -> InviteCheck:
 def accept_invite(invite: CohortInvite, user: User) -> Cohort:
     """Mark the invitation used and add the learner to its cohort."""
     cohort = db.session.get_one(Cohort, invite.cohort_id)
-    invite.accepted_at = utcnow()
+    invite.accepted_at = clock.now()
     add_member(user, cohort)
     return cohort
 
@@ -264,7 +265,7 @@ def pending_invites(user: User) -> list[str]:
             .where(
                 CohortInvite.email == user.email.lower(),
                 CohortInvite.accepted_at.is_(None),
-                CohortInvite.created_at >= utcnow() - dt.timedelta(days=INVITE_DAYS),
+                CohortInvite.created_at >= clock.now() - dt.timedelta(days=INVITE_DAYS),
             )
             .order_by(CohortInvite.created_at)
         )

@@ -25,15 +25,13 @@ from ..content import get_catalog
 from ..content.model import Course
 from ..extensions import db, limiter
 from ..mail import queue_mail
-from ..models import PROFESSIONS, Cohort, CohortInvite, User, audit
+from ..models import PROFESSIONS, TRAINER_ROLES, Cohort, CohortInvite, User, audit
 from ..quizzes.attempts import assessment_status_for_users, grant_attempt
 from . import charts, cohorts, detail, item_analysis, overview, queries
 from .forms import CohortForm, InviteForm, JoinForm, JoinSettingsForm
 
 # Trainer pages live under /groepen; the learner-facing join pages under /groep (full rules).
 bp = Blueprint("trainer", __name__)
-
-TRAINER_ROLES = ("trainer", "admin")
 
 
 def _cohort_or_404(cohort_id: int) -> Cohort:

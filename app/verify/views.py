@@ -40,15 +40,15 @@ def healthz() -> Any:
 
 
 def _lookup_limit() -> str:
-    return current_app.config.get("VERIFY_RATE_LIMIT", "60 per minute")
+    return current_app.config["VERIFY_RATE_LIMIT"]
 
 
 def _upload_limit() -> str:
-    return current_app.config.get("VERIFY_UPLOAD_RATE_LIMIT", "10 per minute")
+    return current_app.config["VERIFY_UPLOAD_RATE_LIMIT"]
 
 
 def _verification_url(number: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL']}/verify/{number}"
+    return numbers.verification_url(current_app.config["PUBLIC_BASE_URL"], number)
 
 
 @bp.get("/verify")
@@ -93,7 +93,7 @@ def show(number: str) -> Any:
 
 
 def _max_upload() -> int:
-    return int(current_app.config["VERIFY_UPLOAD_MAX"])
+    return current_app.config["VERIFY_UPLOAD_MAX"]
 
 
 @bp.post("/verify/<number>")

@@ -21,10 +21,11 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from .accounts.service import ensure_demo_accounts, find_user, hash_password
-from .content.model import Course, Question, Quiz
-from .extensions import db
-from .models import (
+from .. import clock
+from ..accounts.service import ensure_demo_accounts, find_user, hash_password
+from ..content.model import Course, Question, Quiz
+from ..extensions import db
+from ..models import (
     Answer,
     Attempt,
     Cohort,
@@ -33,11 +34,10 @@ from .models import (
     Evaluation,
     LessonProgress,
     User,
-    utcnow,
 )
-from .quizzes.attempts import draw_questions, readable_answer
-from .quizzes.grading import grade
-from .trainer.cohorts import create_cohort
+from ..quizzes.attempts import draw_questions, readable_answer
+from ..quizzes.grading import grade
+from ..trainer.cohorts import create_cohort
 
 #: Every seeded learner logs in with this password (hashed once: hashing 10,000 times is slow).
 SEED_PASSWORD = "demo-deelnemer-2026"
@@ -306,8 +306,8 @@ def _user_rows(
                 "profession": profession,
                 "big_number": big,
                 "role": "learner",
-                "email_confirmed_at": utcnow(),
-                "created_at": utcnow(),
+                "email_confirmed_at": clock.now(),
+                "created_at": clock.now(),
                 "session_version": 1,
                 "logouts": 0,
             }
@@ -343,7 +343,7 @@ def seed(
     """Create `learners` learners with varied progress in the demo trainer's cohort."""
     began = time.perf_counter()
     rng = random.Random(random_seed)
-    now = now or utcnow()
+    now = now or clock.now()
     commit = commit or db.session.flush
     cohort, trainer = demo_cohort(course, cohort_name)
     password_hash = hash_password(SEED_PASSWORD)

@@ -1,0 +1,1 @@
+"""Demo data: accounts for `make run` and `flask seed`, and learners for the trainer overview; never on the request path."""
