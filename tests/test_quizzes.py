@@ -249,6 +249,97 @@ def test_unchecking_every_box_clears_a_saved_multiple_answer(client, app, learne
     assert answers_in_db(app)["signalen-eerste-consult"].response == []
 
 
+JSON = {"Accept": "application/json"}
+LONG_REFLECTION = "Ik vond het moeilijk om door te vragen. " * 40
+
+
+def page_versions(html: str) -> dict[str, str]:
+    """The answer versions a quiz page's form carries (`version-<question>` fields)."""
+    return dict(re.findall(r'name="(version-[^"]+)" value="(\d+)"', html))
+
+
+def reflection_form(text: str, shared: bool, versions: dict[str, str]) -> dict[str, Any]:
+    extra = {"shared-reflectie-eigen-gevoel": "1"} if shared else {}
+    return form(1, {"reflectie-eigen-gevoel": text}, **extra, **versions)
+
+
+def two_tabs_on_the_reflection(client) -> dict[str, str]:
+    """Open stage 2 with a short shared reflection; return the versions a tab loaded now has."""
+    play_to_last_stage(client, stages=RIGHT[:2])
+    client.post(f"{CASE}/opslaan", data=reflection_form("Kort.", True, {}))
+    return page_versions(client.get(CASE).get_data(as_text=True))
+
+
+def test_a_stale_tab_cannot_erase_a_newer_reflection_or_share_it_again(client, app, learner):
+    stale = two_tabs_on_the_reflection(client)
+    assert stale["version-reflectie-eigen-gevoel"] == "1"
+    # Tab A, loaded at the same moment, writes a long reflection and stops sharing it.
+    fresh = client.post(
+        f"{CASE}/opslaan", data=reflection_form(LONG_REFLECTION, False, stale), headers=JSON
+    )
+    assert fresh.status_code == 200
+    assert fresh.get_json()["versions"] == {"reflectie-eigen-gevoel": 2}
+    # Tab B's autosave still holds the old page: the short text, shared.
+    response = client.post(
+        f"{CASE}/opslaan", data=reflection_form("Kort.", True, stale), headers=JSON
+    )
+    assert response.status_code == 409
+    body = response.get_json()
+    assert body["stale"] is True
+    assert "in een ander tabblad of op een ander apparaat" in body["errors"][0]
+    assert body["reload_url"].endswith("/quiz/test-cursus/testcasus#deel-2")
+    # And without JavaScript, the same form posted: an empty textarea and 'shared' ticked.
+    response = client.post(f"{CASE}/opslaan", data=reflection_form("", True, stale))
+    saved = answers_in_db(app)["reflectie-eigen-gevoel"]
+    assert (saved.response, saved.shared, saved.version) == (LONG_REFLECTION, False, 2)
+    html = unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "in een ander tabblad of op een ander apparaat" in html
+    assert "Hieronder staan je nieuwste antwoorden" in html
+    assert LONG_REFLECTION.strip() in html  # the page now shows the newest answer
+    assert page_versions(html)["version-reflectie-eigen-gevoel"] == "2"
+
+
+def test_a_save_based_on_the_latest_version_goes_through_and_a_resent_one_changes_nothing(
+    client, app, learner
+):
+    versions = two_tabs_on_the_reflection(client)
+    data = reflection_form("Langer nagedacht.", False, versions)
+    first = client.post(f"{CASE}/opslaan", data=data, headers=JSON)
+    assert first.get_json() == {
+        "saved": True,
+        "errors": [],
+        "versions": {"reflectie-eigen-gevoel": 2},
+    }
+    # The same request again (a retry after a lost response) is the same save, not a conflict.
+    again = client.post(f"{CASE}/opslaan", data=data, headers=JSON)
+    assert again.status_code == 200
+    assert again.get_json()["versions"] == {"reflectie-eigen-gevoel": 2}
+    saved = answers_in_db(app)["reflectie-eigen-gevoel"]
+    assert (saved.response, saved.shared, saved.version) == ("Langer nagedacht.", False, 2)
+
+
+def test_a_stale_choice_is_refused_while_a_fresh_one_in_the_same_form_is_saved(
+    client, app, learner
+):
+    start(client)
+    client.post(f"{CASE}/opslaan", data=form(0, {"alleen-spreken": "vraag-alleen"}))
+    stale = page_versions(client.get(CASE).get_data(as_text=True))
+    assert stale == {"version-signalen-eerste-consult": "0", "version-alleen-spreken": "1"}
+    client.post(f"{CASE}/opslaan", data=form(0, {"alleen-spreken": "politie-bellen"}, **stale))
+    response = client.post(
+        f"{CASE}/opslaan",
+        data=form(
+            0, {"alleen-spreken": "vraag-alleen", "signalen-eerste-consult": ["buikpijn"]}, **stale
+        ),
+        headers=JSON,
+    )
+    assert response.status_code == 409
+    answers = answers_in_db(app)
+    assert answers["alleen-spreken"].response == ["politie-bellen"]
+    assert answers["signalen-eerste-consult"].response == ["buikpijn"]
+    assert response.get_json()["versions"]["signalen-eerste-consult"] == 1
+
+
 def test_next_stage_locks_earlier_answers(client, app, learner):
     play_to_last_stage(client, stages=RIGHT[:2])
     [attempt] = attempts_in_db(app)
