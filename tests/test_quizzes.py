@@ -1026,3 +1026,98 @@ def test_shown_order_is_never_a_defensible_order_with_ties(app):
     for attempt_id in range(1, 60):
         shown = [o.id for o in option_order(attempt_id, case_quiz(app), ordering)]
         assert grade_question(ordering, shown) < 1.0
+
+
+# --- the session ends mid-quiz ---------------------------------------------------------------
+
+
+def test_an_autosave_after_the_session_ended_hears_so_with_the_way_back(client, auth, learner):
+    play_to_last_stage(client, stages=RIGHT[:2])
+    auth.logout()  # or the session timed out: the page in the browser does not know yet
+    response = client.post(
+        f"{CASE}/opslaan", data=reflection_form("Nog niet bewaard.", False, {}), headers=JSON
+    )
+    assert response.status_code == 401
+    body = response.get_json()
+    assert body["session_ended"] is True and body["saved"] is False
+    assert "sessie is verlopen" in body["errors"][0]
+    assert body["login_url"] == "/account/inloggen?next=/quiz/test-cursus/testcasus%23deel-2"
+
+
+@pytest.mark.parametrize("action", ["opslaan", "volgende", "inleveren"])
+def test_a_form_post_after_the_session_ended_comes_back_to_the_same_part_after_login(
+    client, auth, learner, action
+):
+    play_to_last_stage(client, stages=RIGHT[:2])
+    auth.logout()
+    response = client.post(f"{CASE}/{action}", data=form(1, RIGHT[1]))
+    login = response.headers["Location"]
+    assert login.startswith("/account/inloggen?next=")
+    assert action not in login  # a POST-only address would answer 405 after logging in
+    page = client.get(login).get_data(as_text=True)
+    assert "sessie is verlopen" in page
+    back = client.post(login, data={"email": learner.email, "password": PASSWORD})
+    assert back.headers["Location"] == "/quiz/test-cursus/testcasus#deel-2"
+    html = client.get(back.headers["Location"]).get_data(as_text=True)
+    assert 'name="stage" value="1"' in html  # the open part's form, ready to save again
+
+
+# --- moving on, errors beside their questions, folded parts ----------------------------------
+
+
+def test_next_part_with_open_questions_asks_first_without_javascript(client, app, learner):
+    start(client)
+    response = client.post(f"{CASE}/volgende", data=form(0, {"alleen-spreken": "vraag-alleen"}))
+    assert attempts_in_db(app)[0].stages_revealed == 1  # nothing locked yet
+    assert answers_in_db(app)["alleen-spreken"].response == ["vraag-alleen"]  # but saved
+    assert response.headers["Location"].endswith("?bevestigen=volgende#bevestigen")
+    html = unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "Nog 1 vraag open in dit deel" in html
+    assert 'liggen deze vraag vast als "Niet beantwoord" en telt hij als fout' in html
+    open_question = html[html.index('id="vraag-signalen-eerste-consult"') :]
+    assert "Nog niet beantwoord." in open_question[: open_question.index("</fieldset>")]
+    assert 'name="bevestigd" value="1"' in html
+    # The learner confirms: the part locks with the open question as it is.
+    client.post(f"{CASE}/volgende", data=form(0, {}, bevestigd="1"))
+    assert attempts_in_db(app)[0].stages_revealed == 2
+    assert "Niet beantwoord." in client.get(CASE).get_data(as_text=True)
+
+
+def test_next_part_asks_nothing_when_every_question_is_answered(client, app, learner):
+    start(client)
+    response = client.post(f"{CASE}/volgende", data=form(0, RIGHT[0]))
+    assert response.headers["Location"].endswith("#deel-2")
+    assert attempts_in_db(app)[0].stages_revealed == 2
+
+
+def test_the_page_tells_the_script_to_ask_before_open_questions_lock(client, learner):
+    start(client)
+    html = client.get(CASE).get_data(as_text=True)
+    assert 'data-lock-confirm="2"' in html  # quiz.js asks "Toch naar deel 2?" with the count
+    assert 'data-question="alleen-spreken" data-type="single"' in html
+    assert "Je hebt in dit deel 0 van de 2 vragen beantwoord." in html
+    script = (Path(__file__).parent.parent / "app/static/js/quiz.js").read_text()
+    assert "window.confirm" in script and "bevestigd" in script
+
+
+def test_checking_with_nothing_chosen_says_so_beside_each_question(client, app, learner):
+    start(client, CHECK)
+    data = {"attempt": "1", "stage": "0", "question": ["signaal-begeleider", "wat-opmerken"]}
+    response = client.post(f"{CHECK}/opslaan", data=data)
+    html = unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    summary = html[html.index('class="error-summary"') :]
+    assert 'href="#vraag-wat-opmerken"' in summary
+    assert html.count("Kies eerst een antwoord; daarna zie je of het klopt.") == 4  # 2 + 2
+    beside = html[html.index('id="vraag-signaal-begeleider"') :]
+    assert 'id="fout-signaal-begeleider"' in beside[: beside.index("</fieldset>")]
+    # Shown once: a reload does not repeat it.
+    assert "Kies eerst een antwoord" not in client.get(CHECK).get_data(as_text=True)
+
+
+def test_locked_parts_are_folded_and_the_open_part_is_not(client, learner):
+    play_to_last_stage(client)
+    html = client.get(CASE).get_data(as_text=True)
+    assert '<details class="stage stage-locked" id="deel-1">' in html
+    assert '<details class="stage stage-locked" id="deel-2">' in html
+    assert '<section class="stage stage-current" id="deel-3"' in html
+    assert "<details open" not in html
