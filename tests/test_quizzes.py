@@ -1121,3 +1121,21 @@ def test_locked_parts_are_folded_and_the_open_part_is_not(client, learner):
     assert '<details class="stage stage-locked" id="deel-2">' in html
     assert '<section class="stage stage-current" id="deel-3"' in html
     assert "<details open" not in html
+
+
+def test_the_result_leads_with_a_labelled_score_and_lists_each_step_once(client, app, learner):
+    wrong_order = {
+        **RIGHT[1],
+        "gespreksvolgorde": ["vastleggen", "open-vragen", "veiligheid-uitleggen"],
+    }
+    play_to_last_stage(client, stages=[RIGHT[0], wrong_order, RIGHT[2]])
+    client.post(f"{CASE}/inleveren", data=form(2, RIGHT[2]))
+    html = unescape(client.get(f"{CASE}/poging/1").get_data(as_text=True))
+    assert re.search(r"<dt>Je score</dt><dd[^>]*>\d+%</dd>", html)
+    assert html.index("Je score") < html.index("Je score per deel") < html.index("Deel 1:")
+    # Fully right questions are folded; the one to reread is open.
+    assert '<details class="question review-question">' in html
+    assert '<details class="question review-question" open>' in html
+    step = case_quiz(app).question("gespreksvolgorde").options[0].text
+    assert html.count(step) == 1
+    assert "jij: plaats 3" in html
