@@ -1139,3 +1139,45 @@ def test_the_result_leads_with_a_labelled_score_and_lists_each_step_once(client,
     step = case_quiz(app).question("gespreksvolgorde").options[0].text
     assert html.count(step) == 1
     assert "jij: plaats 3" in html
+
+
+def csrf_token_on(html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+class TestWithCsrf:
+    @pytest.fixture
+    def config_overrides(self):
+        return {"WTF_CSRF_ENABLED": True}
+
+    @pytest.fixture
+    def started(self, client, make_user) -> str:
+        """Log in and start through the real forms; return the quiz page's CSRF token."""
+        user = make_user()
+        token = csrf_token_on(client.get("/account/inloggen").get_data(as_text=True))
+        login = {"email": user.email, "password": PASSWORD, "csrf_token": token}
+        assert client.post("/account/inloggen", data=login).status_code == 302
+        token = csrf_token_on(client.get(CASE).get_data(as_text=True))
+        assert client.post(f"{CASE}/starten", data={"csrf_token": token}).status_code == 302
+        return csrf_token_on(client.get(CASE).get_data(as_text=True))
+
+    def test_an_ended_session_is_told_as_such_not_as_an_expired_form(self, app, client, started):
+        client.delete_cookie("session")  # the session ended: its CSRF token went with it
+        data = form(0, {"alleen-spreken": "vraag-alleen"}, csrf_token=started)
+        autosave = client.post(f"{CASE}/opslaan", data=data, headers=JSON)
+        assert autosave.status_code == 401
+        assert (
+            client.post(f"{CASE}/volgende", data=data)
+            .headers["Location"]
+            .startswith("/account/inloggen?next=/quiz/test-cursus/testcasus")
+        )
+        assert answers_in_db(app) == {}
+
+    def test_a_logged_in_save_without_the_token_is_still_refused(self, app, client, started):
+        for action in ("opslaan", "volgende", "inleveren"):
+            response = client.post(f"{CASE}/{action}", data=form(0, RIGHT[0]))
+            assert response.status_code == 400
+        assert answers_in_db(app) == {}
+        saved = client.post(f"{CASE}/opslaan", data=form(0, RIGHT[0], csrf_token=started))
+        assert saved.status_code == 302
+        assert set(answers_in_db(app)) == set(RIGHT[0])

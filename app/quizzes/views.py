@@ -25,7 +25,7 @@ from werkzeug.routing import BuildError
 
 from ..content import get_catalog
 from ..content.model import Course, Option, Question, Quiz
-from ..extensions import db, limiter
+from ..extensions import csrf, db, limiter
 from ..models import Answer, Attempt
 from ..web import MAX_ID, wants_json
 from . import attempts as domain
@@ -223,7 +223,9 @@ def login_to_answer(view: Callable[..., Any]) -> Callable[..., Any]:
 
     When the session has ended, the autosave hears 401 with the login address (the page keeps
     the typed answers in the browser), and a form post goes to the login page with the quiz
-    page of the same part as the way back, not this POST-only address.
+    page of the same part as the way back, not this POST-only address. The session held the
+    CSRF token too, so the app-wide CSRF check would answer first with a bare 400: these views
+    are exempt from it and check the token themselves (`_require_form`) once logged in.
     """
 
     @functools.wraps(view)
@@ -240,7 +242,7 @@ def login_to_answer(view: Callable[..., Any]) -> Callable[..., Any]:
         flash(SESSION_ENDED, "info")
         return redirect(login)
 
-    return guarded
+    return csrf.exempt(guarded)
 
 
 def _require_form() -> None:

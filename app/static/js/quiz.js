@@ -52,9 +52,14 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   }
 
+  // The answers alone: the versions change with every save, the learner's answers do not.
+  const answers = () => JSON.stringify(fields().filter(([name]) => !name.startsWith("version-")));
+
   function dropDraft(sent) {
-    // Only when nothing changed since the request left; a later change still needs saving.
-    if (JSON.stringify(fields()) === sent) sessionStorage.removeItem(draftKey);
+    // Only when nothing changed since the request left; a later change still needs saving,
+    // and its draft now builds on the versions this save returned.
+    if (answers() === sent) sessionStorage.removeItem(draftKey);
+    else storeDraft();
   }
 
   function readDraft() {
@@ -139,7 +144,7 @@ document.addEventListener("DOMContentLoaded", () => {
       return;
     }
     saving = true;
-    const sent = JSON.stringify(fields());
+    const sent = answers();
     try {
       const response = await fetch(form.action, {
         method: "POST",
