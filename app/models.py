@@ -190,6 +190,9 @@ class Answer(db.Model):
     #: Reflections only: the learner chose to show this to their trainers.
     shared: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: 1 for the first save, +1 for every change: a page sends the version it showed, so a
+    #: stale tab's save (based on an older version) never overwrites a newer answer.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
 

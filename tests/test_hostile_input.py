@@ -592,7 +592,7 @@ def test_the_quiz_form_stores_only_valid_answers_whatever_is_posted(
     log_in(client, world.learner)
     assert client.post(f"{CASE}/starten").status_code == 302
     if stage:
-        client.post(f"{CASE}/volgende", data={"attempt": "1", "stage": "0"})
+        client.post(f"{CASE}/volgende", data={"attempt": "1", "stage": "0", "bevestigd": "1"})
     options = _option_ids(app)
 
     @BOUNDED
@@ -615,7 +615,7 @@ def test_a_too_long_reflection_is_refused_with_its_length_and_not_stored(
 ) -> None:
     log_in(client, world.learner)
     client.post(f"{CASE}/starten")
-    client.post(f"{CASE}/volgende", data={"attempt": "1", "stage": "0"})
+    client.post(f"{CASE}/volgende", data={"attempt": "1", "stage": "0", "bevestigd": "1"})
     response = client.post(
         f"{CASE}/opslaan",
         data={
@@ -788,7 +788,7 @@ def test_odd_places_in_the_ordering_menus_never_give_a_500(
 ) -> None:
     log_in(client, world.learner)
     client.post(f"{CASE}/starten")
-    client.post(f"{CASE}/volgende", data={"attempt": "1", "stage": "0"})
+    client.post(f"{CASE}/volgende", data={"attempt": "1", "stage": "0", "bevestigd": "1"})
     response = client.post(
         f"{CASE}/opslaan",
         data={

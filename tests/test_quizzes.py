@@ -83,10 +83,12 @@ def start(client, url: str = CASE):
 
 
 def play_to_last_stage(client, attempt: int = 1, stages=RIGHT) -> None:
-    """Start (or resume) and answer the stages before the last, opening each next one."""
+    """Start (or resume) and answer the stages before the last, opening each next one (and
+    confirming that questions left open lock as they are)."""
     start(client)
     for index, answers in enumerate(stages[:-1]):
-        response = client.post(f"{CASE}/volgende", data=form(index, answers, attempt))
+        data = form(index, answers, attempt, bevestigd="1")
+        response = client.post(f"{CASE}/volgende", data=data)
         assert response.status_code == 302
 
 
@@ -247,6 +249,95 @@ def test_unchecking_every_box_clears_a_saved_multiple_answer(client, app, learne
     client.post(f"{CASE}/opslaan", data=form(0, {"signalen-eerste-consult": ["buikpijn"]}))
     client.post(f"{CASE}/opslaan", data=form(0, {"signalen-eerste-consult": []}))
     assert answers_in_db(app)["signalen-eerste-consult"].response == []
+
+
+JSON = {"Accept": "application/json"}
+LONG_REFLECTION = "Ik vond het moeilijk om door te vragen. " * 40
+
+
+def page_versions(html: str) -> dict[str, str]:
+    """The answer versions a quiz page's form carries (`version-<question>` fields)."""
+    return dict(re.findall(r'name="(version-[^"]+)" value="(\d+)"', html))
+
+
+def reflection_form(text: str, shared: bool, versions: dict[str, str]) -> dict[str, Any]:
+    extra = {"shared-reflectie-eigen-gevoel": "1"} if shared else {}
+    return form(1, {"reflectie-eigen-gevoel": text}, **extra, **versions)
+
+
+def two_tabs_on_the_reflection(client) -> dict[str, str]:
+    """Open stage 2 with a short shared reflection; return the versions a tab loaded now has."""
+    play_to_last_stage(client, stages=RIGHT[:2])
+    client.post(f"{CASE}/opslaan", data=reflection_form("Kort.", True, {}))
+    return page_versions(client.get(CASE).get_data(as_text=True))
+
+
+def test_a_stale_tab_cannot_erase_a_newer_reflection_or_share_it_again(client, app, learner):
+    stale = two_tabs_on_the_reflection(client)
+    assert stale["version-reflectie-eigen-gevoel"] == "1"
+    # Tab A, loaded at the same moment, writes a long reflection and stops sharing it.
+    fresh = client.post(
+        f"{CASE}/opslaan", data=reflection_form(LONG_REFLECTION, False, stale), headers=JSON
+    )
+    assert fresh.status_code == 200
+    assert fresh.get_json()["versions"] == {"reflectie-eigen-gevoel": 2}
+    # Tab B's autosave still holds the old page: the short text, shared.
+    response = client.post(
+        f"{CASE}/opslaan", data=reflection_form("Kort.", True, stale), headers=JSON
+    )
+    assert response.status_code == 409
+    body = response.get_json()
+    assert body["stale"] is True
+    assert "in een ander tabblad of op een ander apparaat" in body["errors"][0]
+    assert body["reload_url"].endswith("/quiz/test-cursus/testcasus#deel-2")
+    # And without JavaScript, the same form posted: an empty textarea and 'shared' ticked.
+    response = client.post(f"{CASE}/opslaan", data=reflection_form("", True, stale))
+    saved = answers_in_db(app)["reflectie-eigen-gevoel"]
+    assert (saved.response, saved.shared, saved.version) == (LONG_REFLECTION, False, 2)
+    html = unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "in een ander tabblad of op een ander apparaat" in html
+    assert "Hieronder staan je nieuwste antwoorden" in html
+    assert LONG_REFLECTION.strip() in html  # the page now shows the newest answer
+    assert page_versions(html)["version-reflectie-eigen-gevoel"] == "2"
+
+
+def test_a_save_based_on_the_latest_version_goes_through_and_a_resent_one_changes_nothing(
+    client, app, learner
+):
+    versions = two_tabs_on_the_reflection(client)
+    data = reflection_form("Langer nagedacht.", False, versions)
+    first = client.post(f"{CASE}/opslaan", data=data, headers=JSON)
+    body = first.get_json()
+    assert (body["saved"], body["errors"]) == (True, [])
+    assert body["versions"] == {"reflectie-eigen-gevoel": 2}
+    # The same request again (a retry after a lost response) is the same save, not a conflict.
+    again = client.post(f"{CASE}/opslaan", data=data, headers=JSON)
+    assert again.status_code == 200
+    assert again.get_json()["versions"] == {"reflectie-eigen-gevoel": 2}
+    saved = answers_in_db(app)["reflectie-eigen-gevoel"]
+    assert (saved.response, saved.shared, saved.version) == ("Langer nagedacht.", False, 2)
+
+
+def test_a_stale_choice_is_refused_while_a_fresh_one_in_the_same_form_is_saved(
+    client, app, learner
+):
+    start(client)
+    client.post(f"{CASE}/opslaan", data=form(0, {"alleen-spreken": "vraag-alleen"}))
+    stale = page_versions(client.get(CASE).get_data(as_text=True))
+    assert stale == {"version-signalen-eerste-consult": "0", "version-alleen-spreken": "1"}
+    client.post(f"{CASE}/opslaan", data=form(0, {"alleen-spreken": "politie-bellen"}, **stale))
+    response = client.post(
+        f"{CASE}/opslaan",
+        data=form(
+            0, {"alleen-spreken": "vraag-alleen", "signalen-eerste-consult": ["buikpijn"]}, **stale
+        ),
+        headers=JSON,
+    )
+    assert response.status_code == 409
+    answers = answers_in_db(app)
+    assert answers["alleen-spreken"].response == ["politie-bellen"]
+    assert answers["signalen-eerste-consult"].response == ["buikpijn"]
+    assert response.get_json()["versions"]["signalen-eerste-consult"] == 1
 
 
 def test_next_stage_locks_earlier_answers(client, app, learner):
@@ -863,8 +954,8 @@ def test_a_second_attempt_gets_the_other_variant(variant_app, make_user):
         attempt = domain.open_attempt(user.id, COURSE, "testcasus")
         with pytest.raises(QuizError):
             domain.save_answer(attempt, case_quiz(variant_app), other, ["deel-alleen"])
-    client.post(f"{CASE}/volgende", data=form(0, {}))
-    client.post(f"{CASE}/volgende", data=form(1, {}))
+    client.post(f"{CASE}/volgende", data=form(0, {}, bevestigd="1"))
+    client.post(f"{CASE}/volgende", data=form(1, {}, bevestigd="1"))
     client.post(f"{CASE}/inleveren", data=form(2, {}))
     start(client)
     second = drawn_ids(variant_app, 2)
@@ -935,3 +1026,158 @@ def test_shown_order_is_never_a_defensible_order_with_ties(app):
     for attempt_id in range(1, 60):
         shown = [o.id for o in option_order(attempt_id, case_quiz(app), ordering)]
         assert grade_question(ordering, shown) < 1.0
+
+
+# --- the session ends mid-quiz ---------------------------------------------------------------
+
+
+def test_an_autosave_after_the_session_ended_hears_so_with_the_way_back(client, auth, learner):
+    play_to_last_stage(client, stages=RIGHT[:2])
+    auth.logout()  # or the session timed out: the page in the browser does not know yet
+    response = client.post(
+        f"{CASE}/opslaan", data=reflection_form("Nog niet bewaard.", False, {}), headers=JSON
+    )
+    assert response.status_code == 401
+    body = response.get_json()
+    assert body["session_ended"] is True and body["saved"] is False
+    assert "sessie is verlopen" in body["errors"][0]
+    assert body["login_url"] == "/account/inloggen?next=/quiz/test-cursus/testcasus%23deel-2"
+
+
+@pytest.mark.parametrize("action", ["opslaan", "volgende", "inleveren"])
+def test_a_form_post_after_the_session_ended_comes_back_to_the_same_part_after_login(
+    client, auth, learner, action
+):
+    play_to_last_stage(client, stages=RIGHT[:2])
+    auth.logout()
+    response = client.post(f"{CASE}/{action}", data=form(1, RIGHT[1]))
+    login = response.headers["Location"]
+    assert login.startswith("/account/inloggen?next=")
+    assert action not in login  # a POST-only address would answer 405 after logging in
+    page = client.get(login).get_data(as_text=True)
+    assert "sessie is verlopen" in page
+    back = client.post(login, data={"email": learner.email, "password": PASSWORD})
+    assert back.headers["Location"] == "/quiz/test-cursus/testcasus#deel-2"
+    html = client.get(back.headers["Location"]).get_data(as_text=True)
+    assert 'name="stage" value="1"' in html  # the open part's form, ready to save again
+
+
+# --- moving on, errors beside their questions, folded parts ----------------------------------
+
+
+def test_next_part_with_open_questions_asks_first_without_javascript(client, app, learner):
+    start(client)
+    response = client.post(f"{CASE}/volgende", data=form(0, {"alleen-spreken": "vraag-alleen"}))
+    assert attempts_in_db(app)[0].stages_revealed == 1  # nothing locked yet
+    assert answers_in_db(app)["alleen-spreken"].response == ["vraag-alleen"]  # but saved
+    assert response.headers["Location"].endswith("?bevestigen=volgende#bevestigen")
+    html = unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "Nog 1 vraag open in dit deel" in html
+    assert 'liggen deze vraag vast als "Niet beantwoord" en telt hij als fout' in html
+    open_question = html[html.index('id="vraag-signalen-eerste-consult"') :]
+    assert "Nog niet beantwoord." in open_question[: open_question.index("</fieldset>")]
+    assert 'name="bevestigd" value="1"' in html
+    # The learner confirms: the part locks with the open question as it is.
+    client.post(f"{CASE}/volgende", data=form(0, {}, bevestigd="1"))
+    assert attempts_in_db(app)[0].stages_revealed == 2
+    assert "Niet beantwoord." in client.get(CASE).get_data(as_text=True)
+
+
+def test_next_part_asks_nothing_when_every_question_is_answered(client, app, learner):
+    start(client)
+    response = client.post(f"{CASE}/volgende", data=form(0, RIGHT[0]))
+    assert response.headers["Location"].endswith("#deel-2")
+    assert attempts_in_db(app)[0].stages_revealed == 2
+
+
+def test_the_page_tells_the_script_to_ask_before_open_questions_lock(client, learner):
+    start(client)
+    html = client.get(CASE).get_data(as_text=True)
+    assert 'data-lock-confirm="2"' in html  # quiz.js asks "Toch naar deel 2?" with the count
+    assert 'data-question="alleen-spreken" data-type="single"' in html
+    assert "Je hebt in dit deel 0 van de 2 vragen beantwoord." in html
+    script = (Path(__file__).parent.parent / "app/static/js/quiz.js").read_text()
+    assert "window.confirm" in script and "bevestigd" in script
+
+
+def test_checking_with_nothing_chosen_says_so_beside_each_question(client, app, learner):
+    start(client, CHECK)
+    data = {"attempt": "1", "stage": "0", "question": ["signaal-begeleider", "wat-opmerken"]}
+    response = client.post(f"{CHECK}/opslaan", data=data)
+    html = unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    summary = html[html.index('class="error-summary"') :]
+    assert 'href="#vraag-wat-opmerken"' in summary
+    assert html.count("Kies eerst een antwoord; daarna zie je of het klopt.") == 4  # 2 + 2
+    beside = html[html.index('id="vraag-signaal-begeleider"') :]
+    assert 'id="fout-signaal-begeleider"' in beside[: beside.index("</fieldset>")]
+    # Shown once: a reload does not repeat it.
+    assert "Kies eerst een antwoord" not in client.get(CHECK).get_data(as_text=True)
+
+
+def test_locked_parts_are_folded_and_the_open_part_is_not(client, learner):
+    play_to_last_stage(client)
+    html = client.get(CASE).get_data(as_text=True)
+    assert '<details class="stage stage-locked" id="deel-1">' in html
+    assert '<details class="stage stage-locked" id="deel-2">' in html
+    assert '<section class="stage stage-current" id="deel-3"' in html
+    assert "<details open" not in html
+
+
+def test_the_result_leads_with_a_labelled_score_and_lists_each_step_once(client, app, learner):
+    wrong_order = {
+        **RIGHT[1],
+        "gespreksvolgorde": ["vastleggen", "open-vragen", "veiligheid-uitleggen"],
+    }
+    play_to_last_stage(client, stages=[RIGHT[0], wrong_order, RIGHT[2]])
+    client.post(f"{CASE}/inleveren", data=form(2, RIGHT[2]))
+    html = unescape(client.get(f"{CASE}/poging/1").get_data(as_text=True))
+    assert re.search(r"<dt>Je score</dt><dd[^>]*>\d+%</dd>", html)
+    assert html.index("Je score") < html.index("Je score per deel") < html.index("Deel 1:")
+    # Fully right questions are folded; the one to reread is open.
+    assert '<details class="question review-question">' in html
+    assert '<details class="question review-question" open>' in html
+    step = case_quiz(app).question("gespreksvolgorde").options[0].text
+    assert html.count(step) == 1
+    assert "jij: plaats 3" in html
+
+
+def csrf_token_on(html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+class TestWithCsrf:
+    @pytest.fixture
+    def config_overrides(self):
+        return {"WTF_CSRF_ENABLED": True}
+
+    @pytest.fixture
+    def started(self, client, make_user) -> str:
+        """Log in and start through the real forms; return the quiz page's CSRF token."""
+        user = make_user()
+        token = csrf_token_on(client.get("/account/inloggen").get_data(as_text=True))
+        login = {"email": user.email, "password": PASSWORD, "csrf_token": token}
+        assert client.post("/account/inloggen", data=login).status_code == 302
+        token = csrf_token_on(client.get(CASE).get_data(as_text=True))
+        assert client.post(f"{CASE}/starten", data={"csrf_token": token}).status_code == 302
+        return csrf_token_on(client.get(CASE).get_data(as_text=True))
+
+    def test_an_ended_session_is_told_as_such_not_as_an_expired_form(self, app, client, started):
+        client.delete_cookie("session")  # the session ended: its CSRF token went with it
+        data = form(0, {"alleen-spreken": "vraag-alleen"}, csrf_token=started)
+        autosave = client.post(f"{CASE}/opslaan", data=data, headers=JSON)
+        assert autosave.status_code == 401
+        assert (
+            client.post(f"{CASE}/volgende", data=data)
+            .headers["Location"]
+            .startswith("/account/inloggen?next=/quiz/test-cursus/testcasus")
+        )
+        assert answers_in_db(app) == {}
+
+    def test_a_logged_in_save_without_the_token_is_still_refused(self, app, client, started):
+        for action in ("opslaan", "volgende", "inleveren"):
+            response = client.post(f"{CASE}/{action}", data=form(0, RIGHT[0]))
+            assert response.status_code == 400
+        assert answers_in_db(app) == {}
+        saved = client.post(f"{CASE}/opslaan", data=form(0, RIGHT[0], csrf_token=started))
+        assert saved.status_code == 302
+        assert set(answers_in_db(app)) == set(RIGHT[0])

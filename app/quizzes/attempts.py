@@ -142,15 +142,32 @@ def lock_attempt(attempt_id: int) -> Attempt | None:
 
     A no-op UPDATE takes the row lock on PostgreSQL and the write lock on SQLite, where
     SELECT ... FOR UPDATE does not exist; a parallel request waits here until we commit, then
-    reads what we wrote (say, that the attempt is now submitted).
+    reads what we wrote (say, that the attempt is now submitted). RETURNING loads the row in
+    the same statement.
     """
-    db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt_id)
-        .values(stages_revealed=Attempt.stages_revealed)
-        .execution_options(synchronize_session=False)
+    return _lock(Attempt.id == attempt_id)
+
+
+def lock_attempt_by_number(
+    user_id: int, course_slug: str, quiz_slug: str, number: int
+) -> Attempt | None:
+    """`lock_attempt` for the learner's n-th attempt at a quiz (one statement, no lookup first)."""
+    return _lock(
+        Attempt.user_id == user_id,
+        Attempt.course_slug == course_slug,
+        Attempt.quiz_slug == quiz_slug,
+        Attempt.number == number,
     )
-    return db.session.get(Attempt, attempt_id, populate_existing=True)
+
+
+def _lock(*where: Any) -> Attempt | None:
+    return db.session.scalars(
+        update(Attempt)
+        .where(*where)
+        .values(stages_revealed=Attempt.stages_revealed)
+        .returning(Attempt),
+        execution_options={"synchronize_session": False, "populate_existing": True},
+    ).first()
 
 
 # --- the questions an attempt draws ------------------------------------------------------------
@@ -327,12 +344,92 @@ def readable_answer(question: Question, response: Any) -> str:
     return " | ".join(texts)
 
 
+STALE_ANSWER = (
+    "Dit antwoord is in een ander tabblad of op een ander apparaat gewijzigd nadat je deze "
+    "pagina opende. We hebben de oudere versie van deze pagina niet opgeslagen, zodat je "
+    "nieuwere antwoord blijft staan."
+)
+
+
+class StaleAnswer(QuizError):
+    """The answer changed after the page that sent this save was loaded."""
+
+
+@dataclass(frozen=True)
+class PostedAnswer:
+    """One answer as a page sent it."""
+
+    question_id: str
+    #: A list of option ids (choice, ordering) or the text (reflection); None = not answered.
+    response: Any
+    shared: bool = False
+    #: The answer's version the page showed (0: not answered then); None: the page sent none.
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    #: Per question saved or already up to date: the version now stored.
+    versions: dict[str, int]
+    #: Per question refused: why (a StaleAnswer when a newer answer was kept).
+    errors: dict[str, QuizError]
+
+    @property
+    def stale(self) -> bool:
+        return any(isinstance(error, StaleAnswer) for error in self.errors.values())
+
+
+def save_answers(
+    attempt: Attempt, quiz: Quiz, posted: Iterable[PostedAnswer], saved: dict[str, Answer]
+) -> SaveResult:
+    """Store the posted answers of the attempt's open stage: one write per changed answer.
+
+    `saved` are the attempt's answers by question id, read after `lock_attempt` (so no other
+    request changes them meanwhile); it is updated in place. Leaving a question open is not an
+    answer, clearing a saved one is. An unchanged answer writes nothing (a resent form), and
+    an answer saved after the sending page was loaded is kept (a stale tab).
+    """
+    shown = {question.id for question in attempt_questions(attempt, quiz)}
+    versions: dict[str, int] = {}
+    errors: dict[str, QuizError] = {}
+    for item in posted:
+        existing = saved.get(item.question_id)
+        if item.response is None or (item.response in ([], "") and existing is None):
+            continue
+        try:
+            question = _open_question(attempt, quiz, item.question_id, shown)
+            value = normalise_response(question, item.response)
+            shared = bool(item.shared) and question.type == "reflection"
+            if existing is not None and (existing.response, existing.shared) == (value, shared):
+                versions[question.id] = existing.version
+                continue
+            if item.version is not None and item.version != (existing.version if existing else 0):
+                raise StaleAnswer(STALE_ANSWER)
+        except QuizError as exc:
+            errors[item.question_id] = exc
+            continue
+        answer = _write(attempt, quiz, question, value, shared, existing)
+        saved[question.id] = answer
+        versions[question.id] = answer.version
+    db.session.flush()
+    return SaveResult(versions, errors)
+
+
 def save_answer(
     attempt: Attempt, quiz: Quiz, question_id: str, response: Any, *, shared: bool = False
 ) -> Answer:
     """Store (or replace) the learner's answer to one question of an open stage."""
+    saved = answers_by_question(attempt.id)
+    result = save_answers(attempt, quiz, [PostedAnswer(question_id, response, shared)], saved)
+    if question_id in result.errors:
+        raise result.errors[question_id]
+    return saved[question_id]
+
+
+def _open_question(attempt: Attempt, quiz: Quiz, question_id: str, shown: set[str]) -> Question:
+    """The question, if the attempt shows it in its open stage; else a QuizError saying why."""
     question = quiz.question(question_id)
-    if question is None or question_id not in {q.id for q in attempt_questions(attempt, quiz)}:
+    if question is None or question_id not in shown:
         raise QuizError("Deze vraag bestaat niet (meer) in de toets. Laad de pagina opnieuw.")
     if attempt.submitted_at is not None:
         raise QuizError("Deze poging is al ingeleverd; je antwoorden liggen vast.")
@@ -344,39 +441,37 @@ def save_answer(
             "Je hebt dit deel al afgesloten: net als in een echt consult kun je eerdere "
             "beslissingen niet meer terugdraaien."
         )
-    value = normalise_response(question, response)
+    return question
+
+
+def _write(
+    attempt: Attempt,
+    quiz: Quiz,
+    question: Question,
+    value: Any,
+    shared: bool,
+    existing: Answer | None,
+) -> Answer:
     fields = {
         "response": value,
         "readable": readable_answer(question, value),
-        "shared": bool(shared) and question.type == "reflection",
+        "shared": shared,
         "updated_at": utcnow(),
     }
-    answer = _answer(attempt.id, question_id)
-    if answer is None:
+    if existing is None:
         answer = Answer(
             attempt_id=attempt.id,
-            stage_id=quiz.stages[stage_index].id,
-            question_id=question_id,
+            stage_id=quiz.stages[quiz.stage_of(question.id)].id,
+            question_id=question.id,
+            version=1,
             **fields,
         )
-        try:
-            # An autosave and a form post can race for the first answer to a question.
-            with db.session.begin_nested():
-                db.session.add(answer)
-        except IntegrityError:
-            answer = _answer(attempt.id, question_id)
-            if answer is None:  # pragma: no cover - the row that collided must exist
-                raise
+        db.session.add(answer)
+        return answer
     for name, value_ in fields.items():
-        setattr(answer, name, value_)
-    db.session.flush()
-    return answer
-
-
-def _answer(attempt_id: int, question_id: str) -> Answer | None:
-    return db.session.scalars(
-        select(Answer).where(Answer.attempt_id == attempt_id, Answer.question_id == question_id)
-    ).first()
+        setattr(existing, name, value_)
+    existing.version += 1
+    return existing
 
 
 def answers_by_question(attempt_id: int) -> dict[str, Answer]:

@@ -1,32 +1,25 @@
 """Quiz forms: the CSRF-protected answer form and reading one stage's answers from it.
 
 The questions come from the content files, so the answer fields are plain named inputs
-(`answer-<question>`, `position-<question>-<option>`, `shared-<question>`) read here, and the
+(`answer-<question>`, `position-<question>-<option>`, `shared-<question>`, and
+`version-<question>`: the version of the saved answer the page showed) read here, and the
 FlaskForm only carries the CSRF token.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
 from ..content.model import Question
+from .attempts import PostedAnswer
 
 
 class QuizForm(FlaskForm):
     """The answer form and the start button: CSRF only, the fields are read by `stage_answers`."""
-
-
-@dataclass(frozen=True)
-class FormAnswer:
-    question_id: str
-    #: A list of option ids (choice, ordering) or the text (reflection); None = not answered.
-    response: Any
-    shared: bool = False
 
 
 def apply_moves(current: list[str], positions: dict[str, int]) -> list[str]:
@@ -61,9 +54,15 @@ def _ordering_response(question: Question, formdata: MultiDict, shown: list[str]
     return apply_moves(current, positions)
 
 
+def _version(formdata: MultiDict, question_id: str) -> int | None:
+    value = formdata.get(f"version-{question_id}", "")
+    # ASCII digits only, and short: int() refuses "²" and numbers of thousands of digits.
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+
+
 def stage_answers(
     questions: Iterable[Question], formdata: MultiDict, shown_orders: dict[str, list[str]]
-) -> list[FormAnswer]:
+) -> list[PostedAnswer]:
     """The answers the form holds for these questions (the stage's, as the attempt shows them).
 
     `shown_orders` gives, per ordering question, the order the server rendered (used when the
@@ -75,20 +74,17 @@ def stage_answers(
         if question.id not in present:
             continue
         name = f"answer-{question.id}"
+        shared = False
         if question.type == "single":
             value = formdata.get(name) or None
-            answers.append(FormAnswer(question.id, [value] if value else None))
+            response: Any = [value] if value else None
         elif question.type == "multiple":
-            answers.append(FormAnswer(question.id, formdata.getlist(name)))
+            response = formdata.getlist(name)
         elif question.type == "ordering":
             shown = shown_orders.get(question.id, [o.id for o in question.options])
-            answers.append(FormAnswer(question.id, _ordering_response(question, formdata, shown)))
+            response = _ordering_response(question, formdata, shown)
         else:
-            answers.append(
-                FormAnswer(
-                    question.id,
-                    formdata.get(name, ""),
-                    shared=formdata.get(f"shared-{question.id}") == "1",
-                )
-            )
+            response = formdata.get(name, "")
+            shared = formdata.get(f"shared-{question.id}") == "1"
+        answers.append(PostedAnswer(question.id, response, shared, _version(formdata, question.id)))
     return answers

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import (
@@ -14,6 +17,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -21,7 +25,7 @@ from werkzeug.routing import BuildError
 
 from ..content import get_catalog
 from ..content.model import Course, Option, Question, Quiz
-from ..extensions import db, limiter
+from ..extensions import csrf, db, limiter
 from ..models import Answer, Attempt
 from ..web import MAX_ID, wants_json
 from . import attempts as domain
@@ -35,6 +39,16 @@ bp = Blueprint("quizzes", __name__, url_prefix="/quiz")
 STALE_STAGE = (
     "Dit deel van de casus is al afgesloten, bijvoorbeeld in een ander tabblad. "
     "Je ziet hieronder waar je nu bent."
+)
+STALE_PAGE = (
+    "Een of meer antwoorden zijn in een ander tabblad of op een ander apparaat gewijzigd nadat "
+    "je deze pagina opende. Hieronder staan je nieuwste antwoorden; kijk ze na en ga verder."
+)
+NOTHING_CHOSEN = "Kies eerst een antwoord; daarna zie je of het klopt."
+SUBMITTED = "Deze poging is al ingeleverd; je antwoorden liggen vast."
+SESSION_ENDED = (
+    "Je sessie is verlopen, daarom is er niet opgeslagen. Log opnieuw in: daarna kom je terug "
+    "bij dit deel van de casus."
 )
 
 
@@ -96,23 +110,41 @@ def _target_attempt(quiz: Quiz) -> Attempt:
     number = request.form.get("attempt", type=int)
     if number is not None and not 0 < number <= MAX_ID:
         abort(404)  # no such attempt; a bigger number would overflow the query
-    if number is not None:
-        attempt = domain.attempt_by_number(current_user.id, quiz.course_slug, quiz.slug, number)
-    else:
-        attempt = domain.open_attempt(current_user.id, quiz.course_slug, quiz.slug)
+    if number is None:
+        open_one = domain.open_attempt(current_user.id, quiz.course_slug, quiz.slug)
+        number = open_one.number if open_one is not None else None
+    attempt = (
+        domain.lock_attempt_by_number(current_user.id, quiz.course_slug, quiz.slug, number)
+        if number is not None
+        else None
+    )
     if attempt is None:
         abort(404)
-    locked = domain.lock_attempt(attempt.id)
-    assert locked is not None
-    return locked
+    return attempt
 
 
-def _save_stage(attempt: Attempt, quiz: Quiz) -> tuple[int, list[str]]:
-    """Save the posted answers of the attempt's current stage: (stage index, error messages)."""
+@dataclass
+class StageSave:
+    """What saving the posted stage did."""
+
+    stage_index: int
+    #: Per question saved (or already up to date): the answer's version now.
+    versions: dict[str, int] = field(default_factory=dict)
+    #: Per question id the Dutch message why its answer was not saved; "" for the whole form.
+    errors: dict[str, str] = field(default_factory=dict)
+    stale: bool = False
+    #: Questions of the stage still without an answer (they would lock as "Niet beantwoord").
+    open_ids: list[str] = field(default_factory=list)
+    #: The scored ones among them.
+    open_scored: list[str] = field(default_factory=list)
+
+
+def _save_stage(attempt: Attempt, quiz: Quiz) -> StageSave:
+    """Save the posted answers of the attempt's current stage."""
     current = _current_stage(attempt, quiz)
     posted = request.form.get("stage", type=int)
     if posted is not None and posted != current:
-        return posted, [STALE_STAGE]
+        return StageSave(posted, errors={"": STALE_STAGE})
     questions = domain.stage_questions(attempt, quiz.stages[current])
     saved = domain.answers_by_question(attempt.id)
     shown = {
@@ -120,18 +152,42 @@ def _save_stage(attempt: Attempt, quiz: Quiz) -> tuple[int, list[str]]:
         for q in questions
         if q.type == "ordering"
     }
-    errors = []
-    for item in stage_answers(questions, request.form, shown):
-        existing = saved.get(item.question_id)
-        # Leaving a question open is not an answer; clearing a saved one is.
-        if item.response is None or (item.response in ([], "") and existing is None):
-            continue
-        try:
-            domain.save_answer(attempt, quiz, item.question_id, item.response, shared=item.shared)
-        except QuizError as exc:
-            question = quiz.question(item.question_id)
-            errors.append(f"{exc} (Vraag: {question.prompt if question else item.question_id})")
-    return current, errors
+    result = domain.save_answers(
+        attempt, quiz, stage_answers(questions, request.form, shown), saved
+    )
+    errors = {question_id: str(error) for question_id, error in result.errors.items()}
+    if result.stale:
+        errors[""] = STALE_PAGE
+    unanswered = [q for q in questions if _unanswered(saved.get(q.id))]
+    return StageSave(
+        current,
+        result.versions,
+        errors,
+        result.stale,
+        open_ids=[q.id for q in unanswered],
+        open_scored=[q.id for q in unanswered if q.scored],
+    )
+
+
+def _keep_errors(quiz: Quiz, errors: dict[str, str]) -> None:
+    """Hand the errors to the quiz page the redirect leads to (shown beside their questions)."""
+    session["quiz_errors"] = {"quiz": f"{quiz.course_slug}/{quiz.slug}", "errors": errors}
+
+
+def _take_errors(quiz: Quiz) -> dict[str, str]:
+    kept = session.pop("quiz_errors", None)
+    if not isinstance(kept, dict) or kept.get("quiz") != f"{quiz.course_slug}/{quiz.slug}":
+        return {}
+    return dict(kept.get("errors") or {})
+
+
+def _json_errors(quiz: Quiz, errors: dict[str, str]) -> list[str]:
+    """The messages as one list, each naming its question (the autosave shows them in a row)."""
+    listed = []
+    for question_id, message in errors.items():
+        question = quiz.question(question_id) if question_id else None
+        listed.append(f"{message} (Vraag: {question.prompt})" if question else message)
+    return listed
 
 
 def _current_stage(attempt: Attempt, quiz: Quiz) -> int:
@@ -143,11 +199,50 @@ def _response(answer: Answer | None) -> Any:
     return answer.response if answer is not None else None
 
 
-def _back(quiz: Quiz, stage_index: int | None = None) -> Any:
-    anchor = f"deel-{stage_index + 1}" if stage_index is not None else None
-    return redirect(
-        url_for("quizzes.show", course_slug=quiz.course_slug, quiz_slug=quiz.slug, _anchor=anchor)
+def _unanswered(answer: Answer | None) -> bool:
+    return _response(answer) in (None, [], "")
+
+
+def _quiz_url(
+    quiz: Quiz, stage_index: int | None = None, anchor: str | None = None, **args: Any
+) -> str:
+    """The quiz page, at the given part (or anchor)."""
+    if stage_index is not None:
+        anchor = f"deel-{stage_index + 1}"
+    return url_for(
+        "quizzes.show", course_slug=quiz.course_slug, quiz_slug=quiz.slug, _anchor=anchor, **args
     )
+
+
+def _back(quiz: Quiz, stage_index: int | None = None, **args: Any) -> Any:
+    return redirect(_quiz_url(quiz, stage_index, **args))
+
+
+def login_to_answer(view: Callable[..., Any]) -> Callable[..., Any]:
+    """`login_required` for the answer posts, which a browser cannot open again after login.
+
+    When the session has ended, the autosave hears 401 with the login address (the page keeps
+    the typed answers in the browser), and a form post goes to the login page with the quiz
+    page of the same part as the way back, not this POST-only address. The session held the
+    CSRF token too, so the app-wide CSRF check would answer first with a bare 400: these views
+    are exempt from it and check the token themselves (`_require_form`) once logged in.
+    """
+
+    @functools.wraps(view)
+    def guarded(course_slug: str, quiz_slug: str) -> Any:
+        if current_user.is_authenticated:
+            return view(course_slug, quiz_slug)
+        stage = request.form.get("stage", type=int)
+        anchor = f"deel-{stage + 1}" if stage is not None and 0 <= stage < 100 else None
+        back = url_for("quizzes.show", course_slug=course_slug, quiz_slug=quiz_slug, _anchor=anchor)
+        login = url_for("accounts.login", next=back)
+        if wants_json():
+            body = {"saved": False, "session_ended": True, "errors": [SESSION_ENDED]}
+            return jsonify(**body, login_url=login), 401
+        flash(SESSION_ENDED, "info")
+        return redirect(login)
+
+    return csrf.exempt(guarded)
 
 
 def _require_form() -> None:
@@ -174,6 +269,7 @@ def show(course_slug: str, quiz_slug: str) -> Any:
         "attempt": attempt,
         "form": QuizForm(),
         "course_url": _course_url(course),
+        "errors": _take_errors(quiz),
     }
     if attempt is not None:
         answers = domain.answers_by_question(attempt.id)
@@ -205,9 +301,16 @@ def show(course_slug: str, quiz_slug: str) -> Any:
                 }
             )
         scored = [q for q in domain.attempt_questions(attempt, quiz) if q.scored]
+        current_index = _current_stage(attempt, quiz)
+        here = stages[current_index]["questions"] if current_index < len(stages) else []
+        open_here = [q["question"].id for q in here if _unanswered(q["answer"])]
         context.update(
             stages=stages,
-            current_index=_current_stage(attempt, quiz),
+            current_index=current_index,
+            open_here=open_here,
+            total_here=len(here),
+            # The step that asks before open questions lock (the page without the script).
+            confirm_next=request.args.get("bevestigen") == "volgende" and bool(open_here),
             last_stage=attempt.stages_revealed >= len(quiz.stages),
             answered=sum(1 for q in scored if q.id in answers),
             scored_total=len(scored),
@@ -242,7 +345,7 @@ def _learner_key() -> str:
 
 
 @bp.post("/<course_slug>/<quiz_slug>/opslaan")
-@login_required
+@login_to_answer
 @limiter.limit(_save_limit, key_func=_learner_key)
 def save(course_slug: str, quiz_slug: str) -> Any:
     """Save the current stage's answers (a form post, or the autosave's fetch: JSON)."""
@@ -250,40 +353,60 @@ def save(course_slug: str, quiz_slug: str) -> Any:
     _require_form()
     attempt = _target_attempt(quiz)
     if attempt.submitted_at is not None:
-        errors, stage_index = ["Deze poging is al ingeleverd; je antwoorden liggen vast."], None
+        outcome = StageSave(_current_stage(attempt, quiz), errors={"": SUBMITTED})
     else:
-        stage_index, errors = _save_stage(attempt, quiz)
+        outcome = _save_stage(attempt, quiz)
+        if quiz.mode == "formative" and not outcome.errors and not wants_json():
+            # "Controleer mijn antwoorden" with a question left open: say so beside it.
+            outcome.errors = {question_id: NOTHING_CHOSEN for question_id in outcome.open_scored}
     db.session.commit()
     if wants_json():
-        return jsonify(saved=not errors, errors=errors), 200 if not errors else 409
-    for message in errors:
-        flash(message, "error")
-    if not errors and quiz.mode == "summative":
-        flash("Je antwoorden zijn opgeslagen.", "success")
+        body: dict[str, Any] = {
+            "saved": not outcome.errors,
+            "errors": _json_errors(quiz, outcome.errors),
+            "versions": outcome.versions,
+            "question_errors": {key: text for key, text in outcome.errors.items() if key},
+        }
+        if outcome.stale:
+            body.update(stale=True, reload_url=_quiz_url(quiz, outcome.stage_index))
+        return jsonify(body), 200 if not outcome.errors else 409
     if attempt.submitted_at is not None:
+        flash(SUBMITTED, "error")
         return _result_redirect(quiz, attempt)
-    return _back(quiz, stage_index)
+    if outcome.errors:
+        _keep_errors(quiz, outcome.errors)
+    elif quiz.mode == "summative":
+        flash("Je antwoorden zijn opgeslagen.", "success")
+    return _back(quiz, outcome.stage_index)
 
 
 @bp.post("/<course_slug>/<quiz_slug>/volgende")
-@login_required
+@login_to_answer
 def next_stage(course_slug: str, quiz_slug: str) -> Any:
-    """Save the current stage, then open the next one (which locks the earlier answers)."""
+    """Save the current stage, then open the next one (which locks the earlier answers).
+
+    With questions still open the learner confirms first: the page shows how many and asks
+    again (the script asks before posting, and then sends `bevestigd`).
+    """
     _, quiz = _course_and_quiz(course_slug, quiz_slug)
     _require_form()
     attempt = _target_attempt(quiz)
     if attempt.submitted_at is not None:
         return _result_redirect(quiz, attempt)
-    stage_index, errors = _save_stage(attempt, quiz)
-    if errors:
-        db.session.commit()
-        double_click = errors == [STALE_STAGE] and stage_index == attempt.stages_revealed - 2
+    outcome = _save_stage(attempt, quiz)
+    db.session.commit()
+    if outcome.errors:
+        double_click = (
+            outcome.errors == {"": STALE_STAGE}
+            and outcome.stage_index == attempt.stages_revealed - 2
+        )
         if not double_click:
-            for message in errors:
-                flash(message, "error")
+            _keep_errors(quiz, outcome.errors)
         # Nothing opens until the answers are saved; a double click lands on the new stage.
         return _back(quiz, attempt.stages_revealed - 1)
-    opened = domain.reveal_next_stage(attempt, quiz, from_stage=stage_index)
+    if outcome.open_ids and request.form.get("bevestigd") != "1":
+        return redirect(_quiz_url(quiz, anchor="bevestigen", bevestigen="volgende"))
+    opened = domain.reveal_next_stage(attempt, quiz, from_stage=outcome.stage_index)
     db.session.commit()
     if opened:
         flash(
@@ -295,24 +418,23 @@ def next_stage(course_slug: str, quiz_slug: str) -> Any:
 
 
 @bp.post("/<course_slug>/<quiz_slug>/inleveren")
-@login_required
+@login_to_answer
 def submit(course_slug: str, quiz_slug: str) -> Any:
     """Save the last stage and submit the attempt (once, however often this is posted)."""
     _, quiz = _course_and_quiz(course_slug, quiz_slug)
     _require_form()
     attempt = _target_attempt(quiz)
     if attempt.submitted_at is None:
-        stage_index, errors = _save_stage(attempt, quiz)
-        if errors:
+        outcome = _save_stage(attempt, quiz)
+        if outcome.errors:
             db.session.commit()
-            for message in errors:
-                flash(message, "error")
-            return _back(quiz, stage_index)
+            _keep_errors(quiz, outcome.errors)
+            return _back(quiz, outcome.stage_index)
     try:
         domain.submit(attempt.id, quiz)
     except QuizError as exc:
         db.session.commit()
-        flash(str(exc), "error")
+        _keep_errors(quiz, {"": str(exc)})
         return _back(quiz, attempt.stages_revealed - 1)
     db.session.commit()
     return _result_redirect(quiz, attempt)
