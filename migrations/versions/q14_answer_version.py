@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'q14_answer_version'
-down_revision = "e12_variants"
+down_revision = "e19_boosters"
 branch_labels = None
 depends_on = None
 
