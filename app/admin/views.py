@@ -8,7 +8,6 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
-from wtforms.fields.choices import SelectChoice
 
 from ..accounts.access import role_required
 from ..certificates import export as exporting
@@ -17,6 +16,7 @@ from ..certificates.evaluation import evaluation_summary
 from ..certificates.facts import facts_of, lines
 from ..content import get_catalog
 from ..extensions import db
+from ..forms import offer_courses
 from ..models import AuditEvent, Certificate, User, audit
 from . import users
 from .forms import ExportForm, RevokeForm, RoleForm, SearchForm, UserSearchForm
@@ -182,7 +182,7 @@ def evaluations() -> Any:
 
 def _export_form() -> ExportForm:
     form = ExportForm()
-    form.course.choices = [SelectChoice(c.slug, c.title) for c in get_catalog().courses.values()]
+    offer_courses(form.course)
     return form
 
 
