@@ -638,6 +638,13 @@ def test_histograms_bin_as_labelled():
     assert svg.count('fill="#1d6b35"') == 3  # bars at or above the pass mark
 
 
+def test_chart_text_is_at_least_12_px_on_a_phone():
+    svg = charts.render_svg(charts.progress_histogram([0, 30, 100]))
+    width = float(re.search(r'viewBox="0 0 ([\d.]+)', svg).group(1))
+    sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)]
+    assert sizes and min(sizes) * charts.NARROWEST_SHOWN / width >= 12
+
+
 # --- learner detail --------------------------------------------------------------------------
 
 
