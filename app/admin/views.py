@@ -17,8 +17,8 @@ from ..certificates.facts import facts_of, lines
 from ..content import get_catalog
 from ..extensions import db
 from ..forms import offer_courses
-from ..models import AuditEvent, Certificate, User, audit
-from . import users
+from ..models import PROFESSIONS, AuditEvent, Certificate, User, audit
+from . import audit_text, users
 from .forms import ExportForm, RevokeForm, RoleForm, SearchForm, UserSearchForm
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
@@ -155,17 +155,20 @@ def revoke(number: str) -> Any:
 def audit_log() -> Any:
     """Who did what, newest first."""
     page = _page()
-    rows = list(
-        db.session.execute(
-            select(AuditEvent, User.email)
-            .outerjoin(User, User.id == AuditEvent.actor_id)
+    events = list(
+        db.session.scalars(
+            select(AuditEvent)
             .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
             .limit(PAGE_SIZE + 1)
             .offset((page - 1) * PAGE_SIZE)
         )
     )
+    shown = events[:PAGE_SIZE]
     return render_template(
-        "admin/audit_log.html", rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE
+        "admin/audit_log.html",
+        rows=list(zip(shown, audit_text.sentences(shown), strict=True)),
+        page=page,
+        has_next=len(events) > PAGE_SIZE,
     )
 
 
@@ -243,6 +246,25 @@ def users_index() -> Any:
         args={k: v for k, v in request.args.items() if k != "pagina"},
         labels=users.ROLE_LABELS,
         admins=users.admin_count(),
+    )
+
+
+@bp.get("/gebruikers/<int:user_id>", endpoint="user")
+def user_detail(user_id: int) -> Any:
+    """One account: role, groups, certificates and what it recently did or had done to it."""
+    user = db.get_or_404(User, user_id)
+    if user.deleted_at is not None:
+        abort(404)
+    found = users.account(user)
+    audit(current_user, "admin.view_user", user)
+    db.session.commit()
+    return render_template(
+        "admin/user.html",
+        account=found,
+        events=list(zip(found.events, audit_text.sentences(found.events), strict=True)),
+        labels=users.ROLE_LABELS,
+        professions=PROFESSIONS,
+        catalog=get_catalog(),
     )
 
 
