@@ -648,6 +648,21 @@ def test_chart_text_is_at_least_12_px_on_a_phone():
 # --- learner detail --------------------------------------------------------------------------
 
 
+def test_a_failed_practice_check_is_not_shown_as_failed_to_the_trainer(
+    app, client, auth, trainer, learner
+):
+    cohort_id, _ = make_cohort(app, trainer)
+    add_member(app, cohort_id, learner)
+    add_attempt(app, learner, 1, 0.2, quiz="check-eerste-les")
+    add_attempt(app, learner, 1, 0.4)
+    auth.login(trainer)
+    page = client.get(f"/groepen/{cohort_id}/deelnemers/{learner.id}").get_data(as_text=True)
+    practice, assessment = page.split("Oefenvragen:")[1], page.split("Eindtoets:")[1]
+    assert '<span class="badge">oefening</span>' in practice.split("</li>")[0]
+    assert "niet gehaald" not in practice.split("</li>")[0]
+    assert "niet gehaald" in assessment.split("</li>")[0]
+
+
 def test_learner_detail_shows_answers_and_only_shared_reflections(
     app, client, auth, trainer, learner, make_user
 ):
