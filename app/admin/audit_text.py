@@ -31,7 +31,7 @@ SENTENCES = {
     "cohort.create": "{wie} maakte {doel} aan",
     "cohort.settings": "{wie} wijzigde het aansluiten bij {doel}",
     "cohort.new_code": "{wie} maakte een nieuwe code voor {doel}",
-    "cohort.invite": "{wie} nodigde {count} mensen uit voor {doel}",
+    "cohort.invite": "{wie} verstuurde uitnodigingen ({count}) voor {doel}",
     "cohort.join": "{wie} sloot aan bij {doel}",
     "cohort.leave": "{wie} verliet {doel}",
     "trainer.view_cohort": "{wie} bekeek het overzicht van {doel}",
@@ -85,7 +85,8 @@ def _sentence(event: AuditEvent, users: dict[int, User], cohorts: dict[int, Coho
     search = (event.detail or {}).get("q")
     if search:
         sentence += f", gezocht op ‘{search}’"
-    return sentence + "."
+    # A reason typed with its own full stop does not get a second one.
+    return sentence.rstrip(".") + "."
 
 
 def _target(event: AuditEvent, users: dict[int, User], cohorts: dict[int, Cohort]) -> str:
