@@ -50,11 +50,18 @@ lint: $(VENV)/.dev
 test: lint
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
-e2e: $(VENV)/.dev
+# The W3C Nu HTML checker for the accessibility sweep: pinned in package.json, run on Java.
+# --ignore-scripts: its postinstall would fetch a Java of its own; the machine's Java runs it.
+VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR): package.json
+	npm install --ignore-scripts --no-package-lock --no-audit --no-fund
+	touch $@
+
+e2e: $(VENV)/.dev $(VNU_JAR)
 	$(BIN)/pytest -q -m e2e tests/e2e $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules

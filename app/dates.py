@@ -8,13 +8,6 @@ from zoneinfo import ZoneInfo
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
-def local_datetime(value: dt.datetime | None) -> str:
-    """Show a UTC datetime in Amsterdam time, Dutch style."""
-    if value is None:
-        return ""
-    return value.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
-
-
 MONTHS = [
     "januari",
     "februari",
@@ -38,3 +31,11 @@ def local_date(value: dt.date | dt.datetime | None) -> str:
     if isinstance(value, dt.datetime):
         value = value.astimezone(AMSTERDAM).date()
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def local_datetime(value: dt.datetime | None) -> str:
+    """Show a UTC datetime in Amsterdam time as '17 november 2026 om 14:03'."""
+    if value is None:
+        return ""
+    local = value.astimezone(AMSTERDAM)
+    return f"{local_date(local)} om {local:%H:%M}"

@@ -266,3 +266,54 @@ def test_the_last_admin_cannot_delete_their_account(app, client, auth, admin, ma
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(User, admin.id).deleted_at is not None
+
+
+# --- the audit log in plain language, the user detail page ----------------------------------
+
+
+def test_the_audit_log_reads_as_sentences_with_names_not_codes(app, client, auth, admin, make_user):
+    learner = make_user(first_name="Sanne", tussenvoegsel="", surname="Jansen")
+    auth.login(admin)
+    client.get("/beheer/gebruikers", query_string={"q": "jans"})
+    client.post(f"/beheer/gebruikers/{learner.id}/rol", data={"role": "trainer"})
+    log = client.get("/beheer/auditlog").get_data(as_text=True)
+    assert f"{admin.full_name} bekeek de gebruikerslijst, gezocht op ‘jans’." in log
+    assert f"{admin.full_name} maakte Sanne Jansen opleider (was deelnemer)." in log
+    assert "admin.view_users" not in log and "user.role_change" not in log
+    assert "shown:" not in log and "q:" not in log
+
+
+def test_the_admin_navigation_marks_the_current_page(client, auth, admin):
+    auth.login(admin)
+    page = client.get("/beheer/auditlog").get_data(as_text=True)
+    assert re.findall(r'<a href="([^"]+)" aria-current="page">', page) == ["/beheer/auditlog"]
+
+
+def test_the_user_page_shows_role_groups_certificates_and_recent_events(
+    app, client, auth, admin, make_user
+):
+    learner = make_user(first_name="Sanne", tussenvoegsel="", surname="Jansen")
+    auth.login(admin)
+    client.post(f"/beheer/gebruikers/{learner.id}/rol", data={"role": "trainer"})
+    listing = client.get("/beheer/gebruikers", query_string={"q": "jansen"}).get_data(as_text=True)
+    assert f'href="/beheer/gebruikers/{learner.id}"' in listing
+    page = client.get(f"/beheer/gebruikers/{learner.id}").get_data(as_text=True)
+    assert "<h1>Sanne Jansen</h1>" in page
+    assert "<dt>Rol</dt><dd>Opleider" in page
+    assert "Geen groepen." in page and "Nog geen certificaten." in page
+    assert f"{admin.full_name} maakte Sanne Jansen opleider (was deelnemer)." in page
+    assert 'aria-current="true">Gebruikers</a>' in page
+    with app.app_context():
+        viewed = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "admin.view_user")
+        ).one()
+        assert viewed.actor_id == admin.id and viewed.target_id == str(learner.id)
+
+
+def test_a_deleted_account_has_no_user_page(app, client, auth, admin, make_user):
+    learner = make_user()
+    with app.app_context():
+        delete_account(db.session.get(User, learner.id))
+        db.session.commit()
+    auth.login(admin)
+    assert client.get(f"/beheer/gebruikers/{learner.id}").status_code == 404

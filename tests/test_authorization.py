@@ -458,6 +458,7 @@ MATRIX: dict[str, Case] = {
     # administration
     "GET /beheer": Case(admins(200)),
     "GET /beheer/gebruikers": Case(admins(200)),
+    "GET /beheer/gebruikers/<int:user_id>": Case(admins(200), params={"user_id": "learner_id"}),
     "POST /beheer/gebruikers/<int:user_id>/rol": Case(
         admins(REDIRECT), params={"user_id": "learner_id"}, data=lambda w: {"role": "admin"}
     ),

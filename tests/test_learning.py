@@ -23,6 +23,7 @@ from app.content import get_catalog
 from app.content.model import Source
 from app.extensions import db
 from app.learning import progress
+from app.learning.outline import outline
 from app.learning.pocket_card import render_pocket_card
 from app.learning.progress import (
     complete_lesson,
@@ -717,3 +718,29 @@ def test_privacy_and_contact_pages_say_what_is_kept_and_who_to_write(app, client
     contact = client.get("/contact").get_data(as_text=True)
     assert "mailto:privacy@signaal.example.nl" in contact
     assert "0800-2000" in contact
+
+
+# --- the lesson's table of contents ----------------------------------------------------------
+
+
+def test_a_lesson_lists_its_sections_and_each_link_reaches_its_heading(client, auth, learner):
+    auth.login(learner)
+    page = client.get(f"/leren/{COURSE}/eerste-les").get_data(as_text=True)
+    toc = page.split('<nav class="lesson-toc"', 1)[1].split("</nav>", 1)[0]
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', toc)
+    assert [text for _, text in links] == [
+        "Wat je kunt opmerken",
+        "De patiënt alleen spreken",
+        "Kernboodschappen",
+    ]
+    for ident, text in links:
+        assert f'<h2 id="{ident}">{text}</h2>' in page
+
+
+def test_headings_get_distinct_readable_ids():
+    sections = outline("<h2>Eén <em>stap</em></h2><p>x</p><h2>Eén stap</h2><h2>&amp;</h2>")
+    assert [ident for ident, _ in sections.entries] == ["kop-een-stap", "kop-een-stap-2", "kop-3"]
+    assert sections.entries[0][1] == "Eén stap"
+    assert '<h2 id="kop-een-stap">Eén <em>stap</em></h2>' in sections.html
+    assert sections.worth_showing
+    assert not outline("<h2>Alleen</h2><h2>twee</h2>").worth_showing

@@ -451,7 +451,7 @@ def cohort_with_learners(app, trainer, make_user):
 
 
 def table_names(page: str) -> list[str]:
-    return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a></th>', page)
+    return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', page)
 
 
 def test_overview_lists_learners_with_their_progress(
@@ -628,7 +628,29 @@ def test_histograms_bin_as_labelled():
     assert svg.count('fill="#1d6b35"') == 3  # bars at or above the pass mark
 
 
+def test_chart_text_is_at_least_12_px_on_a_phone():
+    svg = charts.render_svg(charts.progress_histogram([0, 30, 100]))
+    width = float(re.search(r'viewBox="0 0 ([\d.]+)', svg).group(1))
+    sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)]
+    assert sizes and min(sizes) * charts.NARROWEST_SHOWN / width >= 12
+
+
 # --- learner detail --------------------------------------------------------------------------
+
+
+def test_a_failed_practice_check_is_not_shown_as_failed_to_the_trainer(
+    app, client, auth, trainer, learner
+):
+    cohort_id, _ = make_cohort(app, trainer)
+    add_member(app, cohort_id, learner)
+    add_attempt(app, learner, 1, 0.2, quiz="check-eerste-les")
+    add_attempt(app, learner, 1, 0.4)
+    auth.login(trainer)
+    page = client.get(f"/groepen/{cohort_id}/deelnemers/{learner.id}").get_data(as_text=True)
+    practice, assessment = page.split("Oefenvragen:")[1], page.split("Eindtoets:")[1]
+    assert '<span class="badge">oefening</span>' in practice.split("</li>")[0]
+    assert "niet gehaald" not in practice.split("</li>")[0]
+    assert "niet gehaald" in assessment.split("</li>")[0]
 
 
 def test_learner_detail_shows_answers_and_only_shared_reflections(

@@ -5,10 +5,24 @@ Functions flush, never commit: the view owns the transaction.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Select, func, or_, select, update
 
 from ..extensions import db
-from ..models import ROLES, User, audit
+from ..models import (
+    ROLES,
+    AuditEvent,
+    Certificate,
+    Cohort,
+    CohortMember,
+    CohortTrainer,
+    User,
+    audit,
+)
+
+#: How many audit events the user detail page shows.
+RECENT_EVENTS = 20
 
 
 class RoleError(ValueError):
@@ -89,3 +103,48 @@ def change_role(actor: User, user: User, role: str) -> bool:
     audit(actor, "user.role_change", user, email=user.email, old=old, new=role)
     db.session.flush()
     return True
+
+
+@dataclass(frozen=True)
+class Account:
+    """What an admin sees of one account: its groups, certificates and recent audit events."""
+
+    user: User
+    member_of: list[Cohort]
+    trains: list[Cohort]
+    certificates: list[Certificate]
+    #: Events by this person or about them, newest first.
+    events: list[AuditEvent]
+
+
+def account(user: User) -> Account:
+    """Gather an account's groups, certificates and most recent audit events."""
+    member_of = db.session.scalars(
+        select(Cohort)
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .where(CohortMember.user_id == user.id)
+        .order_by(Cohort.name)
+    )
+    trains = db.session.scalars(
+        select(Cohort)
+        .join(CohortTrainer, CohortTrainer.cohort_id == Cohort.id)
+        .where(CohortTrainer.user_id == user.id)
+        .order_by(Cohort.name)
+    )
+    certificates = db.session.scalars(
+        select(Certificate)
+        .where(Certificate.user_id == user.id)
+        .order_by(Certificate.issued_at.desc())
+    )
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            or_(
+                AuditEvent.actor_id == user.id,
+                (AuditEvent.target_type == "user") & (AuditEvent.target_id == str(user.id)),
+            )
+        )
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(RECENT_EVENTS)
+    )
+    return Account(user, list(member_of), list(trains), list(certificates), list(events))

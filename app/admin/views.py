@@ -18,7 +18,6 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import func, or_, select
-from wtforms.fields.choices import SelectChoice
 
 from .. import mail as outbox
 from ..accounts.access import role_required
@@ -28,8 +27,9 @@ from ..certificates.evaluation import evaluation_summary
 from ..certificates.facts import facts_of, lines
 from ..content import get_catalog
 from ..extensions import db
-from ..models import ROLE_LABELS, AuditEvent, Certificate, User, audit
-from . import users
+from ..forms import offer_courses
+from ..models import PROFESSIONS, ROLE_LABELS, AuditEvent, Certificate, User, audit
+from . import audit_text, users
 from .forms import ExportForm, RevokeForm, RoleForm, SearchForm, UserSearchForm
 from .study_load import study_load_check
 
@@ -173,17 +173,20 @@ def revoke(number: str) -> Any:
 def audit_log() -> Any:
     """Who did what, newest first."""
     page = _page()
-    rows = list(
-        db.session.execute(
-            select(AuditEvent, User.email)
-            .outerjoin(User, User.id == AuditEvent.actor_id)
+    events = list(
+        db.session.scalars(
+            select(AuditEvent)
             .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
             .limit(PAGE_SIZE + 1)
             .offset((page - 1) * PAGE_SIZE)
         )
     )
+    shown = events[:PAGE_SIZE]
     return render_template(
-        "admin/audit_log.html", rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE
+        "admin/audit_log.html",
+        rows=list(zip(shown, audit_text.sentences(shown), strict=True)),
+        page=page,
+        has_next=len(events) > PAGE_SIZE,
     )
 
 
@@ -222,7 +225,7 @@ def evaluations() -> Any:
 
 def _export_form() -> ExportForm:
     form = ExportForm()
-    form.course.choices = [SelectChoice(c.slug, c.title) for c in get_catalog().courses.values()]
+    offer_courses(form.course)
     return form
 
 
@@ -310,6 +313,25 @@ def users_index() -> Any:
         args={k: v for k, v in request.args.items() if k != "pagina"},
         labels=ROLE_LABELS,
         admins=users.admin_count(),
+    )
+
+
+@bp.get("/gebruikers/<int:user_id>", endpoint="user")
+def user_detail(user_id: int) -> Any:
+    """One account: role, groups, certificates and what it recently did or had done to it."""
+    user = db.get_or_404(User, user_id)
+    if user.deleted_at is not None:
+        abort(404)
+    found = users.account(user)
+    audit(current_user, "admin.view_user", user)
+    db.session.commit()
+    return render_template(
+        "admin/user.html",
+        account=found,
+        events=list(zip(found.events, audit_text.sentences(found.events), strict=True)),
+        labels=users.ROLE_LABELS,
+        professions=PROFESSIONS,
+        catalog=get_catalog(),
     )
 
 

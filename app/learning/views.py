@@ -26,10 +26,14 @@ from ..content import Course, Lesson, get_catalog
 from ..extensions import db, limiter
 from ..models import PROFESSIONS
 from ..quizzes.attempts import assessment_status
+from .outline import outline
 from .pocket_card import render_pocket_card
 from .progress import DEFAULT_IDLE_CAP, complete_lesson, course_progress, record_view
 
 bp = Blueprint("learning", __name__)
+
+
+bp.add_app_template_filter(outline, "outline")
 
 
 @bp.app_template_filter("study_time")

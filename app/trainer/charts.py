@@ -17,6 +17,11 @@ LINE = "#d3dae0"
 BAR = "#0b5563"
 BAR_OK = "#1d6b35"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+#: The narrowest a page draws a chart (a 375 px phone, see .chart-figure in the stylesheet).
+NARROWEST_SHOWN = 320
+#: Text sizes in chart units, so that labels are at least 12 px even on that phone.
+LABEL_SIZE = 18
+TITLE_SIZE = 20
 
 PROGRESS_BINS = ("0%", "1–24%", "25–49%", "50–74%", "75–99%", "100%")
 SCORE_BINS = tuple(f"{low}–{low + 9 if low < 90 else 100}" for low in range(0, 100, 10))
@@ -58,7 +63,11 @@ def progress_histogram(percents: Sequence[int]) -> Histogram:
         else:
             counts[1 + min(percent // 25, 3)] += 1
     return Histogram(
-        "Voortgang in de lessen", PROGRESS_BINS, tuple(counts), "deel van de lessen afgerond"
+        "Voortgang in de lessen",
+        PROGRESS_BINS,
+        tuple(counts),
+        "procent van de lessen afgerond",
+        axis_labels=tuple(label.rstrip("%") for label in PROGRESS_BINS),
     )
 
 
@@ -91,7 +100,7 @@ def _nice_max(value: int) -> tuple[int, int]:
 
 def render_svg(chart: Histogram, width: int = 480, height: int = 280) -> str:
     """A bar chart with axes, counts above the bars and a <title> for screen readers."""
-    left, right, top, bottom = 44, 8, 40, 58
+    left, right, top, bottom = 48, 8, 44, 62
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value, step = _nice_max(max(chart.counts, default=0))
     slot = plot_w / max(len(chart.counts), 1)
@@ -102,7 +111,7 @@ def render_svg(chart: Histogram, width: int = 480, height: int = 280) -> str:
         f'width="{width}" height="{height}" role="img" aria-label={quoteattr(chart.describe())}>',
         f"<title>{escape(chart.describe())}</title>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{left}" y="24" {text} font-size="17" font-weight="600">{escape(chart.title)}</text>',
+        f'<text x="{left}" y="28" {text} font-size="{TITLE_SIZE}" font-weight="600">{escape(chart.title)}</text>',
     ]
     for tick in range(0, top_value + 1, step):
         y = top + plot_h - plot_h * tick / top_value
@@ -111,7 +120,7 @@ def render_svg(chart: Histogram, width: int = 480, height: int = 280) -> str:
             f'stroke="{LINE}" stroke-width="1"/>'
         )
         out.append(
-            f'<text x="{left - 6}" y="{y + 5:.1f}" {text} font-size="14" '
+            f'<text x="{left - 6}" y="{y + 6:.1f}" {text} font-size="{LABEL_SIZE}" '
             f'text-anchor="end">{tick}</text>'
         )
     labels = chart.axis_labels or chart.labels
@@ -125,11 +134,11 @@ def render_svg(chart: Histogram, width: int = 480, height: int = 280) -> str:
         )
         centre = x + bar_w / 2
         out.append(
-            f'<text x="{centre:.1f}" y="{y - 5:.1f}" {text} font-size="14" '
+            f'<text x="{centre:.1f}" y="{y - 5:.1f}" {text} font-size="{LABEL_SIZE}" '
             f'text-anchor="middle">{count}</text>'
         )
         out.append(
-            f'<text x="{centre:.1f}" y="{top + plot_h + 20:.1f}" {text} font-size="14" '
+            f'<text x="{centre:.1f}" y="{top + plot_h + 24:.1f}" {text} font-size="{LABEL_SIZE}" '
             f'text-anchor="middle">{escape(label)}</text>'
         )
     out.append(
@@ -137,9 +146,9 @@ def render_svg(chart: Histogram, width: int = 480, height: int = 280) -> str:
         f'stroke="{INK}" stroke-width="1"/>'
     )
     out.append(
-        f'<text x="{left + plot_w / 2:.1f}" y="{height - 10}" font-family="{FONT}" '
-        f'fill="{MUTED}" font-size="14" text-anchor="middle">{escape(chart.x_label)} · '
-        f"aantal deelnemers: {chart.total}</text>"
+        f'<text x="{width / 2:.1f}" y="{height - 10}" font-family="{FONT}" '
+        f'fill="{MUTED}" font-size="{LABEL_SIZE}" text-anchor="middle">{escape(chart.x_label)} · '
+        f"{chart.total} deelnemers</text>"
     )
     out.append("</svg>")
     return "\n".join(out)

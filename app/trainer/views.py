@@ -24,6 +24,7 @@ from ..boosters.retention import cohort_retention
 from ..content import get_catalog
 from ..content.model import Course
 from ..extensions import db, limiter
+from ..forms import offer_courses
 from ..mail import queue_mail
 from ..models import PROFESSIONS, TRAINER_ROLES, Cohort, CohortInvite, User, audit
 from ..quizzes.attempts import assessment_status_for_users, grant_attempt
@@ -82,7 +83,7 @@ def cohorts_index() -> Any:
 def create() -> Any:
     """Create a cohort and show its join code."""
     form = CohortForm()
-    form.course.choices = [(c.slug, c.title) for c in get_catalog().courses.values()]
+    offer_courses(form.course)
     if form.validate_on_submit():
         cohort = cohorts.create_cohort(
             current_user, form.name.data, form.course.data, form.join_until.data

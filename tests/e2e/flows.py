@@ -7,7 +7,10 @@ choose right or wrong answers from the quiz files, not from the app's catalog.
 from __future__ import annotations
 
 import email
+import json
 import re
+import shutil
+import subprocess
 import tomllib
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
@@ -41,6 +45,8 @@ AXE_OPTIONS = {
 }
 BLOCKING_IMPACTS = ("serious", "critical")
 _axe = Axe()
+#: The W3C Nu HTML checker, installed by `make e2e` from npm (package.json) and run on Java.
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 #: Lines for the end of the run (see pytest_terminal_summary in conftest.py).
 REPORT: list[str] = []
 #: Moderate and minor violations seen in this run (rule id -> pages), reported but not failing.
@@ -323,6 +329,37 @@ def assert_accessible(page: Page, what: str) -> None:
     """Fail with the violations if axe-core finds serious or critical ones."""
     problems = axe_problems(page)
     assert not problems, f"axe on {what} ({page.url}):\n" + "\n".join(problems)
+
+
+def html_problems(documents: dict[str, str], folder: Path) -> list[str]:
+    """Errors the Nu HTML checker finds in served pages (label -> HTML), one line each.
+
+    All pages go to one run of the checker: starting Java once per page would take minutes.
+    """
+    if shutil.which("java") is None:
+        pytest.fail("Java is missing for the Nu HTML checker: apt-get install default-jre-headless")
+    if not VNU_JAR.exists():
+        pytest.fail(f"{VNU_JAR} is missing: `make e2e` installs it (npm, package.json)")
+    folder.mkdir(parents=True, exist_ok=True)
+    labels = {}  # file name -> what the page is
+    for index, (label, html) in enumerate(documents.items()):
+        name = f"page-{index:04d}.html"
+        (folder / name).write_text(html, encoding="utf-8")
+        labels[name] = label
+    result = subprocess.run(
+        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout",
+         "--exit-zero-always", *(str(folder / name) for name in labels)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, f"the Nu HTML checker failed:\n{result.stderr}"
+    problems = []
+    for message in json.loads(result.stdout)["messages"]:
+        url = message.get("url", "?")
+        where = labels.get(url.rsplit("/", 1)[-1], url)
+        line = message.get("lastLine", "?")
+        extract = " ".join(message.get("extract", "").split())[:120]
+        problems.append(f"{where}, line {line}: {message['message']} [{extract}]")
+    return problems
 
 
 def horizontal_overflow(page: Page) -> int:

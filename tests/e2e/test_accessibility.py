@@ -6,7 +6,8 @@ fails the test (add a value below) rather than being skipped. Each page is visit
 of: a visitor without an account, the certified GP, the demo trainer, the demo admin and a
 trainer half-way through a two-factor login, who reaches it; pages open to visitors are checked
 logged out and logged in. Every page is also opened at phone width (375 px) to catch sideways
-scrolling, and screenshots of each kind of page go to the screenshot folder.
+scrolling, and screenshots of each kind of page go to the screenshot folder. The HTML each
+page view served goes through the W3C Nu HTML checker: one error fails the test.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .flows import (
     course_files,
     create_learner,
     horizontal_overflow,
+    html_problems,
     link_in_mail,
     login,
 )
@@ -166,8 +168,9 @@ def pages_to_check(
     return pages, left_out, unfillable
 
 
-def reaches(page: Page, url: str, endpoint: str) -> tuple[bool, str]:
-    """Open the page; True when it answered 200 at that address (or, redirect-only, not login)."""
+def reaches(page: Page, url: str, endpoint: str) -> tuple[bool, str, str]:
+    """Open the page: whether it answered 200 at that address (or, redirect-only, not login),
+    what happened, and the HTML the server sent."""
     response = page.goto(url)
     status = response.status if response is not None else 0
     landed = urlsplit(page.url).path
@@ -175,11 +178,12 @@ def reaches(page: Page, url: str, endpoint: str) -> tuple[bool, str]:
         ok = status == 200 and not landed.startswith("/account/inloggen")
     else:
         ok = status == 200 and landed == urlsplit(url).path
-    return ok, f"{status} at {landed}"
+    html = response.text() if ok and response is not None else ""
+    return ok, f"{status} at {landed}", html
 
 
-def test_every_reachable_page_has_no_serious_accessibility_violations(
-    certified_gp, cohort, live_server, new_page, screenshot_dir
+def test_every_reachable_page_has_no_serious_accessibility_violations_and_valid_html(
+    certified_gp, cohort, live_server, new_page, screenshot_dir, tmp_path
 ):
     base = live_server.url
     gp = certified_gp
@@ -220,6 +224,7 @@ def test_every_reachable_page_has_no_serious_accessibility_violations(
 
     problems: list[str] = []
     checked: list[str] = []
+    served: dict[str, str] = {}
     shot_taken: set[tuple[str, str]] = set()
     for endpoint, path in pages:
         url = base + path
@@ -230,12 +235,13 @@ def test_every_reachable_page_has_no_serious_accessibility_violations(
                 break
             if person is not anonymous and any(p is not anonymous for p in seen_by):
                 break
-            ok, outcome = reaches(person.page, url, endpoint)
+            ok, outcome, html = reaches(person.page, url, endpoint)
             tried.append(f"{person.name}: {outcome}")
             if not ok:
                 continue
             seen_by.append(person)
             checked.append(f"{path} ({person.name})")
+            served[f"{path} ({person.name})"] = html
             problems += [f"{path} ({person.name}): {p}" for p in axe_problems(person.page)]
             reaches(person.phone, url, endpoint)
             overflow = horizontal_overflow(person.phone)
@@ -258,4 +264,7 @@ def test_every_reachable_page_has_no_serious_accessibility_violations(
     )
     for rule, paths in sorted(LESSER_VIOLATIONS.items()):
         REPORT.append(f"axe-core, not failing: {rule} on {', '.join(sorted(paths))}")
+    invalid = html_problems(served, tmp_path / "served-html")
+    REPORT.append(f"Nu HTML checker: {len(invalid)} errors in {len(served)} page views")
+    problems += [f"invalid HTML: {problem}" for problem in invalid]
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
