@@ -11,9 +11,7 @@ from sqlalchemy import select
 from ..content import get_catalog
 from ..dates import local_date
 from ..extensions import db
-from ..models import AuditEvent, Cohort, User
-from .users import ROLE_LABELS
-
+from ..models import ROLE_LABELS, AuditEvent, Cohort, User
 #: Action -> sentence. {wie} is the person who acted, {doel} what it was done to (a person,
 #: a group or a certificate number); other names are the event's details, made readable.
 SENTENCES = {

@@ -329,7 +329,7 @@ def user_detail(user_id: int) -> Any:
         "admin/user.html",
         account=found,
         events=list(zip(found.events, audit_text.sentences(found.events), strict=True)),
-        labels=users.ROLE_LABELS,
+        labels=ROLE_LABELS,
         professions=PROFESSIONS,
         catalog=get_catalog(),
     )
