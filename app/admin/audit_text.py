@@ -12,6 +12,7 @@ from ..content import get_catalog
 from ..dates import local_date
 from ..extensions import db
 from ..models import ROLE_LABELS, AuditEvent, Cohort, User
+
 #: Action -> sentence. {wie} is the person who acted, {doel} what it was done to (a person,
 #: a group or a certificate number); other names are the event's details, made readable.
 SENTENCES = {
