@@ -374,6 +374,7 @@ def test_learner_sees_where_the_points_stand(app, client, auth, make_user, runne
     book(runner)
     page = client.get(f"/certificaat/{COURSE}").get_data(as_text=True)
     assert "bijgeschreven in GAIA op" in page
+    assert "bijgeschreven in GAIA op" in client.get(f"/leren/{COURSE}").get_data(as_text=True)
 
 
 def test_granting_the_accreditation_reissues_pending_certificates_with_points(

@@ -492,6 +492,7 @@ MATRIX: dict[str, Case] = {
     # public
     "GET /cursus/<course_slug>": Case(each(200)),
     "GET /privacy": Case(each(200)),
+    "GET /logo.png": Case(each(200)),
     "GET /contact": Case(each(200)),
     "GET /verify": Case(each(200)),
     "GET /verify/<number>": Case(each(200), params=CERT),

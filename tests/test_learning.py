@@ -744,3 +744,13 @@ def test_headings_get_distinct_readable_ids():
     assert '<h2 id="kop-een-stap">Eén <em>stap</em></h2>' in sections.html
     assert sections.worth_showing
     assert not outline("<h2>Alleen</h2><h2>twee</h2>").worth_showing
+
+
+def test_the_site_and_the_certificate_share_one_logo(app, client):
+    from app.certificates.pdf import latest_layout
+
+    layout = latest_layout(app.config["CERTIFICATES_DIR"], app.config["CERTIFICATE_LAYOUT"])
+    response = client.get("/logo.png")
+    assert response.mimetype == "image/png"
+    assert response.data == layout.logo.read_bytes()
+    assert 'src="/logo.png"' in client.get("/").get_data(as_text=True)

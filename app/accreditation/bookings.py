@@ -330,3 +330,17 @@ def points_status(certificate: Certificate) -> PointsStatus | None:
     if booking.state == "rejected":
         return PointsStatus("PE-online heeft de boeking geweigerd.", advice(booking).learner)
     return PointsStatus("Je punten worden binnenkort in GAIA bijgeschreven.")
+
+
+def points_status_of(user_id: int, course_slug: str) -> PointsStatus | None:
+    """Where the points of the learner's valid certificate for the course stand, if any."""
+    certificate = db.session.scalars(
+        select(Certificate)
+        .where(
+            Certificate.user_id == user_id,
+            Certificate.course_slug == course_slug,
+            Certificate.status == "valid",
+        )
+        .order_by(Certificate.issued_at.desc())
+    ).first()
+    return points_status(certificate) if certificate is not None else None

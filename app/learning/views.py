@@ -22,6 +22,8 @@ from markupsafe import Markup
 from .. import clock
 from ..accounts.forms import EmptyForm
 from ..accounts.privacy import RETENTION_YEARS
+from ..accreditation import bookings
+from ..certificates.pdf import latest_layout
 from ..content import Course, Lesson, get_catalog
 from ..extensions import db, limiter
 from ..models import PROFESSIONS
@@ -88,6 +90,16 @@ def public_course(course_slug: str) -> Any:
     return render_template("learning/public_course.html", course=_course_or_404(course_slug))
 
 
+@bp.get("/logo.png")
+def logo() -> Any:
+    """The one logo: the certificate layout's, so the site and the PDF always show the same."""
+    config = current_app.config
+    layout = latest_layout(Path(config["CERTIFICATES_DIR"]), config["CERTIFICATE_LAYOUT"])
+    if layout.logo is None:
+        abort(404)
+    return send_file(layout.logo, mimetype="image/png", max_age=86400)
+
+
 @bp.get("/privacy")
 def privacy() -> Any:
     """The privacy statement: what Signaal keeps, why, for how long, and your rights."""
@@ -110,6 +122,7 @@ def course(course_slug: str) -> Any:
         progress=course_progress(current_user.id, course),
         cases=assessment_status(current_user.id, course),
         professions=PROFESSIONS,
+        points=bookings.points_status_of(current_user.id, course.slug),
     )
 
 

@@ -17,7 +17,7 @@ from ..web import CONTENT_SECURITY_POLICY
 bp = Blueprint("watnu", __name__, url_prefix="/wat-nu")
 
 #: The files the page needs; the service worker keeps them for offline use.
-ASSETS = ("css/signaal.css", "js/signaal.js", "js/wat-nu.js", "favicon.svg")
+ASSETS = ("css/signaal.css", "js/signaal.js", "js/wat-nu.js")
 
 
 def _aid_course() -> Course:
@@ -43,7 +43,7 @@ def service_worker() -> Response:
     """The service worker that keeps the page and its assets for offline use."""
     course = _aid_course()
     urls = [url_for("watnu.show"), url_for("watnu.manifest")]
-    urls += [url_for("static", filename=name) for name in ASSETS]
+    urls += [url_for("static", filename=name) for name in ASSETS] + [url_for("learning.logo")]
     body = render_template(
         "watnu/sw.js", cache_name=f"wat-nu-{course.content_hash[:16]}", urls=json.dumps(urls)
     )
@@ -67,12 +67,6 @@ def manifest() -> Response:
         "display": "standalone",
         "background_color": "#ffffff",
         "theme_color": "#1f4e79",
-        "icons": [
-            {
-                "src": url_for("static", filename="favicon.svg"),
-                "sizes": "any",
-                "type": "image/svg+xml",
-            }
-        ],
+        "icons": [{"src": url_for("learning.logo"), "sizes": "256x256", "type": "image/png"}],
     }
     return Response(json.dumps(data, ensure_ascii=False), mimetype="application/manifest+json")
