@@ -84,6 +84,9 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     #: Set when the learner deleted the account; personal data is then gone.
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: The learner's latest study-time heartbeat, from any tab: study time is credited per
+    #: learner from the gap since this moment, so parallel tabs cannot multiply it.
+    last_heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
@@ -123,7 +126,8 @@ class LessonProgress(db.Model):
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    #: Study time in seconds, from page views with idle gaps capped.
+    #: Study time in seconds: the learner's heartbeat intervals this lesson's page claimed,
+    #: idle gaps capped (see app.learning.progress.record_heartbeat).
     seconds_on_task: Mapped[int] = mapped_column(Integer, default=0)
 
 
