@@ -21,7 +21,6 @@ from sqlalchemy import event, select
 from app import create_app
 from app.content import get_catalog
 from app.extensions import db
-from app.learning import progress
 from app.learning.pocket_card import render_pocket_card
 from app.learning.progress import (
     complete_lesson,
