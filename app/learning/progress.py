@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..content import Course, Lesson
@@ -159,15 +159,18 @@ def complete_lesson(user_id: int, course_slug: str, lesson_slug: str, now: dt.da
     )
 
 
+# Built once: the lesson page runs it on every view, and Core execution skips the ORM layer.
+_COMPLETED_AT = select(LessonProgress.completed_at).where(
+    LessonProgress.user_id == bindparam("user_id"),
+    LessonProgress.course_slug == bindparam("course_slug"),
+    LessonProgress.lesson_slug == bindparam("lesson_slug"),
+)
+
+
 def completed_at(user_id: int, course_slug: str, lesson_slug: str) -> dt.datetime | None:
     """When the learner completed the lesson (None: not yet); one indexed read."""
-    return db.session.execute(
-        select(LessonProgress.completed_at).where(
-            LessonProgress.user_id == user_id,
-            LessonProgress.course_slug == course_slug,
-            LessonProgress.lesson_slug == lesson_slug,
-        )
-    ).scalar_one_or_none()
+    parameters = {"user_id": user_id, "course_slug": course_slug, "lesson_slug": lesson_slug}
+    return db.session.connection().execute(_COMPLETED_AT, parameters).scalar_one_or_none()
 
 
 def course_progress(user_id: int, course: Course) -> CourseProgress:

@@ -135,7 +135,6 @@ def lesson(course_slug: str, lesson_slug: str) -> Any:
         completed_at=completed_at(current_user.id, course.slug, lesson.slug),
         previous=previous,
         following=following,
-        form=EmptyForm(),
     )
 
 
