@@ -1,7 +1,8 @@
-"""The cohort overview: one row per learner, filters, sorting and the CSV export.
+"""The cohort overview: one row per learner, filters, sorting, the summary and the CSV export.
 
-`load_overview` runs a fixed number of queries (members, progress, assessment, evaluations,
-certificates); everything after that is pure.
+Filtering, sorting, paging and counting all happen in the database over
+`queries.learner_facts`, so a page costs a fixed number of queries and reads one page of rows,
+whatever the size of the cohort; the CSV streams the rows as the database hands them over.
 """
 
 from __future__ import annotations
@@ -9,15 +10,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, or_, select
+
 from ..content.model import Course
 from ..dates import local_datetime
-from ..learning.progress import progress_for_users
+from ..extensions import db
 from ..models import Cohort, utcnow
-from ..quizzes.attempts import assessment_status_for_users
 from . import queries
 from .queries import Member
 
@@ -89,107 +91,14 @@ class LearnerRow:
         return "Bezig"
 
 
-def _stuck(status: Any) -> bool:
-    if status.passed:
-        return False
-    failed = status.attempts_used - (1 if status.open_attempt else 0)
-    return failed >= 2 or (
-        status.attempts_allowed is not None and failed >= status.attempts_allowed
-    )
-
-
-def build_rows(
-    course: Course,
-    members: list[Member],
-    progress: Mapping[int, Any],
-    statuses: Mapping[int, Mapping[str, Any]],
-    evaluated: set[int],
-    certified: set[int],
-) -> list[LearnerRow]:
-    """Combine the per-learner facts into overview rows (pure)."""
-    lesson_slugs = {lesson.slug for lesson in course.lessons}
-    cases = course.assessment
-    rows = []
-    for member in members:
-        prog = progress.get(member.user_id)
-        per_case = statuses.get(member.user_id, {})
-        case_statuses = [per_case[slug] for slug in cases if slug in per_case]
-        scores = [s.best_score for s in case_statuses if s.best_score is not None]
-        passed_cases = sum(1 for s in case_statuses if s.passed)
-        attempts = sum(s.attempts_used for s in case_statuses)
-        rows.append(
-            LearnerRow(
-                member=member,
-                percent=prog.percent if prog else 0,
-                lessons_done=len(prog.completed & lesson_slugs) if prog else 0,
-                lessons_total=len(lesson_slugs),
-                started=bool(prog and prog.started) or attempts > 0,
-                last_activity=prog.last_activity if prog else None,
-                attempts=attempts,
-                cases_passed=passed_cases,
-                cases_total=len(cases),
-                best_score=sum(scores) / len(scores) if scores else None,
-                passed=bool(cases) and passed_cases == len(cases),
-                stuck=any(_stuck(s) for s in case_statuses),
-                evaluated=member.user_id in evaluated,
-                certified=member.user_id in certified,
-            )
-        )
-    return rows
-
-
-def load_overview(cohort: Cohort, course: Course) -> list[LearnerRow]:
-    """Every learner of the cohort with their progress; a fixed number of queries."""
-    members = queries.members(cohort.id)
-    user_ids = [m.user_id for m in members]
-    if not user_ids:
-        return []
-    return build_rows(
-        course,
-        members,
-        progress_for_users(user_ids, course),
-        assessment_status_for_users(user_ids, course),
-        queries.evaluated_user_ids(cohort.id, course.slug),
-        queries.certified_user_ids(cohort.id, course.slug),
-    )
-
-
-def matches(row: LearnerRow, key: str, now: dt.datetime | None = None) -> bool:
-    """Whether the row passes the filter with this key."""
-    if key == "niet-gestart":
-        return not row.started
-    if key == "bezig":
-        return row.started and row.lessons_done < row.lessons_total
-    if key == "inactief":
-        cutoff = (now or utcnow()) - dt.timedelta(days=INACTIVE_DAYS)
-        return (
-            row.started
-            and not row.passed
-            and (row.last_activity is None or row.last_activity < cutoff)
-        )
-    if key == "vast":
-        return row.stuck
-    if key == "geslaagd":
-        return row.passed
-    if key == "zonder-certificaat":
-        return row.passed and not row.certified
-    if key == "certificaat":
-        return row.certified
-    return True
-
-
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_SORT_KEYS = {
-    "naam": lambda r: r.member.sort_key,
-    "voortgang": lambda r: (r.percent, r.member.sort_key),
-    "lessen": lambda r: (r.lessons_done, r.member.sort_key),
-    "activiteit": lambda r: (r.last_activity or _EPOCH, r.member.sort_key),
-    "pogingen": lambda r: (r.attempts, r.member.sort_key),
-    "score": lambda r: (-1 if r.best_score is None else r.best_score, r.member.sort_key),
-    "geslaagd": lambda r: (r.passed, r.cases_passed, r.member.sort_key),
-    "evaluatie": lambda r: (r.evaluated, r.member.sort_key),
-    "certificaat": lambda r: (r.certified, r.member.sort_key),
-}
+@dataclass(frozen=True)
+class Summary:
+    learners: int
+    not_started: int
+    passed: int
+    stuck: int
+    certified: int
+    mean_percent: int
 
 
 @dataclass(frozen=True)
@@ -243,40 +152,167 @@ class View:
         return self.args(sort=key, volgorde="aflopend" if descending else "oplopend", pagina=1)
 
 
-def apply(rows: list[LearnerRow], view: View, now: dt.datetime | None = None) -> list[LearnerRow]:
-    """Filter, search and sort the rows as the view asks (pure)."""
-    needle = view.search.casefold()
-    kept = [
-        r
-        for r in rows
-        if matches(r, view.filter, now)
-        and (
-            not needle or needle in r.member.name.casefold() or needle in r.member.email.casefold()
+def _row(facts: Any, lessons_total: int, cases_total: int) -> LearnerRow:
+    member = Member(
+        facts.user_id,
+        facts.first_name,
+        facts.tussenvoegsel,
+        facts.surname,
+        facts.email,
+        facts.profession,
+        facts.joined_at,
+    )
+    return LearnerRow(
+        member=member,
+        percent=int(facts.percent),
+        lessons_done=int(facts.lessons_done),
+        lessons_total=lessons_total,
+        started=bool(facts.started),
+        last_activity=facts.last_activity,
+        attempts=int(facts.attempts),
+        cases_passed=int(facts.cases_passed),
+        cases_total=cases_total,
+        best_score=None if facts.best_score is None else float(facts.best_score),
+        passed=bool(facts.passed),
+        stuck=bool(facts.stuck),
+        evaluated=bool(facts.evaluated),
+        certified=bool(facts.certified),
+    )
+
+
+def _condition(
+    facts: Subquery, key: str, now: dt.datetime, lessons_total: int
+) -> ColumnElement[bool] | None:
+    """The SQL condition of the filter with this key (None: everybody)."""
+    c = facts.c
+    if key == "niet-gestart":
+        return c.started == 0
+    if key == "bezig":
+        return and_(c.started == 1, c.lessons_done < lessons_total)
+    if key == "inactief":
+        cutoff = now - dt.timedelta(days=INACTIVE_DAYS)
+        return and_(
+            c.started == 1,
+            c.passed == 0,
+            or_(c.last_activity.is_(None), c.last_activity < cutoff),
         )
-    ]
-    return sorted(kept, key=_SORT_KEYS[view.sort], reverse=view.descending)
+    if key == "vast":
+        return c.stuck == 1
+    if key == "geslaagd":
+        return c.passed == 1
+    if key == "zonder-certificaat":
+        return and_(c.passed == 1, c.certified == 0)
+    if key == "certificaat":
+        return c.certified == 1
+    return None
+
+
+def _sort_columns(facts: Subquery, key: str) -> list[ColumnElement[Any]]:
+    """What to order by for this sort key; the name (then the id) breaks ties."""
+    c = facts.c
+    name = [func.lower(c.surname), func.lower(c.first_name), c.user_id]
+    first: list[ColumnElement[Any]] = {
+        "naam": [],
+        "voortgang": [c.percent],
+        "lessen": [c.lessons_done],
+        # Never active sorts as the oldest, on every database (NULLs order differently).
+        "activiteit": [case((c.last_activity.is_(None), 0), else_=1), c.last_activity],
+        "pogingen": [c.attempts],
+        "score": [func.coalesce(c.best_score, -1)],
+        "geslaagd": [c.passed, c.cases_passed],
+        "evaluatie": [c.evaluated],
+        "certificaat": [c.certified],
+    }[key]
+    return first + name
 
 
 @dataclass(frozen=True)
-class Summary:
-    learners: int
-    not_started: int
-    passed: int
-    stuck: int
-    certified: int
-    mean_percent: int
+class Overview:
+    """A cohort in the database: what the trainer's view selects from it."""
 
+    facts: Subquery
+    course: Course
 
-def summarise(rows: list[LearnerRow]) -> Summary:
-    """Counts for the top of the overview."""
-    return Summary(
-        learners=len(rows),
-        not_started=sum(1 for r in rows if not r.started),
-        passed=sum(1 for r in rows if r.passed),
-        stuck=sum(1 for r in rows if r.stuck),
-        certified=sum(1 for r in rows if r.certified),
-        mean_percent=round(sum(r.percent for r in rows) / len(rows)) if rows else 0,
-    )
+    @classmethod
+    def of(cls, cohort: Cohort, course: Course) -> Overview:
+        return cls(queries.learner_facts(cohort.id, course), course)
+
+    def _selected(self, view: View, now: dt.datetime | None = None) -> Select[Any]:
+        statement = select(self.facts)
+        condition = _condition(self.facts, view.filter, now or utcnow(), len(self.course.lessons))
+        if condition is not None:
+            statement = statement.where(condition)
+        if view.search:
+            needle = view.search.lower()
+            c = self.facts.c
+            name = c.first_name + " " + c.tussenvoegsel + " " + c.surname
+            spaced = func.replace(name, "  ", " ")  # an empty tussenvoegsel leaves two spaces
+            statement = statement.where(
+                or_(
+                    func.lower(spaced).contains(needle, autoescape=True),
+                    func.lower(c.email).contains(needle, autoescape=True),
+                )
+            )
+        return statement
+
+    def count(self, view: View, now: dt.datetime | None = None) -> int:
+        """How many learners the view's filter and search let through."""
+        selected = self._selected(view, now).subquery()
+        return db.session.execute(select(func.count()).select_from(selected)).scalar_one()
+
+    def rows(
+        self, view: View, limit: int | None = None, offset: int = 0, now: dt.datetime | None = None
+    ) -> Iterator[LearnerRow]:
+        """The learners the view selects, in its order; `limit` rows from `offset` (streamed)."""
+        order = _sort_columns(self.facts, view.sort)
+        statement = (
+            self._selected(view, now)
+            .order_by(*(column.desc() if view.descending else column for column in order))
+            .offset(offset)
+            .limit(limit)
+            .execution_options(yield_per=500)
+        )
+        lessons_total, cases_total = len(self.course.lessons), len(self.course.assessment)
+        for facts in db.session.execute(statement):
+            yield _row(facts, lessons_total, cases_total)
+
+    def summary(self) -> Summary:
+        """Counts for the top of the overview (one aggregate query)."""
+        c = self.facts.c
+        learners, not_started, passed, stuck, certified, percent_sum = db.session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(1 - c.started), 0),
+                func.coalesce(func.sum(c.passed), 0),
+                func.coalesce(func.sum(c.stuck), 0),
+                func.coalesce(func.sum(c.certified), 0),
+                func.coalesce(func.sum(c.percent), 0),
+            )
+        ).one()
+        return Summary(
+            learners=learners,
+            not_started=int(not_started),
+            passed=int(passed),
+            stuck=int(stuck),
+            certified=int(certified),
+            mean_percent=round(int(percent_sum) / learners) if learners else 0,
+        )
+
+    def percents(self) -> list[int]:
+        """Every learner's lesson percentage (from counts per value, not per learner)."""
+        c = self.facts.c
+        counted = db.session.execute(select(c.percent, func.count()).group_by(c.percent))
+        return [int(percent) for percent, n in counted for _ in range(n)]
+
+    def best_scores(self) -> list[float]:
+        """The best assessment scores of the learners with a graded attempt."""
+        c = self.facts.c
+        counted = db.session.execute(
+            select(c.best_score, func.count())
+            .where(c.best_score.is_not(None))
+            .group_by(c.best_score)
+        )
+        return [float(score) for score, n in counted for _ in range(n)]
 
 
 CSV_HEADERS = (
@@ -307,12 +343,13 @@ def _yes_no(value: bool) -> str:
     return "ja" if value else "nee"
 
 
-def to_csv(rows: list[LearnerRow], profession_labels: Mapping[str, str]) -> bytes:
-    """The rows as CSV for Dutch Excel: ';' separated, UTF-8 with a byte-order mark."""
+def to_csv(rows: Iterable[LearnerRow], profession_labels: Mapping[str, str]) -> Iterator[bytes]:
+    """The rows as CSV for Dutch Excel (';' separated, UTF-8 with a byte-order mark), in chunks."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    buffer.write("\ufeff")
     writer.writerow(CSV_HEADERS)
-    for r in rows:
+    for number, r in enumerate(rows, 1):
         writer.writerow(
             [
                 _cell(r.member.name),
@@ -332,4 +369,8 @@ def to_csv(rows: list[LearnerRow], profession_labels: Mapping[str, str]) -> byte
                 _yes_no(r.certified),
             ]
         )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        if number % 500 == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
