@@ -76,8 +76,10 @@ def load_config(instance_path: Path, test_config: dict | None = None) -> dict:
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD", "scrypt"),
         "PASSWORD_RESET_MAX_AGE": _env_int("PASSWORD_RESET_MAX_AGE", 3600),
         "EMAIL_CONFIRM_MAX_AGE": _env_int("EMAIL_CONFIRM_MAX_AGE", 7 * 24 * 3600),
-        #: Idle gaps between page views longer than this do not count as study time (seconds).
+        #: A gap between two study-time heartbeats counts for at most this long (seconds).
         "STUDY_IDLE_CAP": _env_int("STUDY_IDLE_CAP", 300),
+        #: Heartbeats one learner may send (all tabs together); more add no time anyway.
+        "HEARTBEAT_RATE_LIMIT": env.get("HEARTBEAT_RATE_LIMIT", "20 per minute"),
         #: Browser tests only (ignored in production): a file with seconds to add to the clock.
         "TEST_CLOCK_FILE": env.get("TEST_CLOCK_FILE", ""),
         "SESSION_COOKIE_HTTPONLY": True,

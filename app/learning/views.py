@@ -168,7 +168,7 @@ _HEARTBEAT_PAGES = {"lesson": Course.lesson}
 
 @bp.post("/leren/<course_slug>/actief")
 @login_required
-@limiter.limit("20 per minute", key_func=_user_key)
+@limiter.limit(lambda: current_app.config["HEARTBEAT_RATE_LIMIT"], key_func=_user_key)
 def heartbeat(course_slug: str) -> Any:
     """Count study time while a page of the course stays open and in use.
 

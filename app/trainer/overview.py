@@ -14,14 +14,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal, or_, select
 
 from ..content.model import Course
 from ..dates import local_datetime
 from ..extensions import db
 from ..models import Cohort, utcnow
 from . import queries
-from .queries import Member
+from .queries import Member, flag
 
 #: Filter keys (query argument `filter`) and their labels.
 FILTERS = {
@@ -237,37 +237,35 @@ class Overview:
     def of(cls, cohort: Cohort, course: Course) -> Overview:
         return cls(queries.learner_facts(cohort.id, course), course)
 
-    def _selected(self, view: View, now: dt.datetime | None = None) -> Select[Any]:
-        statement = select(self.facts)
+    def _shown(self, view: View, now: dt.datetime | None) -> ColumnElement[bool] | None:
+        """The SQL condition for the learners the view's filter and search let through."""
+        c = self.facts.c
+        conditions = []
         condition = _condition(self.facts, view.filter, now or utcnow(), len(self.course.lessons))
         if condition is not None:
-            statement = statement.where(condition)
+            conditions.append(condition)
         if view.search:
             needle = view.search.lower()
-            c = self.facts.c
             name = c.first_name + " " + c.tussenvoegsel + " " + c.surname
             spaced = func.replace(name, "  ", " ")  # an empty tussenvoegsel leaves two spaces
-            statement = statement.where(
+            conditions.append(
                 or_(
                     func.lower(spaced).contains(needle, autoescape=True),
                     func.lower(c.email).contains(needle, autoescape=True),
                 )
             )
-        return statement
-
-    def count(self, view: View, now: dt.datetime | None = None) -> int:
-        """How many learners the view's filter and search let through."""
-        selected = self._selected(view, now).subquery()
-        return db.session.execute(select(func.count()).select_from(selected)).scalar_one()
+        return and_(*conditions) if conditions else None
 
     def rows(
         self, view: View, limit: int | None = None, offset: int = 0, now: dt.datetime | None = None
     ) -> Iterator[LearnerRow]:
         """The learners the view selects, in its order; `limit` rows from `offset` (streamed)."""
         order = _sort_columns(self.facts, view.sort)
+        statement = select(self.facts)
+        if (shown := self._shown(view, now)) is not None:
+            statement = statement.where(shown)
         statement = (
-            self._selected(view, now)
-            .order_by(*(column.desc() if view.descending else column for column in order))
+            statement.order_by(*(column.desc() if view.descending else column for column in order))
             .offset(offset)
             .limit(limit)
             .execution_options(yield_per=500)
@@ -276,43 +274,65 @@ class Overview:
         for facts in db.session.execute(statement):
             yield _row(facts, lessons_total, cases_total)
 
-    def summary(self) -> Summary:
-        """Counts for the top of the overview (one aggregate query)."""
+    def tally(self, view: View | None = None, now: dt.datetime | None = None) -> Tally:
+        """The summary, the charts' figures and how many learners the view shows: one query.
+
+        The learners are counted per combination of the values these need, so the rows that
+        come back are at most a few per distinct score, however large the cohort.
+        """
         c = self.facts.c
-        learners, not_started, passed, stuck, certified, percent_sum = db.session.execute(
-            select(
-                func.count(),
-                func.coalesce(func.sum(1 - c.started), 0),
-                func.coalesce(func.sum(c.passed), 0),
-                func.coalesce(func.sum(c.stuck), 0),
-                func.coalesce(func.sum(c.certified), 0),
-                func.coalesce(func.sum(c.percent), 0),
-            )
-        ).one()
-        return Summary(
-            learners=learners,
-            not_started=int(not_started),
-            passed=int(passed),
-            stuck=int(stuck),
-            certified=int(certified),
-            mean_percent=round(int(percent_sum) / learners) if learners else 0,
+        shown = self._shown(view, now) if view else None
+        flagged = select(
+            c.percent,
+            c.best_score,
+            c.started,
+            c.passed,
+            c.stuck,
+            c.certified,
+            (literal(1) if shown is None else flag(shown)).label("shown"),
+        ).subquery()
+        f = flagged.c
+        groups = [f.percent, f.best_score, f.started, f.passed, f.stuck, f.certified, f.shown]
+        counts = dict.fromkeys(("not_started", "passed", "stuck", "certified"), 0)
+        learners = matched = percent_sum = 0
+        percents: list[int] = []
+        scores: list[float] = []
+        for percent, best, started, passed, stuck, certified, is_shown, n in db.session.execute(
+            select(*groups, func.count()).group_by(*groups)
+        ):
+            learners += n
+            matched += n if is_shown else 0
+            counts["not_started"] += 0 if started else n
+            counts["passed"] += n if passed else 0
+            counts["stuck"] += n if stuck else 0
+            counts["certified"] += n if certified else 0
+            percent_sum += int(percent) * n
+            percents += [int(percent)] * n
+            if best is not None:
+                scores += [float(best)] * n
+        return Tally(
+            summary=Summary(
+                learners=learners,
+                mean_percent=round(percent_sum / learners) if learners else 0,
+                **counts,
+            ),
+            matched=matched,
+            percents=percents,
+            best_scores=scores,
         )
 
-    def percents(self) -> list[int]:
-        """Every learner's lesson percentage (from counts per value, not per learner)."""
-        c = self.facts.c
-        counted = db.session.execute(select(c.percent, func.count()).group_by(c.percent))
-        return [int(percent) for percent, n in counted for _ in range(n)]
 
-    def best_scores(self) -> list[float]:
-        """The best assessment scores of the learners with a graded attempt."""
-        c = self.facts.c
-        counted = db.session.execute(
-            select(c.best_score, func.count())
-            .where(c.best_score.is_not(None))
-            .group_by(c.best_score)
-        )
-        return [float(score) for score, n in counted for _ in range(n)]
+@dataclass(frozen=True)
+class Tally:
+    """Figures about the whole cohort (and the view's share of it) for the overview."""
+
+    summary: Summary
+    #: Learners the view's filter and search let through (all, without a view).
+    matched: int
+    #: Every learner's lesson percentage, for the progress chart.
+    percents: list[int]
+    #: The best assessment score (0..1) of every learner with a graded attempt.
+    best_scores: list[float]
 
 
 CSV_HEADERS = (

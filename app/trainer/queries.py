@@ -48,7 +48,7 @@ class Member:
         return (self.surname.casefold(), self.first_name.casefold())
 
 
-def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """1 where the condition holds, else 0: a boolean that sums and sorts alike everywhere."""
     return case((condition, 1), else_=0)
 
@@ -68,7 +68,7 @@ def learner_facts(cohort_id: int, course: Course) -> Subquery:
         select(
             LessonProgress.user_id,
             func.sum(
-                _flag(
+                flag(
                     and_(
                         LessonProgress.completed_at.is_not(None),
                         LessonProgress.lesson_slug.in_(lesson_slugs),
@@ -91,9 +91,9 @@ def learner_facts(cohort_id: int, course: Course) -> Subquery:
             Attempt.user_id,
             Attempt.quiz_slug,
             func.count().label("used"),
-            func.max(_flag(Attempt.submitted_at.is_(None))).label("open"),
+            func.max(flag(Attempt.submitted_at.is_(None))).label("open"),
             func.max(case((submitted, Attempt.score))).label("best"),
-            func.max(_flag(and_(submitted, Attempt.passed.is_(True)))).label("passed"),
+            func.max(flag(and_(submitted, Attempt.passed.is_(True)))).label("passed"),
         )
         .join(CohortMember, and_(CohortMember.user_id == Attempt.user_id, in_cohort))
         .where(Attempt.course_slug == course.slug, Attempt.quiz_slug.in_(case_slugs))
@@ -101,22 +101,20 @@ def learner_facts(cohort_id: int, course: Course) -> Subquery:
         .subquery()
     )
     grants = (
-        select(func.count())
-        .where(
-            AttemptGrant.user_id == per_case.c.user_id,
-            AttemptGrant.course_slug == course.slug,
-            AttemptGrant.quiz_slug == per_case.c.quiz_slug,
-        )
-        .scalar_subquery()
+        select(AttemptGrant.user_id, AttemptGrant.quiz_slug, func.count().label("extra"))
+        .join(CohortMember, and_(CohortMember.user_id == AttemptGrant.user_id, in_cohort))
+        .where(AttemptGrant.course_slug == course.slug)
+        .group_by(AttemptGrant.user_id, AttemptGrant.quiz_slug)
+        .subquery()
     )
     allowed = (
         case(*((per_case.c.quiz_slug == quiz.slug, quiz.attempts) for quiz in cases), else_=0)
-        + grants
+        + func.coalesce(grants.c.extra, 0)
         if cases
         else literal(0)
     )
     failed = per_case.c.used - per_case.c.open
-    stuck = _flag(and_(per_case.c.passed == 0, (failed >= 2) | (failed >= allowed)))
+    stuck = flag(and_(per_case.c.passed == 0, (failed >= 2) | (failed >= allowed)))
     assessment = (
         select(
             per_case.c.user_id,
@@ -125,6 +123,12 @@ def learner_facts(cohort_id: int, course: Course) -> Subquery:
             # AVG skips NULLs: the mean over the cases with a graded attempt.
             func.avg(per_case.c.best).label("best_score"),
             func.max(stuck).label("stuck"),
+        )
+        .outerjoin(
+            grants,
+            and_(
+                grants.c.user_id == per_case.c.user_id, grants.c.quiz_slug == per_case.c.quiz_slug
+            ),
         )
         .group_by(per_case.c.user_id)
         .subquery()
@@ -144,7 +148,7 @@ def learner_facts(cohort_id: int, course: Course) -> Subquery:
             CohortMember.joined_at,
             done.label("lessons_done"),
             ((100 * done) // total if total else literal(0)).label("percent"),
-            _flag(lessons.c.user_id.is_not(None) | (attempts > 0)).label("started"),
+            flag(lessons.c.user_id.is_not(None) | (attempts > 0)).label("started"),
             case(
                 (lessons.c.completed > lessons.c.seen, lessons.c.completed),
                 else_=lessons.c.seen,
@@ -152,12 +156,12 @@ def learner_facts(cohort_id: int, course: Course) -> Subquery:
             attempts.label("attempts"),
             cases_passed.label("cases_passed"),
             assessment.c.best_score,
-            (_flag(cases_passed == len(cases)) if cases else literal(0)).label("passed"),
+            (flag(cases_passed == len(cases)) if cases else literal(0)).label("passed"),
             func.coalesce(assessment.c.stuck, 0).label("stuck"),
-            _flag(
+            flag(
                 exists().where(Evaluation.user_id == User.id, Evaluation.course_slug == course.slug)
             ).label("evaluated"),
-            _flag(
+            flag(
                 exists().where(
                     Certificate.user_id == User.id,
                     Certificate.course_slug == course.slug,

@@ -107,15 +107,14 @@ def cohort(cohort_id: int) -> Any:
     course = _course_or_404(group)
     cohort_overview = overview.Overview.of(group, course)
     view = overview.View.from_args(request.args)
-    summary = cohort_overview.summary()
-    matched = cohort_overview.count(view)
+    tally = cohort_overview.tally(view)
+    matched = tally.matched
     pages = max((matched - 1) // overview.PAGE_SIZE + 1, 1)
     page = min(view.page, pages)
     rows = list(
         cohort_overview.rows(view, limit=overview.PAGE_SIZE, offset=(page - 1) * overview.PAGE_SIZE)
     )
-    histograms = _charts(cohort_overview, course)
-    audit(current_user, "trainer.view_cohort", group, learners=summary.learners)
+    audit(current_user, "trainer.view_cohort", group, learners=tally.summary.learners)
     db.session.commit()
     return render_template(
         "trainer/cohort.html",
@@ -126,8 +125,8 @@ def cohort(cohort_id: int) -> Any:
         matched=matched,
         page=page,
         pages=pages,
-        summary=summary,
-        charts=histograms,
+        summary=tally.summary,
+        charts=_charts(tally, course),
         chart_uri=charts.data_uri,
         filters=overview.FILTERS,
         sorts=overview.SORTS,
@@ -135,12 +134,12 @@ def cohort(cohort_id: int) -> Any:
     )
 
 
-def _charts(cohort_overview: overview.Overview, course: Course) -> dict[str, charts.Histogram]:
+def _charts(tally: overview.Tally, course: Course) -> dict[str, charts.Histogram]:
     pass_marks = {q.pass_mark for q in course.assessment_quizzes}
     return {
-        "voortgang": charts.progress_histogram(cohort_overview.percents()),
+        "voortgang": charts.progress_histogram(tally.percents),
         "scores": charts.score_histogram(
-            cohort_overview.best_scores(),
+            tally.best_scores,
             pass_marks.pop() if len(pass_marks) == 1 else None,
         ),
     }
@@ -154,7 +153,7 @@ def chart(cohort_id: int, name: str) -> Any:
     course = _course_or_404(group)
     if name not in ("voortgang", "scores"):
         abort(404)
-    histogram = _charts(overview.Overview.of(group, course), course)[name]
+    histogram = _charts(overview.Overview.of(group, course).tally(), course)[name]
     response = Response(charts.render_svg(histogram), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -168,7 +167,7 @@ def cohort_csv(cohort_id: int) -> Any:
     course = _course_or_404(group)
     cohort_overview = overview.Overview.of(group, course)
     view = overview.View.from_args(request.args)
-    learners = cohort_overview.count(view)
+    learners = cohort_overview.tally(view).matched
     audit(current_user, "trainer.export_csv", group, learners=learners, filter=view.filter)
     db.session.commit()
     filename = f"signaal-groep-{group.id}-voortgang.csv"
