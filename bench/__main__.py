@@ -403,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         report.add(
             f"Load runs: gunicorn {options.workers} sync workers on 127.0.0.1, wrk 2 threads, "
             f"{options.seconds:g} s per run after a 1 s warm-up; latencies in ms; errors = socket "
-            "errors + responses other than the endpoint's success status (200, or 302 for a "
+            "errors + responses other than the endpoint's success status (200; 204 for a heartbeat; 302 for a "
             "submission); 'vs bare' = requests/s as a share of the bare page (reads) or the bare "
             "insert (writes) at the same connections."
         )

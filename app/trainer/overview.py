@@ -14,12 +14,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, literal, or_, select
 
 from ..content.model import Course
 from ..dates import local_datetime
 from ..extensions import db
-from ..models import Cohort, utcnow
+from ..models import Cohort, CohortMember, User, utcnow
 from . import queries
 from .queries import Member, flag
 
@@ -207,10 +207,44 @@ def _condition(
     return None
 
 
+def _name_order(columns: Any) -> list[ColumnElement[Any]]:
+    """Dutch name order (surname without tussenvoegsel, first name), the id breaking ties.
+
+    `columns` is the User model or the facts' columns: both name the fields alike.
+    """
+    user_id = columns.id if columns is User else columns.user_id
+    return [func.lower(columns.surname), func.lower(columns.first_name), user_id]
+
+
+def _ordered(columns: list[ColumnElement[Any]], descending: bool) -> list[ColumnElement[Any]]:
+    return [column.desc() for column in columns] if descending else columns
+
+
+def _search(columns: Any, text: str) -> ColumnElement[bool]:
+    """Name or e-mail contains the text (wildcards taken literally, letter case ignored)."""
+    needle = text.lower()
+    name = columns.first_name + " " + columns.tussenvoegsel + " " + columns.surname
+    spaced = func.replace(name, "  ", " ")  # an empty tussenvoegsel leaves two spaces
+    return or_(
+        func.lower(spaced).contains(needle, autoescape=True),
+        func.lower(columns.email).contains(needle, autoescape=True),
+    )
+
+
+def _member_ids(cohort_id: int, search: str) -> Select[tuple[int]]:
+    """The ids of the cohort's learners (accounts not deleted) the search lets through."""
+    statement = (
+        select(User.id)
+        .join(CohortMember, CohortMember.user_id == User.id)
+        .where(CohortMember.cohort_id == cohort_id, User.deleted_at.is_(None))
+    )
+    return statement.where(_search(User, search)) if search else statement
+
+
 def _sort_columns(facts: Subquery, key: str) -> list[ColumnElement[Any]]:
     """What to order by for this sort key; the name (then the id) breaks ties."""
     c = facts.c
-    name = [func.lower(c.surname), func.lower(c.first_name), c.user_id]
+    name = _name_order(c)
     first: list[ColumnElement[Any]] = {
         "naam": [],
         "voortgang": [c.percent],
@@ -232,10 +266,11 @@ class Overview:
 
     facts: Subquery
     course: Course
+    cohort_id: int
 
     @classmethod
     def of(cls, cohort: Cohort, course: Course) -> Overview:
-        return cls(queries.learner_facts(cohort.id, course), course)
+        return cls(queries.learner_facts(cohort.id, course), course, cohort.id)
 
     def _shown(self, view: View, now: dt.datetime | None) -> ColumnElement[bool] | None:
         """The SQL condition for the learners the view's filter and search let through."""
@@ -245,31 +280,31 @@ class Overview:
         if condition is not None:
             conditions.append(condition)
         if view.search:
-            needle = view.search.lower()
-            name = c.first_name + " " + c.tussenvoegsel + " " + c.surname
-            spaced = func.replace(name, "  ", " ")  # an empty tussenvoegsel leaves two spaces
-            conditions.append(
-                or_(
-                    func.lower(spaced).contains(needle, autoescape=True),
-                    func.lower(c.email).contains(needle, autoescape=True),
-                )
-            )
+            conditions.append(_search(c, view.search))
         return and_(*conditions) if conditions else None
 
     def rows(
         self, view: View, limit: int | None = None, offset: int = 0, now: dt.datetime | None = None
     ) -> Iterator[LearnerRow]:
         """The learners the view selects, in its order; `limit` rows from `offset` (streamed)."""
-        order = _sort_columns(self.facts, view.sort)
-        statement = select(self.facts)
-        if (shown := self._shown(view, now)) is not None:
-            statement = statement.where(shown)
-        statement = (
-            statement.order_by(*(column.desc() if view.descending else column for column in order))
-            .offset(offset)
-            .limit(limit)
-            .execution_options(yield_per=500)
-        )
+        if view.sort == "naam" and view.filter == "alle" and limit is not None:
+            # Name order needs no aggregates: choose the page's members first, then
+            # aggregate only theirs (the common default view of a large cohort).
+            page = _member_ids(self.cohort_id, view.search)
+            page = page.order_by(*_ordered(_name_order(User), view.descending))
+            facts = queries.learner_facts(
+                self.cohort_id, self.course, page.offset(offset).limit(limit)
+            )
+            statement = select(facts).order_by(*_ordered(_name_order(facts.c), view.descending))
+        else:
+            statement = select(self.facts)
+            if (shown := self._shown(view, now)) is not None:
+                statement = statement.where(shown)
+            order = _sort_columns(self.facts, view.sort)
+            statement = (
+                statement.order_by(*_ordered(order, view.descending)).offset(offset).limit(limit)
+            )
+        statement = statement.execution_options(yield_per=500)
         lessons_total, cases_total = len(self.course.lessons), len(self.course.assessment)
         for facts in db.session.execute(statement):
             yield _row(facts, lessons_total, cases_total)

@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, exists, func, literal, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, exists, func, literal, select
 from sqlalchemy.orm import defer, selectinload
 
 from ..content.model import Course
@@ -53,7 +53,9 @@ def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
 
-def learner_facts(cohort_id: int, course: Course) -> Subquery:
+def learner_facts(
+    cohort_id: int, course: Course, only: Select[tuple[int]] | None = None
+) -> Subquery:
     """One row per member of the cohort (accounts not deleted) with what the overview shows.
 
     Columns: the member's name, e-mail, profession and joined_at; lessons_done, percent,
@@ -61,8 +63,11 @@ def learner_facts(cohort_id: int, course: Course) -> Subquery:
     assessment, by the rules of quizzes.attempts: stuck = a case not passed after two failed
     attempts or all allowed ones); evaluated and certified. Flags are 0/1. Everything is
     aggregated in the database, so the cost of a page does not grow with the attempts.
+    `only` (a select of user ids) limits the work to those members, say one page of them.
     """
-    in_cohort = and_(CohortMember.cohort_id == cohort_id)
+    in_cohort = CohortMember.cohort_id == cohort_id
+    if only is not None:
+        in_cohort = and_(in_cohort, CohortMember.user_id.in_(only.scalar_subquery()))
     lesson_slugs = [lesson.slug for lesson in course.lessons]
     lessons = (
         select(
