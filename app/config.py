@@ -100,8 +100,10 @@ def load_config(instance_path: Path, test_config: dict | None = None) -> dict:
         "VERIFY_UPLOAD_RATE_LIMIT": env.get("VERIFY_UPLOAD_RATE_LIMIT") or "10 per minute",
         #: The largest PDF the public verification page compares (bytes).
         "VERIFY_UPLOAD_MAX": _env_int("VERIFY_UPLOAD_MAX", 2 * 1024 * 1024),
-        #: Idle gaps between page views longer than this do not count as study time (seconds).
+        #: A gap between two study-time heartbeats counts for at most this long (seconds).
         "STUDY_IDLE_CAP": _env_int("STUDY_IDLE_CAP", 300),
+        #: Heartbeats one learner may send (all tabs together); more add no time anyway.
+        "HEARTBEAT_RATE_LIMIT": env.get("HEARTBEAT_RATE_LIMIT", "20 per minute"),
         #: Browser tests only (ignored in production): a file with seconds to add to the clock.
         "TEST_CLOCK_FILE": env.get("TEST_CLOCK_FILE", ""),
         #: A signed-in session ends after this long without a request (a shared practice computer).

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 #: A cell starting with one of these is read as a formula (or breaks the cell, TAB and CR).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -18,11 +18,23 @@ def safe_cell(value: object) -> object:
     return value
 
 
-def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """The header and rows as CSV text (';' and CRLF), every cell through safe_cell."""
+def chunks(
+    header: Sequence[str], rows: Iterable[Sequence[object]], size: int = 500
+) -> Iterator[str]:
+    """The header and rows as CSV text (';' and CRLF), every cell through safe_cell, in pieces
+    of `size` rows, so a long file can be streamed."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
-    for row in rows:
+    for number, row in enumerate(rows, 1):
         writer.writerow([safe_cell(cell) for cell in row])
-    return buffer.getvalue()
+        if number % size == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """The header and rows as one CSV text (';' and CRLF), every cell through safe_cell."""
+    return "".join(chunks(header, rows))

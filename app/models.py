@@ -97,6 +97,9 @@ class User(UserMixin, db.Model):
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     #: The learner asked for no booster mails after the certificate.
     booster_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    #: The learner's latest study-time heartbeat, from any tab: study time is credited per
+    #: learner from the gap since this moment, so parallel tabs cannot multiply it.
+    last_heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     def get_id(self) -> str:
         """What a session stores: it stops matching on a password change or a logout."""
@@ -135,7 +138,8 @@ class LessonProgress(db.Model):
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    #: Study time in seconds, from page views with idle gaps capped.
+    #: Study time in seconds: the learner's heartbeat intervals this lesson's page claimed,
+    #: idle gaps capped (see app.learning.progress.record_heartbeat).
     seconds_on_task: Mapped[int] = mapped_column(Integer, default=0)
 
 

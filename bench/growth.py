@@ -18,6 +18,8 @@ from sqlalchemy import insert, select
 
 from .browser import form_on
 from .data import (
+    BENCH_DATABASE,
+    analyse,
     app_env,
     create_schema,
     flask,
@@ -115,13 +117,14 @@ def measure(kind: str, learners: int, workdir: Path) -> dict[str, float]:
     folder = workdir / f"{kind}-{learners}"
     folder.mkdir(parents=True, exist_ok=True)
     figures: dict[str, float] = {}
-    with fresh_database(kind, folder, name="signaal_bench_growth") as url:
+    with fresh_database(kind, folder, name=f"{BENCH_DATABASE}_growth") as url:
         env = app_env(url, folder)
         create_schema(env)
         _, figures["seed_s"] = flask(env, "seed", "--learners", str(learners), "--random-seed", "1")
         app = in_process_app(env, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
         data = seeded(app)
         figures["certificates"] = issue_certificates(app, data.course_slug)
+        analyse(url)
         with app.app_context():
             course = get_catalog().course(data.course_slug)
             lesson = course.lessons[2].slug
@@ -158,6 +161,9 @@ def measure(kind: str, learners: int, workdir: Path) -> dict[str, float]:
         figures["cohort_csv"] = median_ms(
             lambda: _ok(trainer.get(f"/groepen/{data.cohort_id}/deelnemers.csv"))
         )
+        figures["item_analysis"] = median_ms(
+            lambda: _ok(trainer.get(f"/groepen/{data.cohort_id}/itemanalyse"))
+        )
 
         def export() -> None:
             with app.app_context():
@@ -175,13 +181,17 @@ def _ok(response: object) -> None:
     assert response.status_code == 200, response.status_code
 
 
-def run(kinds: tuple[str, ...], sizes: tuple[int, ...], workdir: Path, report: Report) -> None:
+def run(
+    kinds: tuple[str, ...], sizes: tuple[int, ...], workdir: Path, report: Report
+) -> dict[str, dict[int, dict[str, float]]]:
+    """Measure every size on every database; the figures by database and size."""
     report.heading("Growth with the number of learners (in process, median ms per request)", 3)
+    measured: dict[str, dict[int, dict[str, float]]] = {}
     for kind in kinds:
         rows = []
         for n in sizes:
             print(f"[growth {kind}] seeding {n:,} learners", flush=True)
-            f = measure(kind, n, workdir)
+            f = measured.setdefault(kind, {})[n] = measure(kind, n, workdir)
             rows.append(
                 [
                     f"{n:,}",
@@ -192,6 +202,7 @@ def run(kinds: tuple[str, ...], sizes: tuple[int, ...], workdir: Path, report: R
                     f"{f['save']:.1f}",
                     f"{f['overview']:.0f}",
                     f"{f['cohort_csv']:.0f}",
+                    f"{f['item_analysis']:.0f}",
                     f"{f['export']:.0f}",
                 ]
             )
@@ -208,8 +219,10 @@ def run(kinds: tuple[str, ...], sizes: tuple[int, ...], workdir: Path, report: R
                     "answer save",
                     "trainer overview",
                     "cohort CSV",
+                    "item analysis",
                     "accreditation export",
                 ],
                 rows,
             )  # fmt: skip
         )
+    return measured

@@ -83,6 +83,23 @@ def save_requests(visitors: list[Visitor], course_slug: str, quiz_slug: str) -> 
     return [pair[0] for pair in pairs] + [pair[1] for pair in pairs]
 
 
+def heartbeat_requests(
+    visitors: list[Visitor], course_slug: str, lesson_slugs: list[str]
+) -> list[Request]:
+    """The study-time heartbeat each visitor's lesson page sends (after `save_requests`, which
+    fetched the visitors' CSRF tokens)."""
+    return [
+        Request(
+            "POST",
+            f"/leren/{course_slug}/actief",
+            {"Cookie": visitor.cookie, "Content-Type": FORM, "X-CSRFToken": visitor.csrf_token},
+            urllib.parse.urlencode({"kind": "lesson", "page": lesson}),
+        )
+        for lesson in lesson_slugs
+        for visitor in visitors
+    ]
+
+
 def submit_requests(
     visitors: dict[int, Visitor], course_slug: str, attempts: list[tuple[int, str, int]]
 ) -> list[Request]:

@@ -64,6 +64,8 @@ def _base_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Explicit: the limiter is one object for all apps and keeps a disabled state otherwise.
+        "RATELIMIT_ENABLED": True,
         "MAIL_OUTBOX": tmp_path / "outbox",
         "COURSES_DIR": FIXTURE_CONTENT / "courses",
         "QUIZZES_DIR": FIXTURE_CONTENT / "quizzes",

@@ -327,7 +327,9 @@ MATRIX: dict[str, Case] = {
     "GET /leren/<course_slug>": Case(signed_in(200)),
     "GET /leren/<course_slug>/<lesson_slug>": Case(signed_in(200)),
     "POST /leren/<course_slug>/<lesson_slug>/afronden": Case(signed_in(REDIRECT)),
-    "POST /leren/<course_slug>/<lesson_slug>/actief": Case(signed_in(204)),
+    "POST /leren/<course_slug>/actief": Case(
+        signed_in(204), data=lambda w: {"kind": "lesson", "page": "eerste-les"}
+    ),
     # Logged out, a shared card link gets a page that says what it is and how to log in.
     "GET /leren/<course_slug>/signalenkaart": Case(signed_in(200, anonymous=200)),
     "GET /leren/<course_slug>/signalenkaart.pdf": Case(signed_in(200, anonymous=200)),

@@ -22,14 +22,13 @@ from app import create_app
 from app.content import get_catalog
 from app.content.model import Source
 from app.extensions import db
-from app.learning import progress
 from app.learning.outline import outline
 from app.learning.pocket_card import render_pocket_card
 from app.learning.progress import (
     complete_lesson,
     course_progress,
     progress_for_users,
-    record_view,
+    record_heartbeat,
 )
 from app.models import LessonProgress
 
@@ -139,11 +138,11 @@ def app_on(root: Path, database_url: str, tmp_path: Path) -> Iterator[Flask]:
 def test_time_on_task_adds_real_gaps_and_caps_idle_ones(app, make_user):
     user = make_user()
     with app.app_context():
-        record_view(user.id, COURSE, "eerste-les", at(0), idle_cap=300)
-        record_view(user.id, COURSE, "eerste-les", at(60), idle_cap=300)
-        record_view(user.id, COURSE, "eerste-les", at(200), idle_cap=300)
+        record_heartbeat(user.id, COURSE, "eerste-les", at(0), idle_cap=300)
+        record_heartbeat(user.id, COURSE, "eerste-les", at(60), idle_cap=300)
+        record_heartbeat(user.id, COURSE, "eerste-les", at(200), idle_cap=300)
         # Three hours away from the screen count as one capped gap, not three hours.
-        record_view(user.id, COURSE, "eerste-les", at(200 + 3 * 3600), idle_cap=300)
+        record_heartbeat(user.id, COURSE, "eerste-les", at(200 + 3 * 3600), idle_cap=300)
         db.session.commit()
     row = rows(app, user.id)["eerste-les"]
     assert row.seconds_on_task == 60 + 140 + 300
@@ -151,84 +150,136 @@ def test_time_on_task_adds_real_gaps_and_caps_idle_ones(app, make_user):
     assert row.last_seen_at == at(200 + 3 * 3600)
 
 
-def test_repeated_or_out_of_order_views_add_no_time(app, make_user):
+def test_repeated_or_out_of_order_heartbeats_add_no_time(app, make_user):
     user = make_user()
     with app.app_context():
-        record_view(user.id, COURSE, "eerste-les", at(0))
-        record_view(user.id, COURSE, "eerste-les", at(100))
+        record_heartbeat(user.id, COURSE, "eerste-les", at(0))
+        record_heartbeat(user.id, COURSE, "eerste-les", at(100))
         for _ in range(5):  # a burst of forged heartbeats at the same moment
-            record_view(user.id, COURSE, "eerste-les", at(100))
-        record_view(user.id, COURSE, "eerste-les", at(50))  # a late request from earlier
+            record_heartbeat(user.id, COURSE, "eerste-les", at(100))
+        record_heartbeat(user.id, COURSE, "eerste-les", at(50))  # a late request from earlier
         db.session.commit()
     row = rows(app, user.id)["eerste-les"]
     assert row.seconds_on_task == 100
     assert row.last_seen_at == at(100)
 
 
-def test_lesson_views_and_heartbeats_count_capped_study_time(client, app, learner, clock):
+def test_a_restarting_heartbeat_credits_nothing_for_the_time_away(app, make_user):
+    user = make_user()
+    with app.app_context():
+        record_heartbeat(user.id, COURSE, "eerste-les", at(0))
+        record_heartbeat(user.id, COURSE, "eerste-les", at(60))
+        # The learner comes back after lunch and reopens the lesson: no phantom five minutes.
+        record_heartbeat(user.id, COURSE, "eerste-les", at(3600), restart=True)
+        record_heartbeat(user.id, COURSE, "eerste-les", at(3660))
+        db.session.commit()
+    assert rows(app, user.id)["eerste-les"].seconds_on_task == 60 + 60
+
+
+def test_lesson_page_writes_nothing(client, app, learner, clock):
     clock(0)
-    client.get(f"/leren/{COURSE}/eerste-les")
+    client.get(f"/leren/{COURSE}/eerste-les")  # a first view: loads the user, and so on
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement.split(None, 1)[0].upper())
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for seconds in (60, 120, 120 + 3600):
+            clock(seconds)
+            assert client.get(f"/leren/{COURSE}/eerste-les").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert statements and set(statements) == {"SELECT"}
+    assert rows(app, learner.id) == {}
+
+
+def beat(client, lesson: str = "eerste-les", **extra: str):
+    return client.post(f"/leren/{COURSE}/actief", data={"kind": "lesson", "page": lesson, **extra})
+
+
+def test_heartbeats_count_capped_study_time(client, app, learner, clock):
+    clock(0)
+    assert beat(client, start="1").status_code == 204
     clock(60)
-    assert client.post(f"/leren/{COURSE}/eerste-les/actief").status_code == 204
+    assert beat(client).status_code == 204
     clock(120)
     assert client.post(f"/leren/{COURSE}/eerste-les/actief").status_code == 204
     # The laptop went to sleep (for less than the session's idle timeout, which would end it).
     clock(120 + 20 * 60)
     client.post(f"/leren/{COURSE}/eerste-les/actief")
     client.post(f"/leren/{COURSE}/eerste-les/actief")
+
+    assert beat(client).status_code == 204
+    clock(120 + 2 * 3600)  # the laptop went to sleep
+    beat(client)
+    beat(client)
     assert rows(app, learner.id)["eerste-les"].seconds_on_task == 60 + 60 + 300
     page = text_of(client.get(f"/leren/{COURSE}"))
     assert "Studietijd tot nu toe: <strong>7 minuten</strong>" in page
 
 
-def test_record_view_recovers_when_a_concurrent_request_inserted_the_row_first(
-    app, make_user, monkeypatch
-):
-    user = make_user()
-    with app.app_context():
-        record_view(user.id, COURSE, "eerste-les", at(0))
-        db.session.commit()
-        real_find = progress._find
-        misses = iter([None])  # the first look finds nothing, as in the racing request
+@pytest.mark.parametrize("config_overrides", [{"RATELIMIT_ENABLED": False}])
+def test_lessons_open_in_parallel_tabs_share_one_clock(client, app, learner, clock):
+    """Seven tabs beating every minute for ten minutes earn ten minutes, not seventy."""
+    tabs = ["eerste-les", "tweede-les"] * 3 + ["eerste-les"]
+    clock(0)
+    for lesson in tabs:
+        beat(client, lesson, start="1")
+    for minute in range(1, 11):
+        for tab, lesson in enumerate(tabs):
+            clock(minute * 60 + tab)  # the tabs' timers drift apart by a second each
+            assert beat(client, lesson).status_code == 204
+    found = rows(app, learner.id)
+    total = sum(row.seconds_on_task for row in found.values())
+    assert total == 10 * 60 + len(tabs) - 1  # the wall-clock time from first to last beat
+    assert set(found) == {"eerste-les", "tweede-les"}
+    page = text_of(client.get(f"/leren/{COURSE}"))
+    assert "Studietijd tot nu toe: <strong>10 minuten</strong>" in page
 
-        def find(*args):
-            return next(misses, None) or real_find(*args)
 
-        monkeypatch.setattr(progress, "_find", find)
-        row = record_view(user.id, COURSE, "eerste-les", at(45))
-        db.session.commit()
-        assert row.seconds_on_task == 45
-    assert len(rows(app, user.id)) == 1
+def test_heartbeat_for_an_unknown_page_is_a_404(client, learner):
+    assert beat(client, "bestaat-niet").status_code == 404
+    assert (
+        client.post(
+            f"/leren/{COURSE}/actief", data={"kind": "onbekend", "page": "eerste-les"}
+        ).status_code
+        == 404
+    )
 
 
-def test_concurrent_views_make_one_row_and_never_count_time_twice(app, make_user):
+def test_concurrent_heartbeats_never_count_time_twice(app, make_user):
     user = make_user()
     errors: list[BaseException] = []
 
-    def race(*moments: float) -> None:
-        barrier = threading.Barrier(len(moments))
+    def race(*beats: tuple[str, float]) -> None:
+        barrier = threading.Barrier(len(beats))
 
-        def view(seconds: float) -> None:
+        def send(lesson: str, seconds: float) -> None:
             try:
                 with app.app_context():
                     barrier.wait(timeout=10)
-                    record_view(user.id, COURSE, "eerste-les", at(seconds))
+                    record_heartbeat(user.id, COURSE, lesson, at(seconds))
                     db.session.commit()
             except BaseException as exc:  # noqa: BLE001 - reported by the test below
                 errors.append(exc)
 
-        threads = [threading.Thread(target=view, args=(m,)) for m in moments]
+        threads = [threading.Thread(target=send, args=b) for b in beats]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
 
-    race(0, 0)
-    race(60, 120)
+    race(("eerste-les", 0), ("eerste-les", 0), ("tweede-les", 0))
+    race(("eerste-les", 60), ("tweede-les", 120), ("eerste-les", 120))
     assert errors == []
-    [row] = rows(app, user.id).values()
-    # In either order the learner was there for 120 s: 60 + 60, or 120 and then a stale 0.
-    assert row.seconds_on_task == 120
+    found = rows(app, user.id)
+    assert set(found) == {"eerste-les", "tweede-les"}
+    # In any order the learner was there for 120 s, whichever tab claimed which part.
+    assert sum(row.seconds_on_task for row in found.values()) == 120
 
 
 # --- completion and progress --------------------------------------------------------------------
@@ -279,8 +330,8 @@ def test_resume_is_the_last_viewed_lesson_unless_it_is_completed(app, make_user)
     user = make_user()
     with app.app_context():
         course = get_catalog().course(COURSE)
-        record_view(user.id, COURSE, "tweede-les", at(0))
-        record_view(user.id, COURSE, "eerste-les", at(30))
+        record_heartbeat(user.id, COURSE, "tweede-les", at(0))
+        record_heartbeat(user.id, COURSE, "eerste-les", at(30))
         assert course_progress(user.id, course).resume.slug == "eerste-les"
         complete_lesson(user.id, COURSE, "eerste-les", at(40))
         # Last viewed is done: continue with the first lesson not completed.
@@ -289,7 +340,9 @@ def test_resume_is_the_last_viewed_lesson_unless_it_is_completed(app, make_user)
         summary = course_progress(user.id, course)
     assert summary.resume is None
     assert summary.percent == 100 and summary.finished
-    assert summary.seconds_on_task == 0  # one view each, and completing adds no time itself
+    # The 30 s between the two heartbeats go to the lesson whose heartbeat claimed them;
+    # completing adds no time itself.
+    assert summary.seconds_on_task == 30
     assert summary.last_activity == at(50)
     assert summary.started
 
@@ -298,8 +351,8 @@ def test_progress_for_many_learners_takes_one_query(app, make_user):
     users = [make_user() for _ in range(12)]
     with app.app_context():
         for index, user in enumerate(users[:8]):
-            record_view(user.id, COURSE, "eerste-les", at(0))
-            record_view(user.id, COURSE, "eerste-les", at(index * 10))
+            record_heartbeat(user.id, COURSE, "eerste-les", at(0))
+            record_heartbeat(user.id, COURSE, "eerste-les", at(index * 10))
             if index % 2:
                 complete_lesson(user.id, COURSE, "eerste-les", at(index * 10))
         db.session.commit()
@@ -324,8 +377,8 @@ def test_progress_for_many_learners_takes_one_query(app, make_user):
 def test_progress_survives_an_edited_lesson(app, make_user, content, database_url, tmp_path):
     user = make_user()
     with app.app_context():
-        record_view(user.id, COURSE, "eerste-les", at(0))
-        record_view(user.id, COURSE, "eerste-les", at(120))
+        record_heartbeat(user.id, COURSE, "eerste-les", at(0))
+        record_heartbeat(user.id, COURSE, "eerste-les", at(120))
         complete_lesson(user.id, COURSE, "eerste-les", at(120))
         db.session.commit()
     edit(
@@ -349,8 +402,8 @@ def test_a_removed_lesson_stops_counting_but_its_rows_stay(
     add_third_lesson(content)
     with app_on(content, database_url, tmp_path) as longer, longer.app_context():
         for slug in ("eerste-les", "derde-les"):
-            record_view(user.id, COURSE, slug, at(0))
-            record_view(user.id, COURSE, slug, at(100))
+            record_heartbeat(user.id, COURSE, slug, at(0))
+            record_heartbeat(user.id, COURSE, slug, at(100))
             complete_lesson(user.id, COURSE, slug, at(100))
         db.session.commit()
         assert course_progress(user.id, get_catalog().course(COURSE)).percent == 66
@@ -379,6 +432,7 @@ def test_my_courses_show_progress_and_where_to_continue(client, learner):
     assert "<h1>Mijn cursussen</h1>" in page
     assert "Begin met de cursus" in page
     client.get(f"/leren/{COURSE}/tweede-les")
+    beat(client, "tweede-les", start="1")  # what the page's script sends on opening
     page = text_of(client.get("/"))
     assert 'aria-valuenow="0"' in page
     assert "Verder waar je was" in page
@@ -416,7 +470,8 @@ def test_lesson_page_has_objectives_navigation_completion_form_and_heartbeat(cli
     assert "Daarna volgt een korte check: welke signalen herken je?" in page
     assert "?." not in page and "Check: Check" not in page
     assert f'href="/leren/{COURSE}/tweede-les" rel="next"' in page
-    assert f'data-heartbeat-url="/leren/{COURSE}/eerste-les/actief"' in page
+    assert f'data-heartbeat-url="/leren/{COURSE}/actief"' in page
+    assert 'data-heartbeat-kind="lesson" data-heartbeat-page="eerste-les"' in page
     assert 'src="/static/js/study-time.js"' in page
     # Sources follow the completion button.
     assert page.index("Les afronden") < page.index("Signalenlijst mensenhandel")
@@ -438,12 +493,12 @@ def test_anonymous_users_are_sent_to_log_in(client, path):
 
 
 def test_heartbeats_are_rate_limited_per_learner(client, learner):
-    codes = [client.post(f"/leren/{COURSE}/eerste-les/actief").status_code for _ in range(13)]
-    assert codes == [204] * 12 + [429]
+    codes = [beat(client).status_code for _ in range(21)]
+    assert codes == [204] * 20 + [429]
 
 
 def test_anonymous_heartbeat_is_sent_to_log_in(client):
-    response = client.post(f"/leren/{COURSE}/eerste-les/actief")
+    response = beat(client)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/account/inloggen")
 
@@ -457,11 +512,11 @@ def test_anonymous_heartbeat_is_sent_to_log_in(client):
         ("get", "/leren/bestaat-niet/signalenkaart"),
         ("get", "/leren/bestaat-niet/signalenkaart.pdf"),
         ("post", f"/leren/{COURSE}/bestaat-niet/afronden"),
-        ("post", f"/leren/{COURSE}/bestaat-niet/actief"),
+        ("post", "/leren/bestaat-niet/actief"),
     ],
 )
 def test_unknown_course_or_lesson_is_404(client, app, learner, method, path):
-    response = getattr(client, method)(path)
+    response = getattr(client, method)(path, data={"kind": "lesson", "page": "eerste-les"})
     assert response.status_code == 404
     assert "Pagina niet gevonden" in text_of(response)
     assert rows(app, learner.id) == {}
@@ -475,8 +530,12 @@ def test_heartbeat_and_completion_need_the_csrf_token(client, app, make_user):
         session["_fresh"] = True
     page = text_of(client.get(f"/leren/{COURSE}/eerste-les"))
     token = re.search(r'data-csrf-token="([^"]+)"', page).group(1)
-    assert client.post(f"/leren/{COURSE}/eerste-les/actief").status_code == 400
-    response = client.post(f"/leren/{COURSE}/eerste-les/actief", headers={"X-CSRFToken": token})
+    assert beat(client).status_code == 400
+    response = client.post(
+        f"/leren/{COURSE}/actief",
+        data={"kind": "lesson", "page": "eerste-les"},
+        headers={"X-CSRFToken": token},
+    )
     assert response.status_code == 204
     assert client.post(f"/leren/{COURSE}/eerste-les/afronden").status_code == 400
     assert rows(app, user.id)["eerste-les"].completed_at is None

@@ -1042,3 +1042,51 @@ def test_open_invitations_are_listed_without_their_link(app, client, auth, train
     auth.login(invited)
     page = client.get("/groep/mijn-opleiders").get_data(as_text=True)
     assert "Praktijk De Linde" in page and "/groep/uitnodiging/" not in page
+
+
+def test_overview_pages_continue_in_order_and_page_two_is_the_rest(
+    app, client, auth, trainer, make_user, monkeypatch
+):
+    from app.trainer import overview
+
+    monkeypatch.setattr(overview, "PAGE_SIZE", 2)
+    cohort_id, _ = make_cohort(app, trainer)
+    for surname in ("Eerde", "Appel", "Dijk", "Bos", "Cats"):
+        add_member(app, cohort_id, make_user(first_name="Jan", tussenvoegsel="", surname=surname))
+    auth.login(trainer)
+    pages = [
+        table_names(client.get(f"/groepen/{cohort_id}?pagina={n}").get_data(as_text=True))
+        for n in (1, 2, 3)
+    ]
+    assert pages == [["Jan Appel", "Jan Bos"], ["Jan Cats", "Jan Dijk"], ["Jan Eerde"]]
+    last = client.get(f"/groepen/{cohort_id}?pagina=3&volgorde=aflopend").get_data(as_text=True)
+    assert table_names(last) == ["Jan Appel"]
+    # A page beyond the last shows the last one.
+    page = client.get(f"/groepen/{cohort_id}?pagina=99").get_data(as_text=True)
+    assert table_names(page) == ["Jan Eerde"] and "Pagina 3 van 3" in page
+
+
+def test_overview_search_takes_wildcards_literally(app, client, auth, trainer, make_user):
+    cohort_id, _ = make_cohort(app, trainer)
+    add_member(app, cohort_id, make_user(first_name="Anna", tussenvoegsel="van", surname="Dam"))
+    add_member(app, cohort_id, make_user(first_name="Piet", tussenvoegsel="", surname="Per_cent"))
+    auth.login(trainer)
+    for needle, expected in [
+        ("%", []),
+        ("_", ["Piet Per_cent"]),
+        ("anna van dam", ["Anna van Dam"]),
+        ("PIET PER", ["Piet Per_cent"]),
+    ]:
+        page = client.get(f"/groepen/{cohort_id}", query_string={"zoek": needle})
+        assert table_names(page.get_data(as_text=True)) == expected, needle
+
+
+def test_overview_sorts_never_active_learners_as_least_recent(
+    app, client, auth, trainer, cohort_with_learners
+):
+    cohort_id, people = cohort_with_learners
+    auth.login(trainer)
+    page = client.get(f"/groepen/{cohort_id}?sort=activiteit").get_data(as_text=True)
+    assert table_names(page)[0] == people["idle"].full_name
+    page = client.get(f"/groepen/{cohort_id}?sort=activiteit&volgorde=aflopend")
+    assert table_names(page.get_data(as_text=True))[-1] == people["idle"].full_name

@@ -140,6 +140,7 @@ def delete_account(user: User) -> None:
     user.initials = user.first_name = user.tussenvoegsel = user.surname = ""
     user.big_number = None
     user.totp_secret = None
+    user.last_heartbeat_at = None
     user.role = "learner"
     user.deleted_at = utcnow()
     user.session_version += 1

@@ -1,4 +1,4 @@
-"""Lesson progress: views, completion and time on task per learner, summarised per course.
+"""Lesson progress: completion and time on task per learner, summarised per course.
 
 Rows are keyed by content slugs, so editing a lesson keeps its progress; a lesson that is
 removed from the files stops counting, but its rows stay. Functions flush, never commit.
@@ -10,12 +10,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..content import Course, Lesson
 from ..extensions import db
-from ..models import LessonProgress
+from ..models import LessonProgress, User
 
 #: Seconds an idle gap between two signs of life may count at most (config STUDY_IDLE_CAP).
 DEFAULT_IDLE_CAP = 300
@@ -58,53 +58,119 @@ def credited_seconds(last_seen_at: dt.datetime, now: dt.datetime, idle_cap: int)
     return int(max(0, min(gap, idle_cap)))
 
 
-def record_view(
+def record_heartbeat(
     user_id: int,
     course_slug: str,
     lesson_slug: str,
     now: dt.datetime,
     idle_cap: int = DEFAULT_IDLE_CAP,
-) -> LessonProgress:
-    """Record a page view or heartbeat: create the summary row or add the capped gap to it."""
+    *,
+    restart: bool = False,
+) -> int:
+    """Credit the learner's study time since their previous heartbeat to this lesson.
+
+    The clock is the learner's, not the lesson's: a heartbeat from any tab closes the interval
+    since the last one, so lessons open side by side share the wall-clock time instead of each
+    counting it. `restart` (a page just opened or came back into view) starts the clock
+    without crediting the gap before it: that gap was spent elsewhere. Returns the seconds added.
+    """
+    credit = _advance_clock(user_id, now, idle_cap, restart)
+    _add_to_lesson(user_id, course_slug, lesson_slug, now, credit)
+    return credit
+
+
+def _advance_clock(user_id: int, now: dt.datetime, idle_cap: int, restart: bool) -> int:
+    """Move the learner's heartbeat clock to now; the capped gap it moved over."""
     for _ in range(_RETRIES):
-        row, created = _find_or_insert(user_id, course_slug, lesson_slug, now)
-        if created:
-            return row
-        seen = row.last_seen_at
-        # Compare-and-set on last_seen_at: if a concurrent request moved it, our gap is stale
-        # and adding it would count the same seconds twice, so read again and retry.
+        last = db.session.execute(
+            select(User.last_heartbeat_at).where(User.id == user_id)
+        ).scalar_one()
+        # Compare-and-set: if a concurrent heartbeat moved the clock, our gap is stale and
+        # crediting it would count the same seconds twice, so read again and retry.
+        unchanged = (
+            User.last_heartbeat_at.is_(None) if last is None else User.last_heartbeat_at == last
+        )
+        result = db.session.execute(
+            update(User)
+            .where(User.id == user_id, unchanged)
+            .values(last_heartbeat_at=now if last is None else max(last, now))
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            return 0 if last is None or restart else credited_seconds(last, now, idle_cap)
+    raise RuntimeError(f"could not record a heartbeat of user {user_id}: too much contention")
+
+
+def _add_to_lesson(
+    user_id: int, course_slug: str, lesson_slug: str, now: dt.datetime, seconds: int
+) -> None:
+    """Add seconds to the learner's row for the lesson (creating it), and mark it seen now."""
+    for _ in range(2):
         result = db.session.execute(
             update(LessonProgress)
-            .where(LessonProgress.id == row.id, LessonProgress.last_seen_at == seen)
+            .where(
+                LessonProgress.user_id == user_id,
+                LessonProgress.course_slug == course_slug,
+                LessonProgress.lesson_slug == lesson_slug,
+            )
             .values(
-                seconds_on_task=LessonProgress.seconds_on_task
-                + credited_seconds(seen, now, idle_cap),
-                last_seen_at=max(seen, now),
+                seconds_on_task=LessonProgress.seconds_on_task + seconds,
+                last_seen_at=case(
+                    (LessonProgress.last_seen_at < now, now), else_=LessonProgress.last_seen_at
+                ),
             )
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:
-            db.session.refresh(row)
-            return row
-    raise RuntimeError(
-        f"could not record a view of {course_slug}/{lesson_slug}: too much contention"
-    )
+            return
+        row = LessonProgress(
+            user_id=user_id,
+            course_slug=course_slug,
+            lesson_slug=lesson_slug,
+            first_seen_at=now,
+            last_seen_at=now,
+            seconds_on_task=seconds,
+        )
+        try:
+            # In a SAVEPOINT, so losing the race to a concurrent insert keeps our transaction;
+            # the loop then adds our seconds to the row that won.
+            with db.session.begin_nested():
+                db.session.add(row)
+            return
+        except IntegrityError:
+            pass
+    raise RuntimeError(f"could not record study time on {course_slug}/{lesson_slug}")
 
 
-def complete_lesson(
-    user_id: int, course_slug: str, lesson_slug: str, now: dt.datetime
-) -> LessonProgress:
+def complete_lesson(user_id: int, course_slug: str, lesson_slug: str, now: dt.datetime) -> None:
     """Mark the lesson completed; the first completion time stays (idempotent)."""
-    row, _ = _find_or_insert(user_id, course_slug, lesson_slug, now)
+    _add_to_lesson(user_id, course_slug, lesson_slug, now, 0)
     # Conditional update: a second (or concurrent) completion never moves the first one's time.
     db.session.execute(
         update(LessonProgress)
-        .where(LessonProgress.id == row.id, LessonProgress.completed_at.is_(None))
+        .where(
+            LessonProgress.user_id == user_id,
+            LessonProgress.course_slug == course_slug,
+            LessonProgress.lesson_slug == lesson_slug,
+            LessonProgress.completed_at.is_(None),
+        )
         .values(completed_at=now)
         .execution_options(synchronize_session=False)
     )
-    db.session.refresh(row)
-    return row
+
+
+# Built once: the lesson page runs it on every view, and Core execution skips the ORM layer.
+_COMPLETED_AT = select(LessonProgress.completed_at).where(
+    LessonProgress.user_id == bindparam("user_id"),
+    LessonProgress.course_slug == bindparam("course_slug"),
+    LessonProgress.lesson_slug == bindparam("lesson_slug"),
+)
+
+
+def completed_at(user_id: int, course_slug: str, lesson_slug: str) -> dt.datetime | None:
+    """When the learner completed the lesson (None: not yet); one indexed read."""
+    parameters = {"user_id": user_id, "course_slug": course_slug, "lesson_slug": lesson_slug}
+    return db.session.connection().execute(_COMPLETED_AT, parameters).scalar_one_or_none()
 
 
 def course_progress(user_id: int, course: Course) -> CourseProgress:
@@ -162,44 +228,3 @@ def summarise(rows: Sequence[_Row], course: Course) -> CourseProgress:
         last_activity=max(moments) if moments else None,
         started=bool(rows),
     )
-
-
-def _find(user_id: int, course_slug: str, lesson_slug: str) -> LessonProgress | None:
-    statement = (
-        select(LessonProgress)
-        .where(
-            LessonProgress.user_id == user_id,
-            LessonProgress.course_slug == course_slug,
-            LessonProgress.lesson_slug == lesson_slug,
-        )
-        # Re-read what the database holds now, not what this session saw earlier.
-        .execution_options(populate_existing=True)
-    )
-    return db.session.scalars(statement).one_or_none()
-
-
-def _find_or_insert(
-    user_id: int, course_slug: str, lesson_slug: str, now: dt.datetime
-) -> tuple[LessonProgress, bool]:
-    """The learner's row for the lesson, and whether this call created it."""
-    row = _find(user_id, course_slug, lesson_slug)
-    if row is not None:
-        return row, False
-    row = LessonProgress(
-        user_id=user_id,
-        course_slug=course_slug,
-        lesson_slug=lesson_slug,
-        first_seen_at=now,
-        last_seen_at=now,
-        seconds_on_task=0,
-    )
-    try:
-        # In a SAVEPOINT, so losing the race to a concurrent request keeps our transaction.
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        existing = _find(user_id, course_slug, lesson_slug)
-        if existing is None:
-            raise  # not the unique key (say, an unknown user): a real error
-        return existing, False
-    return row, True

@@ -13,6 +13,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     send_file,
     url_for,
 )
@@ -30,7 +31,13 @@ from ..models import PROFESSIONS
 from ..quizzes.attempts import assessment_status
 from .outline import outline
 from .pocket_card import render_pocket_card
-from .progress import DEFAULT_IDLE_CAP, complete_lesson, course_progress, record_view
+from .progress import (
+    DEFAULT_IDLE_CAP,
+    complete_lesson,
+    completed_at,
+    course_progress,
+    record_heartbeat,
+)
 
 bp = Blueprint("learning", __name__)
 
@@ -129,10 +136,8 @@ def course(course_slug: str) -> Any:
 @bp.get("/leren/<course_slug>/<lesson_slug>")
 @login_required
 def lesson(course_slug: str, lesson_slug: str) -> Any:
-    """Show a lesson and record the view (time on task)."""
+    """Show a lesson; it writes nothing (study time comes from the page's heartbeat)."""
     course, lesson = _lesson_or_404(course_slug, lesson_slug)
-    row = record_view(current_user.id, course.slug, lesson.slug, clock.now(), _idle_cap())
-    db.session.commit()
     previous, following = course.neighbours(lesson.slug)
     return render_template(
         "learning/lesson.html",
@@ -140,10 +145,9 @@ def lesson(course_slug: str, lesson_slug: str) -> Any:
         lesson=lesson,
         # Already sanitised at load (app.content.markdown), so it may be marked safe.
         body=Markup(lesson.html),
-        completed_at=row.completed_at,
+        completed_at=completed_at(current_user.id, course.slug, lesson.slug),
         previous=previous,
         following=following,
-        form=EmptyForm(),
     )
 
 
@@ -155,8 +159,8 @@ def complete(course_slug: str, lesson_slug: str) -> Any:
     if not EmptyForm().validate_on_submit():
         abort(400)
     now = clock.now()
-    # Reading up to the button press is study time too.
-    record_view(current_user.id, course.slug, lesson.slug, now, _idle_cap())
+    # The button press is a sign of life from the lesson: reading up to it is study time too.
+    record_heartbeat(current_user.id, course.slug, lesson.slug, now, _idle_cap())
     complete_lesson(current_user.id, course.slug, lesson.slug, now)
     db.session.commit()
     flash(f"Les {lesson.number} is afgerond.", "success")
@@ -170,13 +174,34 @@ def complete(course_slug: str, lesson_slug: str) -> Any:
     return redirect(url_for("learning.course", course_slug=course.slug))
 
 
-@bp.post("/leren/<course_slug>/<lesson_slug>/actief")
+#: Pages that send a study-time heartbeat, by the `kind` they send: finds the page in the
+#: course. Case pages (issue #20) join here once their time has a place to be stored.
+_HEARTBEAT_PAGES = {"lesson": Course.lesson}
+
+
+@bp.post("/leren/<course_slug>/actief")
 @login_required
-@limiter.limit("12 per minute", key_func=_user_key)
-def heartbeat(course_slug: str, lesson_slug: str) -> Any:
-    """Count reading time while the lesson stays open (same capped-gap rule as a view)."""
-    course, lesson = _lesson_or_404(course_slug, lesson_slug)
-    record_view(current_user.id, course.slug, lesson.slug, clock.now(), _idle_cap())
+@limiter.limit(lambda: current_app.config["HEARTBEAT_RATE_LIMIT"], key_func=_user_key)
+def heartbeat(course_slug: str) -> Any:
+    """Count study time while a page of the course stays open and in use.
+
+    Form fields: `kind` (which sort of page, "lesson"), `page` (its slug) and `start=1` when
+    the page just opened or came back into view. The learner's gap since their previous
+    heartbeat, capped, goes to this page; parallel tabs share one clock.
+    """
+    course = _course_or_404(course_slug)
+    find = _HEARTBEAT_PAGES.get(request.form.get("kind", "lesson"))
+    page = find(course, request.form.get("page", "")) if find else None
+    if page is None:
+        abort(404)
+    record_heartbeat(
+        current_user.id,
+        course.slug,
+        page.slug,
+        clock.now(),
+        _idle_cap(),
+        restart=request.form.get("start") == "1",
+    )
     db.session.commit()
     return "", 204
 

@@ -1,24 +1,26 @@
-"""The cohort overview: one row per learner, filters, sorting and the CSV export.
+"""The cohort overview: one row per learner, filters, sorting, the summary and the CSV export.
 
-`load_overview` runs a fixed number of queries (members, progress, assessment, evaluations,
-certificates); everything after that is pure.
+Filtering, sorting, paging and counting all happen in the database over
+`queries.learner_facts`, so a page costs a fixed number of queries and reads one page of rows,
+whatever the size of the cohort; the CSV streams the rows as the database hands them over.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, literal, or_, select
 
 from .. import csvsafe
 from ..content.model import Course
 from ..dates import local_datetime
-from ..learning.progress import progress_for_users
-from ..models import Cohort, utcnow
-from ..quizzes.attempts import assessment_status_for_users
+from ..extensions import db
+from ..models import Cohort, CohortMember, User, utcnow
 from . import queries
-from .queries import Member
+from .queries import Member, flag
 
 #: Filter keys (query argument `filter`) and their labels.
 FILTERS = {
@@ -88,107 +90,14 @@ class LearnerRow:
         return "Bezig"
 
 
-def _stuck(status: Any) -> bool:
-    if status.passed:
-        return False
-    failed = status.attempts_used - (1 if status.open_attempt else 0)
-    return failed >= 2 or (
-        status.attempts_allowed is not None and failed >= status.attempts_allowed
-    )
-
-
-def build_rows(
-    course: Course,
-    members: list[Member],
-    progress: Mapping[int, Any],
-    statuses: Mapping[int, Mapping[str, Any]],
-    evaluated: set[int],
-    certified: set[int],
-) -> list[LearnerRow]:
-    """Combine the per-learner facts into overview rows (pure)."""
-    lesson_slugs = {lesson.slug for lesson in course.lessons}
-    cases = course.assessment
-    rows = []
-    for member in members:
-        prog = progress.get(member.user_id)
-        per_case = statuses.get(member.user_id, {})
-        case_statuses = [per_case[slug] for slug in cases if slug in per_case]
-        scores = [s.best_score for s in case_statuses if s.best_score is not None]
-        passed_cases = sum(1 for s in case_statuses if s.passed)
-        attempts = sum(s.attempts_used for s in case_statuses)
-        rows.append(
-            LearnerRow(
-                member=member,
-                percent=prog.percent if prog else 0,
-                lessons_done=len(prog.completed & lesson_slugs) if prog else 0,
-                lessons_total=len(lesson_slugs),
-                started=bool(prog and prog.started) or attempts > 0,
-                last_activity=prog.last_activity if prog else None,
-                attempts=attempts,
-                cases_passed=passed_cases,
-                cases_total=len(cases),
-                best_score=sum(scores) / len(scores) if scores else None,
-                passed=bool(cases) and passed_cases == len(cases),
-                stuck=any(_stuck(s) for s in case_statuses),
-                evaluated=member.user_id in evaluated,
-                certified=member.user_id in certified,
-            )
-        )
-    return rows
-
-
-def load_overview(cohort: Cohort, course: Course) -> list[LearnerRow]:
-    """Every learner of the cohort with their progress; a fixed number of queries."""
-    members = queries.members(cohort.id)
-    user_ids = [m.user_id for m in members]
-    if not user_ids:
-        return []
-    return build_rows(
-        course,
-        members,
-        progress_for_users(user_ids, course),
-        assessment_status_for_users(user_ids, course),
-        queries.evaluated_user_ids(cohort.id, course.slug),
-        queries.certified_user_ids(cohort.id, course.slug),
-    )
-
-
-def matches(row: LearnerRow, key: str, now: dt.datetime | None = None) -> bool:
-    """Whether the row passes the filter with this key."""
-    if key == "niet-gestart":
-        return not row.started
-    if key == "bezig":
-        return row.started and row.lessons_done < row.lessons_total
-    if key == "inactief":
-        cutoff = (now or utcnow()) - dt.timedelta(days=INACTIVE_DAYS)
-        return (
-            row.started
-            and not row.passed
-            and (row.last_activity is None or row.last_activity < cutoff)
-        )
-    if key == "vast":
-        return row.stuck
-    if key == "geslaagd":
-        return row.passed
-    if key == "zonder-certificaat":
-        return row.passed and not row.certified
-    if key == "certificaat":
-        return row.certified
-    return True
-
-
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_SORT_KEYS = {
-    "naam": lambda r: r.member.sort_key,
-    "voortgang": lambda r: (r.percent, r.member.sort_key),
-    "lessen": lambda r: (r.lessons_done, r.member.sort_key),
-    "activiteit": lambda r: (r.last_activity or _EPOCH, r.member.sort_key),
-    "pogingen": lambda r: (r.attempts, r.member.sort_key),
-    "score": lambda r: (-1 if r.best_score is None else r.best_score, r.member.sort_key),
-    "geslaagd": lambda r: (r.passed, r.cases_passed, r.member.sort_key),
-    "evaluatie": lambda r: (r.evaluated, r.member.sort_key),
-    "certificaat": lambda r: (r.certified, r.member.sort_key),
-}
+@dataclass(frozen=True)
+class Summary:
+    learners: int
+    not_started: int
+    passed: int
+    stuck: int
+    certified: int
+    mean_percent: int
 
 
 @dataclass(frozen=True)
@@ -242,40 +151,222 @@ class View:
         return self.args(sort=key, volgorde="aflopend" if descending else "oplopend", pagina=1)
 
 
-def apply(rows: list[LearnerRow], view: View, now: dt.datetime | None = None) -> list[LearnerRow]:
-    """Filter, search and sort the rows as the view asks (pure)."""
-    needle = view.search.casefold()
-    kept = [
-        r
-        for r in rows
-        if matches(r, view.filter, now)
-        and (
-            not needle or needle in r.member.name.casefold() or needle in r.member.email.casefold()
+def _row(facts: Any, lessons_total: int, cases_total: int) -> LearnerRow:
+    member = Member(
+        facts.user_id,
+        facts.first_name,
+        facts.tussenvoegsel,
+        facts.surname,
+        facts.email,
+        facts.profession,
+        facts.joined_at,
+    )
+    return LearnerRow(
+        member=member,
+        percent=int(facts.percent),
+        lessons_done=int(facts.lessons_done),
+        lessons_total=lessons_total,
+        started=bool(facts.started),
+        last_activity=facts.last_activity,
+        attempts=int(facts.attempts),
+        cases_passed=int(facts.cases_passed),
+        cases_total=cases_total,
+        best_score=None if facts.best_score is None else float(facts.best_score),
+        passed=bool(facts.passed),
+        stuck=bool(facts.stuck),
+        evaluated=bool(facts.evaluated),
+        certified=bool(facts.certified),
+    )
+
+
+def _condition(
+    facts: Subquery, key: str, now: dt.datetime, lessons_total: int
+) -> ColumnElement[bool] | None:
+    """The SQL condition of the filter with this key (None: everybody)."""
+    c = facts.c
+    if key == "niet-gestart":
+        return c.started == 0
+    if key == "bezig":
+        return and_(c.started == 1, c.lessons_done < lessons_total)
+    if key == "inactief":
+        cutoff = now - dt.timedelta(days=INACTIVE_DAYS)
+        return and_(
+            c.started == 1,
+            c.passed == 0,
+            or_(c.last_activity.is_(None), c.last_activity < cutoff),
         )
-    ]
-    return sorted(kept, key=_SORT_KEYS[view.sort], reverse=view.descending)
+    if key == "vast":
+        return c.stuck == 1
+    if key == "geslaagd":
+        return c.passed == 1
+    if key == "zonder-certificaat":
+        return and_(c.passed == 1, c.certified == 0)
+    if key == "certificaat":
+        return c.certified == 1
+    return None
+
+
+def _name_order(columns: Any) -> list[ColumnElement[Any]]:
+    """Dutch name order (surname without tussenvoegsel, first name), the id breaking ties.
+
+    `columns` is the User model or the facts' columns: both name the fields alike.
+    """
+    user_id = columns.id if columns is User else columns.user_id
+    return [func.lower(columns.surname), func.lower(columns.first_name), user_id]
+
+
+def _ordered(columns: list[ColumnElement[Any]], descending: bool) -> list[ColumnElement[Any]]:
+    return [column.desc() for column in columns] if descending else columns
+
+
+def _search(columns: Any, text: str) -> ColumnElement[bool]:
+    """Name or e-mail contains the text (wildcards taken literally, letter case ignored)."""
+    needle = text.lower()
+    name = columns.first_name + " " + columns.tussenvoegsel + " " + columns.surname
+    spaced = func.replace(name, "  ", " ")  # an empty tussenvoegsel leaves two spaces
+    return or_(
+        func.lower(spaced).contains(needle, autoescape=True),
+        func.lower(columns.email).contains(needle, autoescape=True),
+    )
+
+
+def _member_ids(cohort_id: int, search: str) -> Select[tuple[int]]:
+    """The ids of the cohort's learners (accounts not deleted) the search lets through."""
+    statement = (
+        select(User.id)
+        .join(CohortMember, CohortMember.user_id == User.id)
+        .where(CohortMember.cohort_id == cohort_id, User.deleted_at.is_(None))
+    )
+    return statement.where(_search(User, search)) if search else statement
+
+
+def _sort_columns(facts: Subquery, key: str) -> list[ColumnElement[Any]]:
+    """What to order by for this sort key; the name (then the id) breaks ties."""
+    c = facts.c
+    name = _name_order(c)
+    first: list[ColumnElement[Any]] = {
+        "naam": [],
+        "voortgang": [c.percent],
+        "lessen": [c.lessons_done],
+        # Never active sorts as the oldest, on every database (NULLs order differently).
+        "activiteit": [case((c.last_activity.is_(None), 0), else_=1), c.last_activity],
+        "pogingen": [c.attempts],
+        "score": [func.coalesce(c.best_score, -1)],
+        "geslaagd": [c.passed, c.cases_passed],
+        "evaluatie": [c.evaluated],
+        "certificaat": [c.certified],
+    }[key]
+    return first + name
 
 
 @dataclass(frozen=True)
-class Summary:
-    learners: int
-    not_started: int
-    passed: int
-    stuck: int
-    certified: int
-    mean_percent: int
+class Overview:
+    """A cohort in the database: what the trainer's view selects from it."""
+
+    facts: Subquery
+    course: Course
+    cohort_id: int
+
+    @classmethod
+    def of(cls, cohort: Cohort, course: Course) -> Overview:
+        return cls(queries.learner_facts(cohort.id, course), course, cohort.id)
+
+    def _shown(self, view: View, now: dt.datetime | None) -> ColumnElement[bool] | None:
+        """The SQL condition for the learners the view's filter and search let through."""
+        c = self.facts.c
+        conditions = []
+        condition = _condition(self.facts, view.filter, now or utcnow(), len(self.course.lessons))
+        if condition is not None:
+            conditions.append(condition)
+        if view.search:
+            conditions.append(_search(c, view.search))
+        return and_(*conditions) if conditions else None
+
+    def rows(
+        self, view: View, limit: int | None = None, offset: int = 0, now: dt.datetime | None = None
+    ) -> Iterator[LearnerRow]:
+        """The learners the view selects, in its order; `limit` rows from `offset` (streamed)."""
+        if view.sort == "naam" and view.filter == "alle" and limit is not None:
+            # Name order needs no aggregates: choose the page's members first, then
+            # aggregate only theirs (the common default view of a large cohort).
+            page = _member_ids(self.cohort_id, view.search)
+            page = page.order_by(*_ordered(_name_order(User), view.descending))
+            facts = queries.learner_facts(
+                self.cohort_id, self.course, page.offset(offset).limit(limit)
+            )
+            statement = select(facts).order_by(*_ordered(_name_order(facts.c), view.descending))
+        else:
+            statement = select(self.facts)
+            if (shown := self._shown(view, now)) is not None:
+                statement = statement.where(shown)
+            order = _sort_columns(self.facts, view.sort)
+            statement = (
+                statement.order_by(*_ordered(order, view.descending)).offset(offset).limit(limit)
+            )
+        statement = statement.execution_options(yield_per=500)
+        lessons_total, cases_total = len(self.course.lessons), len(self.course.assessment)
+        for facts in db.session.execute(statement):
+            yield _row(facts, lessons_total, cases_total)
+
+    def tally(self, view: View | None = None, now: dt.datetime | None = None) -> Tally:
+        """The summary, the charts' figures and how many learners the view shows: one query.
+
+        The learners are counted per combination of the values these need, so the rows that
+        come back are at most a few per distinct score, however large the cohort.
+        """
+        c = self.facts.c
+        shown = self._shown(view, now) if view else None
+        flagged = select(
+            c.percent,
+            c.best_score,
+            c.started,
+            c.passed,
+            c.stuck,
+            c.certified,
+            (literal(1) if shown is None else flag(shown)).label("shown"),
+        ).subquery()
+        f = flagged.c
+        groups = [f.percent, f.best_score, f.started, f.passed, f.stuck, f.certified, f.shown]
+        counts = dict.fromkeys(("not_started", "passed", "stuck", "certified"), 0)
+        learners = matched = percent_sum = 0
+        percents: list[int] = []
+        scores: list[float] = []
+        for percent, best, started, passed, stuck, certified, is_shown, n in db.session.execute(
+            select(*groups, func.count()).group_by(*groups)
+        ):
+            learners += n
+            matched += n if is_shown else 0
+            counts["not_started"] += 0 if started else n
+            counts["passed"] += n if passed else 0
+            counts["stuck"] += n if stuck else 0
+            counts["certified"] += n if certified else 0
+            percent_sum += int(percent) * n
+            percents += [int(percent)] * n
+            if best is not None:
+                scores += [float(best)] * n
+        return Tally(
+            summary=Summary(
+                learners=learners,
+                mean_percent=round(percent_sum / learners) if learners else 0,
+                **counts,
+            ),
+            matched=matched,
+            percents=percents,
+            best_scores=scores,
+        )
 
 
-def summarise(rows: list[LearnerRow]) -> Summary:
-    """Counts for the top of the overview."""
-    return Summary(
-        learners=len(rows),
-        not_started=sum(1 for r in rows if not r.started),
-        passed=sum(1 for r in rows if r.passed),
-        stuck=sum(1 for r in rows if r.stuck),
-        certified=sum(1 for r in rows if r.certified),
-        mean_percent=round(sum(r.percent for r in rows) / len(rows)) if rows else 0,
-    )
+@dataclass(frozen=True)
+class Tally:
+    """Figures about the whole cohort (and the view's share of it) for the overview."""
+
+    summary: Summary
+    #: Learners the view's filter and search let through (all, without a view).
+    matched: int
+    #: Every learner's lesson percentage, for the progress chart.
+    percents: list[int]
+    #: The best assessment score (0..1) of every learner with a graded attempt.
+    best_scores: list[float]
 
 
 CSV_HEADERS = (
@@ -301,9 +392,10 @@ def _yes_no(value: bool) -> str:
     return "ja" if value else "nee"
 
 
-def to_csv(rows: list[LearnerRow], profession_labels: Mapping[str, str]) -> bytes:
-    """The rows as CSV for Dutch Excel: ';' separated, UTF-8 with a byte-order mark."""
-    text = csvsafe.to_csv(
+def to_csv(rows: Iterable[LearnerRow], profession_labels: Mapping[str, str]) -> Iterator[bytes]:
+    """The rows as CSV for Dutch Excel (';' separated, UTF-8 with a byte-order mark), in chunks."""
+    yield "\ufeff".encode()
+    for text in csvsafe.chunks(
         CSV_HEADERS,
         (
             [
@@ -325,5 +417,5 @@ def to_csv(rows: list[LearnerRow], profession_labels: Mapping[str, str]) -> byte
             ]
             for r in rows
         ),
-    )
-    return ("\ufeff" + text).encode("utf-8")
+    ):
+        yield text.encode("utf-8")

@@ -10,13 +10,15 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, exists, func, literal, select
 from sqlalchemy.orm import defer, selectinload
 
+from ..content.model import Course
 from ..extensions import db
 from ..models import (
     Answer,
     Attempt,
+    AttemptGrant,
     Certificate,
     CohortMember,
     Evaluation,
@@ -46,23 +48,138 @@ class Member:
         return (self.surname.casefold(), self.first_name.casefold())
 
 
-def members(cohort_id: int) -> list[Member]:
-    """The cohort's learners (accounts not deleted), by surname."""
-    rows = db.session.execute(
+def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """1 where the condition holds, else 0: a boolean that sums and sorts alike everywhere."""
+    return case((condition, 1), else_=0)
+
+
+def learner_facts(
+    cohort_id: int, course: Course, only: Select[tuple[int]] | None = None
+) -> Subquery:
+    """One row per member of the cohort (accounts not deleted) with what the overview shows.
+
+    Columns: the member's name, e-mail, profession and joined_at; lessons_done, percent,
+    started, last_activity; attempts, cases_passed, best_score, passed, stuck (the final
+    assessment, by the rules of quizzes.attempts: stuck = a case not passed after two failed
+    attempts or all allowed ones); evaluated and certified. Flags are 0/1. Everything is
+    aggregated in the database, so the cost of a page does not grow with the attempts.
+    `only` (a select of user ids) limits the work to those members, say one page of them.
+    """
+    in_cohort = CohortMember.cohort_id == cohort_id
+    if only is not None:
+        in_cohort = and_(in_cohort, CohortMember.user_id.in_(only.scalar_subquery()))
+    lesson_slugs = [lesson.slug for lesson in course.lessons]
+    lessons = (
         select(
-            User.id,
+            LessonProgress.user_id,
+            func.sum(
+                flag(
+                    and_(
+                        LessonProgress.completed_at.is_not(None),
+                        LessonProgress.lesson_slug.in_(lesson_slugs),
+                    )
+                )
+            ).label("done"),
+            func.max(LessonProgress.last_seen_at).label("seen"),
+            func.max(LessonProgress.completed_at).label("completed"),
+        )
+        .join(CohortMember, and_(CohortMember.user_id == LessonProgress.user_id, in_cohort))
+        .where(LessonProgress.course_slug == course.slug)
+        .group_by(LessonProgress.user_id)
+        .subquery()
+    )
+    cases = course.assessment_quizzes
+    case_slugs = [quiz.slug for quiz in cases]
+    submitted = Attempt.submitted_at.is_not(None)
+    per_case = (
+        select(
+            Attempt.user_id,
+            Attempt.quiz_slug,
+            func.count().label("used"),
+            func.max(flag(Attempt.submitted_at.is_(None))).label("open"),
+            func.max(case((submitted, Attempt.score))).label("best"),
+            func.max(flag(and_(submitted, Attempt.passed.is_(True)))).label("passed"),
+        )
+        .join(CohortMember, and_(CohortMember.user_id == Attempt.user_id, in_cohort))
+        .where(Attempt.course_slug == course.slug, Attempt.quiz_slug.in_(case_slugs))
+        .group_by(Attempt.user_id, Attempt.quiz_slug)
+        .subquery()
+    )
+    grants = (
+        select(AttemptGrant.user_id, AttemptGrant.quiz_slug, func.count().label("extra"))
+        .join(CohortMember, and_(CohortMember.user_id == AttemptGrant.user_id, in_cohort))
+        .where(AttemptGrant.course_slug == course.slug)
+        .group_by(AttemptGrant.user_id, AttemptGrant.quiz_slug)
+        .subquery()
+    )
+    allowed = (
+        case(*((per_case.c.quiz_slug == quiz.slug, quiz.attempts) for quiz in cases), else_=0)
+        + func.coalesce(grants.c.extra, 0)
+        if cases
+        else literal(0)
+    )
+    failed = per_case.c.used - per_case.c.open
+    stuck = flag(and_(per_case.c.passed == 0, (failed >= 2) | (failed >= allowed)))
+    assessment = (
+        select(
+            per_case.c.user_id,
+            func.sum(per_case.c.used).label("attempts"),
+            func.sum(per_case.c.passed).label("cases_passed"),
+            # AVG skips NULLs: the mean over the cases with a graded attempt.
+            func.avg(per_case.c.best).label("best_score"),
+            func.max(stuck).label("stuck"),
+        )
+        .outerjoin(
+            grants,
+            and_(
+                grants.c.user_id == per_case.c.user_id, grants.c.quiz_slug == per_case.c.quiz_slug
+            ),
+        )
+        .group_by(per_case.c.user_id)
+        .subquery()
+    )
+    done = func.coalesce(lessons.c.done, 0)
+    attempts = func.coalesce(assessment.c.attempts, 0)
+    cases_passed = func.coalesce(assessment.c.cases_passed, 0)
+    total = len(lesson_slugs)
+    return (
+        select(
+            User.id.label("user_id"),
             User.first_name,
             User.tussenvoegsel,
             User.surname,
             User.email,
             User.profession,
             CohortMember.joined_at,
+            done.label("lessons_done"),
+            ((100 * done) // total if total else literal(0)).label("percent"),
+            flag(lessons.c.user_id.is_not(None) | (attempts > 0)).label("started"),
+            case(
+                (lessons.c.completed > lessons.c.seen, lessons.c.completed),
+                else_=lessons.c.seen,
+            ).label("last_activity"),
+            attempts.label("attempts"),
+            cases_passed.label("cases_passed"),
+            assessment.c.best_score,
+            (flag(cases_passed == len(cases)) if cases else literal(0)).label("passed"),
+            func.coalesce(assessment.c.stuck, 0).label("stuck"),
+            flag(
+                exists().where(Evaluation.user_id == User.id, Evaluation.course_slug == course.slug)
+            ).label("evaluated"),
+            flag(
+                exists().where(
+                    Certificate.user_id == User.id,
+                    Certificate.course_slug == course.slug,
+                    Certificate.status == "valid",
+                )
+            ).label("certified"),
         )
-        .join(CohortMember, CohortMember.user_id == User.id)
-        .where(CohortMember.cohort_id == cohort_id, User.deleted_at.is_(None))
-        .order_by(User.surname, User.first_name, User.id)
+        .join(CohortMember, and_(CohortMember.user_id == User.id, in_cohort))
+        .outerjoin(lessons, lessons.c.user_id == User.id)
+        .outerjoin(assessment, assessment.c.user_id == User.id)
+        .where(User.deleted_at.is_(None))
+        .subquery("facts")
     )
-    return [Member(*row) for row in rows]
 
 
 def evaluated_user_ids(cohort_id: int, course_slug: str) -> set[int]:

@@ -13,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -104,25 +105,28 @@ def cohort(cohort_id: int) -> Any:
     """The cohort overview: summary, charts and the learners' table."""
     group = _cohort_or_404(cohort_id)
     course = _course_or_404(group)
-    rows = overview.load_overview(group, course)
+    cohort_overview = overview.Overview.of(group, course)
     view = overview.View.from_args(request.args)
-    shown = overview.apply(rows, view)
-    pages = max((len(shown) - 1) // overview.PAGE_SIZE + 1, 1)
+    tally = cohort_overview.tally(view)
+    matched = tally.matched
+    pages = max((matched - 1) // overview.PAGE_SIZE + 1, 1)
     page = min(view.page, pages)
-    start = (page - 1) * overview.PAGE_SIZE
-    audit(current_user, "trainer.view_cohort", group, learners=len(rows))
+    rows = list(
+        cohort_overview.rows(view, limit=overview.PAGE_SIZE, offset=(page - 1) * overview.PAGE_SIZE)
+    )
+    audit(current_user, "trainer.view_cohort", group, learners=tally.summary.learners)
     db.session.commit()
     return render_template(
         "trainer/cohort.html",
         cohort=group,
         course=course,
         view=view,
-        rows=shown[start : start + overview.PAGE_SIZE],
-        matched=len(shown),
+        rows=rows,
+        matched=matched,
         page=page,
         pages=pages,
-        summary=overview.summarise(rows),
-        charts=_charts(rows, course),
+        summary=tally.summary,
+        charts=_charts(tally, course),
         chart_uri=charts.data_uri,
         filters=overview.FILTERS,
         sorts=overview.SORTS,
@@ -130,12 +134,12 @@ def cohort(cohort_id: int) -> Any:
     )
 
 
-def _charts(rows: list[overview.LearnerRow], course: Course) -> dict[str, charts.Histogram]:
+def _charts(tally: overview.Tally, course: Course) -> dict[str, charts.Histogram]:
     pass_marks = {q.pass_mark for q in course.assessment_quizzes}
     return {
-        "voortgang": charts.progress_histogram([r.percent for r in rows]),
+        "voortgang": charts.progress_histogram(tally.percents),
         "scores": charts.score_histogram(
-            [r.best_score for r in rows if r.best_score is not None],
+            tally.best_scores,
             pass_marks.pop() if len(pass_marks) == 1 else None,
         ),
     }
@@ -149,7 +153,7 @@ def chart(cohort_id: int, name: str) -> Any:
     course = _course_or_404(group)
     if name not in ("voortgang", "scores"):
         abort(404)
-    histogram = _charts(overview.load_overview(group, course), course)[name]
+    histogram = _charts(overview.Overview.of(group, course).tally(), course)[name]
     response = Response(charts.render_svg(histogram), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -158,15 +162,18 @@ def chart(cohort_id: int, name: str) -> Any:
 @bp.get("/groepen/<int:cohort_id>/deelnemers.csv")
 @role_required(*TRAINER_ROLES)
 def cohort_csv(cohort_id: int) -> Any:
-    """The overview (with the current filter and sort) as CSV for Excel."""
+    """The overview (with the current filter and sort) as CSV for Excel, streamed."""
     group = _cohort_or_404(cohort_id)
     course = _course_or_404(group)
+    cohort_overview = overview.Overview.of(group, course)
     view = overview.View.from_args(request.args)
-    rows = overview.apply(overview.load_overview(group, course), view)
-    audit(current_user, "trainer.export_csv", group, learners=len(rows), filter=view.filter)
+    learners = cohort_overview.tally(view).matched
+    audit(current_user, "trainer.export_csv", group, learners=learners, filter=view.filter)
     db.session.commit()
     filename = f"signaal-groep-{group.id}-voortgang.csv"
-    response = Response(overview.to_csv(rows, PROFESSIONS), mimetype="text/csv")
+    # The rows are read while the response is sent, a chunk at a time, in a new transaction.
+    body = stream_with_context(overview.to_csv(cohort_overview.rows(view), PROFESSIONS))
+    response = Response(body, mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"

@@ -1,28 +1,40 @@
-// Study time: while a lesson is open and visible, tell the server every minute that the
-// learner is still reading. The server counts the real time between signs of life, capped,
-// so this file can only make honest reading count; it cannot add time that did not pass.
+// Study time: while a page with [data-heartbeat-url] is open, visible and in use, tell the
+// server every minute that the learner is still there. The server keeps one clock per learner
+// and counts the real time between signs of life from any tab, capped, so this file can only
+// make honest study count; it cannot add time that did not pass, nor multiply it over tabs.
+// Any page can take part: a lesson sends kind "lesson", its slug as page.
 (() => {
   "use strict";
-  const lesson = document.querySelector("[data-heartbeat-url]");
-  if (!lesson || !window.fetch) return;
+  const page = document.querySelector("[data-heartbeat-url]");
+  if (!page || !window.fetch) return;
 
-  const url = lesson.dataset.heartbeatUrl;
-  const token = lesson.dataset.csrfToken;
+  const { heartbeatUrl: url, heartbeatKind: kind, heartbeatPage: slug, csrfToken: token } =
+    page.dataset;
   const INTERVAL_MS = 60 * 1000;
   // A page left open without any scrolling, typing or touching is not being read.
   const IDLE_AFTER_MS = 10 * 60 * 1000;
   let lastInput = Date.now();
   let timer = null;
+  // The next beat (re)starts the clock: the time before it was spent elsewhere or idle.
+  let restart = true;
 
   function beat() {
-    if (Date.now() - lastInput > IDLE_AFTER_MS) return;
+    if (Date.now() - lastInput > IDLE_AFTER_MS) {
+      restart = true;
+      return;
+    }
+    const body = new URLSearchParams({ kind, page: slug });
+    if (restart) body.set("start", "1");
+    restart = false;
     fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "X-CSRFToken": token },
+      body,
       keepalive: true,
     }).catch(() => {
-      // Offline or logged out: the next page view records the time instead.
+      // Offline or logged out: this minute is lost, the next beat starts the clock again.
+      restart = true;
     });
   }
 
@@ -42,6 +54,8 @@
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") {
       lastInput = Date.now();
+      restart = true;
+      beat();
       start();
     } else {
       // Count the reading up to the moment the learner switched away, then pause.
@@ -50,5 +64,8 @@
     }
   });
 
-  if (document.visibilityState === "visible") start();
+  if (document.visibilityState === "visible") {
+    beat();
+    start();
+  }
 })();
