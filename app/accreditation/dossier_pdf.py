@@ -100,7 +100,7 @@ def render_pdf(dossier: Dossier, font_dir: Path, generated_on: str) -> bytes:
     story.append(
         p(
             f"Opgegeven: {course.study_load_minutes} minuten. Gemeten bij deelnemers met een "
-            f"certificaat (tijd in de lessen): {_minutes(dossier.study_time)}."
+            f"certificaat (tijd in de lessen en casussen): {_minutes(dossier.study_time)}."
         )
     )
     rows = [["Les", "Opgegeven", "Gemeten"]]

@@ -121,7 +121,8 @@ def check(
         minutes = _minutes(study_seconds)
         items.append(
             ChecklistItem(
-                f"Minstens {requirements.min_study_minutes} minuten studietijd (nu {minutes})",
+                f"Minstens {requirements.min_study_minutes} minuten studietijd (nu {minutes}; "
+                "telt terwijl je een les of casus open hebt en actief bent)",
                 minutes >= requirements.min_study_minutes,
                 "learning.course",
                 {"course_slug": course.slug},

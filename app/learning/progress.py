@@ -58,6 +58,10 @@ def credited_seconds(last_seen_at: dt.datetime, now: dt.datetime, idle_cap: int)
     return int(max(0, min(gap, idle_cap)))
 
 
+#: Progress rows for study time on a quiz page are keyed "casus:<quiz slug>".
+CASE_PREFIX = "casus:"
+
+
 def record_heartbeat(
     user_id: int,
     course_slug: str,
@@ -203,10 +207,20 @@ class _Row:
     seconds_on_task: int
 
 
+def case_key(quiz_slug: str) -> str:
+    """The progress row that holds study time on a case (its slug cannot be a lesson's)."""
+    return f"{CASE_PREFIX}{quiz_slug}"
+
+
 def summarise(rows: Sequence[_Row], course: Course) -> CourseProgress:
-    """Fold one learner's rows for a course into a CourseProgress (pure)."""
+    """Fold one learner's rows for a course into a CourseProgress (pure).
+
+    Lessons count for completion; study time counts on the lessons and cases the course has now.
+    """
     current = {lesson.slug for lesson in course.lessons}
     counted = [row for row in rows if row.lesson_slug in current]
+    cases = {case_key(slug) for slug in course.quizzes}
+    studied = [row for row in rows if row.lesson_slug in current | cases]
     completed = frozenset(row.lesson_slug for row in counted if row.completed_at is not None)
     total = len(course.lessons)
     percent = 100 * len(completed) // total if total else 0
@@ -223,7 +237,7 @@ def summarise(rows: Sequence[_Row], course: Course) -> CourseProgress:
     return CourseProgress(
         completed=completed,
         percent=percent,
-        seconds_on_task=sum(row.seconds_on_task for row in counted),
+        seconds_on_task=sum(row.seconds_on_task for row in studied),
         resume=resume,
         last_activity=max(moments) if moments else None,
         started=bool(rows),

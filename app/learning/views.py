@@ -33,6 +33,7 @@ from .outline import outline
 from .pocket_card import render_pocket_card
 from .progress import (
     DEFAULT_IDLE_CAP,
+    case_key,
     complete_lesson,
     completed_at,
     course_progress,
@@ -176,7 +177,16 @@ def complete(course_slug: str, lesson_slug: str) -> Any:
 
 #: Pages that send a study-time heartbeat, by the `kind` they send: finds the page in the
 #: course. Case pages (issue #20) join here once their time has a place to be stored.
-_HEARTBEAT_PAGES = {"lesson": Course.lesson}
+def _lesson_page(course: Course, slug: str) -> str | None:
+    return slug if course.lesson(slug) is not None else None
+
+
+def _case_page(course: Course, slug: str) -> str | None:
+    return case_key(slug) if slug in course.quizzes else None
+
+
+#: Which pages keep the study clock running, and the progress row their time goes to.
+_HEARTBEAT_PAGES = {"lesson": _lesson_page, "case": _case_page}
 
 
 @bp.post("/leren/<course_slug>/actief")
@@ -185,7 +195,7 @@ _HEARTBEAT_PAGES = {"lesson": Course.lesson}
 def heartbeat(course_slug: str) -> Any:
     """Count study time while a page of the course stays open and in use.
 
-    Form fields: `kind` (which sort of page, "lesson"), `page` (its slug) and `start=1` when
+    Form fields: `kind` (which sort of page: "lesson" or "case"), `page` (its slug) and `start=1` when
     the page just opened or came back into view. The learner's gap since their previous
     heartbeat, capped, goes to this page; parallel tabs share one clock.
     """
@@ -197,7 +207,7 @@ def heartbeat(course_slug: str) -> Any:
     record_heartbeat(
         current_user.id,
         course.slug,
-        page.slug,
+        page,
         clock.now(),
         _idle_cap(),
         restart=request.form.get("start") == "1",
