@@ -76,6 +76,11 @@ def test_trainer_signs_in_with_a_second_factor(client, auth, app, make_user):
     trainer = make_user(role="trainer", profession="anders", big_number=None)
     auth.login(trainer)
     secret = _enable_two_factor(client, app, trainer)
+    with app.app_context():
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "account.two_factor_on")
+        ).one()
+        assert (event.target_type, event.target_id) == ("user", str(trainer.id))
     auth.logout()
     response = auth.login(trainer)
     assert response.location.endswith("/account/inloggen/code")
