@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, union_all
 
+from ..audit import audit
 from ..extensions import db
 from ..models import (
     Answer,
@@ -25,7 +26,6 @@ from ..models import (
     LessonProgress,
     MailMessage,
     User,
-    audit,
     utcnow,
 )
 

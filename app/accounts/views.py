@@ -21,9 +21,10 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..admin.users import is_last_admin
+from ..audit import audit
 from ..extensions import db, limiter
 from ..mail import queue_mail
-from ..models import audit, utcnow
+from ..models import utcnow
 from ..web import user_of_session
 from . import privacy, service, throttle, two_factor
 from .forms import (

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from sqlalchemy import Select, func, or_, select, update
 
+from ..audit import audit
 from ..extensions import db
-from ..models import ROLES, User, audit
+from ..models import ROLES, User
 
 #: How roles are called in the interface.
 ROLE_LABELS = {"learner": "Deelnemer", "trainer": "Opleider", "admin": "Beheerder"}

@@ -12,13 +12,14 @@ from wtforms.fields.choices import SelectChoice
 
 from .. import mail as outbox
 from ..accounts.access import role_required
+from ..audit import audit
 from ..certificates import export as exporting
 from ..certificates import issuing, numbers
 from ..certificates.evaluation import evaluation_summary
 from ..certificates.facts import facts_of, lines
 from ..content import get_catalog
 from ..extensions import db
-from ..models import AuditEvent, Certificate, User, audit
+from ..models import AuditEvent, Certificate, User
 from . import users
 from .forms import ExportForm, RevokeForm, RoleForm, SearchForm, UserSearchForm
 

@@ -20,11 +20,12 @@ from sqlalchemy import select
 
 from ..accounts.access import role_required
 from ..accounts.forms import EmptyForm
+from ..audit import audit
 from ..content import get_catalog
 from ..content.model import Course
 from ..extensions import db, limiter
 from ..mail import queue_mail
-from ..models import PROFESSIONS, Cohort, CohortInvite, User, audit
+from ..models import PROFESSIONS, Cohort, CohortInvite, User
 from ..quizzes.attempts import assessment_status_for_users, grant_attempt
 from . import charts, cohorts, detail, item_analysis, overview, queries
 from .forms import CohortForm, InviteForm, JoinForm, JoinSettingsForm
