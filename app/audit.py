@@ -10,6 +10,8 @@ from .models import AuditEvent, User
 
 def audit(actor: User | None, action: str, target: Any = None, **detail: Any) -> AuditEvent:
     """Record who did what to which row (added to the session; the view commits)."""
+    # current_user is a proxy: record the user it stands for, not the proxy's own type.
+    target = getattr(target, "_get_current_object", lambda: target)()
     event = AuditEvent(
         actor_id=actor.id if actor is not None and actor.is_authenticated else None,
         action=action,

@@ -443,8 +443,13 @@ def my_trainers() -> Any:
 @bp.post("/groep/<int:cohort_id>/verlaten")
 @login_required
 def leave(cohort_id: int) -> Any:
-    """Leave a cohort: its trainers no longer see the learner's progress."""
-    group = db.get_or_404(Cohort, cohort_id)
+    """Leave a cohort: its trainers no longer see the learner's progress.
+
+    A cohort that does not exist is answered like one the learner is not in, so ids reveal nothing.
+    """
+    group = db.session.get(Cohort, cohort_id)
+    if group is None:
+        return redirect(url_for("trainer.my_trainers"))
     if EmptyForm().validate_on_submit() and cohorts.leave(current_user, group):
         audit(current_user, "cohort.leave", group)
         db.session.commit()
