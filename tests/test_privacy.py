@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pyotp
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -97,3 +99,53 @@ def test_trainer_signs_in_with_a_second_factor(client, auth, app, make_user):
 def test_learners_cannot_turn_on_two_factor(client, auth, make_user):
     auth.login(make_user())
     assert client.get("/account/tweestapsverificatie").status_code == 403
+
+
+def _delete_own_account(client, auth, user) -> None:
+    auth.login(user)
+    response = client.post(
+        "/account/verwijderen", data={"password": PASSWORD, "confirm": "VERWIJDER"}
+    )
+    assert response.status_code == 302
+    auth.logout()
+
+
+def test_deletion_scrubs_the_person_from_the_audit_log(client, auth, app, make_user):
+    admin = make_user(role="admin", surname="Beheer", profession="anders", big_number=None)
+    person = make_user(
+        email="k.de.wit@praktijk.example",
+        first_name="Karin",
+        surname="Wit",
+        big_number="98765432101",
+    )
+    auth.login(admin)
+    client.post(f"/beheer/gebruikers/{person.id}/rol", data={"role": "trainer"})
+    for term in ("k.de.wit", "wit", "432101", "onbekend-iemand"):
+        client.get("/beheer/gebruikers", query_string={"q": term})
+    client.get("/beheer/certificaten", query_string={"q": "Wit"})
+    auth.logout()
+    person_again = make_user(email="iemand.anders@example.nl")
+    assert person_again.id != person.id
+    _delete_own_account(client, auth, person)
+    auth.login(admin)
+    log = client.get("/beheer/auditlog").get_data(as_text=True)
+    for trace in ("k.de.wit", "praktijk.example", "432101", "Wit"):
+        assert trace not in log, trace
+    assert "onbekend-iemand" in log  # a search that did not find the person stays as it was
+    with app.app_context():
+        details = " ".join(str(e.detail) for e in db.session.scalars(select(AuditEvent)))
+    assert "k.de.wit" not in details and "432101" not in details
+
+
+def test_deletion_leaves_no_trace_in_the_sqlite_files(client, auth, app, make_user):
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite:///"):
+        pytest.skip("the write-ahead log is SQLite's")
+    path = Path(url.removeprefix("sqlite:///"))
+    person = make_user(email="spoor.in.wal@praktijk.example", surname="Walvis")
+    _delete_own_account(client, auth, person)
+    wal = path.with_name(path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    stored = path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    assert b"spoor.in.wal@praktijk.example" not in stored
+    assert b"Walvis" not in stored
