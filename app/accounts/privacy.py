@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, union_all
 
-from ..audit import audit
+from ..audit import audit, forget_person
 from ..extensions import db
 from ..models import (
     Answer,
@@ -132,6 +132,7 @@ def delete_account(user: User) -> None:
     db.session.execute(delete(CohortInvite).where(CohortInvite.email == user.email))
     db.session.execute(delete(MailMessage).where(MailMessage.recipient == user.email))
     # Audit events stay (they record what happened), but no longer point at the person.
+    forget_person(user)
     db.session.execute(
         AuditEvent.__table__.update().where(AuditEvent.actor_id == user.id).values(actor_id=None)
     )
@@ -144,6 +145,17 @@ def delete_account(user: User) -> None:
     user.deleted_at = utcnow()
     user.session_version += 1
     audit(None, "account.deleted", user)
+
+
+def flush_deleted_to_disk() -> None:
+    """After a committed deletion on SQLite: move the write-ahead log into the database file.
+
+    Until a checkpoint the WAL keeps the pages as they were before the deletion; with
+    secure_delete (app/web.py) the database file keeps no deleted content either.
+    """
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _years_before(moment: dt.datetime, years: int) -> dt.datetime:

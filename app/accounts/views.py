@@ -387,6 +387,7 @@ def delete_account() -> Any:
         else:
             privacy.delete_account(current_user)
             db.session.commit()
+            privacy.flush_deleted_to_disk()
             logout_user()
             flash("Je account en je persoonlijke gegevens zijn verwijderd.", "success")
             return redirect(url_for("learning.catalogue"))
