@@ -9,9 +9,13 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
+from app.certificates import issuing
+from app.content import get_catalog
 from app.extensions import db
-from app.models import AuditEvent, LessonProgress, User, utcnow
+from app.models import AuditEvent, Certificate, CohortMember, LessonProgress, User, utcnow
+from app.trainer import cohorts
 
+from .certificate_helpers import COURSE, issue_for, make_eligible
 from .conftest import PASSWORD
 
 
@@ -149,3 +153,48 @@ def test_deletion_leaves_no_trace_in_the_sqlite_files(client, auth, app, make_us
     stored = path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
     assert b"spoor.in.wal@praktijk.example" not in stored
     assert b"Walvis" not in stored
+
+
+def test_the_data_download_says_who_granted_looked_invited_and_what_certificates_print(
+    client, auth, app, make_user
+):
+    trainer = make_user(
+        role="trainer", first_name="Tessa", surname="Opleider", profession="anders", big_number=None
+    )
+    admin = make_user(
+        role="admin", first_name="Bram", surname="Beheer", profession="anders", big_number=None
+    )
+    learner = make_user(initials="E.", tussenvoegsel="", surname="Gül", big_number="12345678987")
+    make_eligible(app, learner)
+    certificate = issue_for(app, learner)
+    with app.app_context():
+        cohort = cohorts.create_cohort(
+            db.session.get(User, trainer.id), "Praktijk De Linde", COURSE
+        )
+        db.session.add(CohortMember(cohort_id=cohort.id, user_id=learner.id))
+        other = cohorts.create_cohort(db.session.get(User, trainer.id), "Andere groep", COURSE)
+        cohorts.create_invites(other, [learner.email])
+        issuing.revoke(db.session.get(Certificate, certificate.id), "Naam verkeerd", None)
+        db.session.commit()
+        cohort_id = cohort.id
+        quiz = get_catalog().course(COURSE).assessment_quizzes[0].slug
+    auth.login(trainer)
+    assert client.get(f"/groepen/{cohort_id}/deelnemers/{learner.id}").status_code == 200
+    client.post(f"/groepen/{cohort_id}/deelnemers/{learner.id}/extra-poging/{quiz}")
+    auth.logout()
+    auth.login(admin)
+    assert client.get(f"/beheer/certificaten/{certificate.number}").status_code == 200
+    auth.logout()
+    auth.login(learner)
+    data = client.get("/account/mijn-gegevens.json").get_json()
+
+    [grant] = data["extra_attempts"]
+    assert (grant["quiz"], grant["granted_by"]) == (quiz, "Tessa Opleider")
+    seen = {(view["by"], view["action"]) for view in data["seen_by"]}
+    assert ("Tessa Opleider", "trainer.view_learner") in seen
+    assert ("Bram Beheer", "admin.view_certificate") in seen
+    assert all(view["at"] and view["what"] for view in data["seen_by"])
+    assert [i["cohort"] for i in data["invitations"] if i["open"]] == ["Andere groep"]
+    [printed] = data["certificates"]
+    assert (printed["name"], printed["big_number"]) == ("E. Gül", "12345678987")
+    assert printed["status"] == "revoked" and printed["revoked_at"]
