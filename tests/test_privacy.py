@@ -159,10 +159,20 @@ def test_the_data_download_says_who_granted_looked_invited_and_what_certificates
     client, auth, app, make_user
 ):
     trainer = make_user(
-        role="trainer", first_name="Tessa", surname="Opleider", profession="anders", big_number=None
+        role="trainer",
+        first_name="Tessa",
+        tussenvoegsel="",
+        surname="Opleider",
+        profession="anders",
+        big_number=None,
     )
     admin = make_user(
-        role="admin", first_name="Bram", surname="Beheer", profession="anders", big_number=None
+        role="admin",
+        first_name="Bram",
+        tussenvoegsel="",
+        surname="Beheer",
+        profession="anders",
+        big_number=None,
     )
     learner = make_user(initials="E.", tussenvoegsel="", surname="Gül", big_number="12345678987")
     make_eligible(app, learner)

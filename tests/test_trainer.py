@@ -360,7 +360,6 @@ def test_learner_leaves_a_cohort(app, client, auth, trainer, learner):
     )
 
 
-
 def test_leaving_tells_nobody_whether_a_cohort_exists(app, client, auth, trainer, learner):
     cohort_id, _ = make_cohort(app, trainer)
     auth.login(learner)
