@@ -123,7 +123,12 @@ def users_set_role(email: str, role: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Alleen tonen wat er verwijderd zou worden.")
 def users_purge_inactive(dry_run: bool) -> None:
     """Delete accounts without activity for RETENTION_YEARS years (see docs/security.md)."""
-    from .accounts.privacy import RETENTION_YEARS, inactive_accounts, purge_inactive
+    from .accounts.privacy import (
+        RETENTION_YEARS,
+        flush_deleted_to_disk,
+        inactive_accounts,
+        purge_inactive,
+    )
     from .clock import now
     from .dates import local_date
 
@@ -132,6 +137,7 @@ def users_purge_inactive(dry_run: bool) -> None:
     else:
         rows = purge_inactive(now())
         db.session.commit()
+        flush_deleted_to_disk()
     for email, last in rows:
         click.echo(f"  {email}  laatst actief {local_date(last)}")
     summary = f"{len(rows)} account(s) zonder activiteit in de laatste {RETENTION_YEARS} jaar"

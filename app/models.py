@@ -416,19 +416,6 @@ class AuditEvent(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-def audit(actor: User | None, action: str, target: Any = None, **detail: Any) -> AuditEvent:
-    """Record who did what to which row (added to the session; the view commits)."""
-    event = AuditEvent(
-        actor_id=actor.id if actor is not None and actor.is_authenticated else None,
-        action=action,
-        target_type=type(target).__name__.lower() if target is not None else "",
-        target_id=str(getattr(target, "id", "")) if target is not None else "",
-        detail=detail,
-    )
-    db.session.add(event)
-    return event
-
-
 class LiveSession(db.Model):
     """A case played live in a toetsgroep, led by an EKC (a trainer); the state every screen follows.
 

@@ -66,10 +66,14 @@ def _refuse_nul_bytes() -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    """SQLite: write-ahead log for concurrent readers, foreign keys enforced, wait on locks."""
+    """SQLite: write-ahead log for concurrent readers, foreign keys enforced, wait on locks.
+
+    secure_delete overwrites deleted content, so an erased account leaves no copy in free pages.
+    """
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()

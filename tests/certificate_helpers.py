@@ -50,17 +50,19 @@ def pass_assessment(user_id: int, *, at: dt.datetime = DONE_AT, passed: bool = T
         )
 
 
-def evaluate(user_id: int, *, at: dt.datetime = DONE_AT) -> None:
+def evaluate(
+    user_id: int, *, at: dt.datetime = DONE_AT, relevance: int = 5, comments: str = "Nuttig."
+) -> None:
     db.session.add(
         Evaluation(
             user_id=user_id,
             course_slug=COURSE,
             course_version=get_catalog().course(COURSE).version,
-            relevance=5,
+            relevance=relevance,
             content_quality=4,
             didactics=4,
             study_time="klopt",
-            comments="Nuttig.",
+            comments=comments,
             submitted_at=at,
         )
     )

@@ -21,7 +21,8 @@ from app.certificates import eligibility, issuing, numbers, pdf, signing
 from app.certificates.facts import CertificateFacts, Provider
 from app.content import get_catalog
 from app.extensions import db
-from app.models import AuditEvent, Certificate, Evaluation, User
+from app.models import AuditEvent, Certificate, CohortMember, Evaluation, User
+from app.trainer import cohorts
 
 from .certificate_helpers import (
     COURSE,
@@ -451,25 +452,68 @@ def test_evaluation_without_answers_says_what_is_missing(client, auth, app, make
         assert db.session.scalars(select(Evaluation)).all() == []
 
 
-def test_evaluation_aggregate_for_trainers_not_for_learners(client, auth, app, make_user):
-    learners = [make_user() for _ in range(3)]
-    with app.app_context():
-        for learner in learners:
-            evaluate(learner.id)
-        db.session.commit()
-        from app.certificates.evaluation import evaluation_summary
+def _evaluated_learners(make_user, count: int, **evaluation) -> list[User]:
+    """`count` learners, each with a submitted evaluation (the caller's app context commits)."""
+    learners = [make_user() for _ in range(count)]
+    for number, learner in enumerate(learners, start=1):
+        evaluate(learner.id, comments=f"Opmerking {number}.", **evaluation)
+    return learners
 
-        summary = evaluation_summary(COURSE)
-        assert summary.responses == 3
-        assert summary.ratings[0].mean == 5.0 and summary.ratings[0].counts == (0, 0, 0, 0, 3)
-        assert dict(summary.study_time)["Klopt ongeveer"] == 3
-    auth.login(learners[0])
+
+def _trainer_with_cohort(make_user, learners: list[User]) -> User:
+    trainer = make_user(role="trainer", profession="anders", big_number=None)
+    cohort = cohorts.create_cohort(db.session.get(User, trainer.id), "Praktijk De Linde", COURSE)
+    for learner in learners:
+        db.session.add(CohortMember(cohort_id=cohort.id, user_id=learner.id))
+    return trainer
+
+
+def test_trainers_see_the_aggregate_of_their_own_cohorts_and_no_comments(
+    client, auth, app, make_user
+):
+    with app.app_context():
+        own = _evaluated_learners(make_user, 5)
+        _evaluated_learners(make_user, 2, relevance=1)  # in nobody's cohort
+        trainer = _trainer_with_cohort(make_user, own)
+        db.session.commit()
+    auth.login(own[0])
     assert client.get(f"/certificaat/{COURSE}/evaluaties").status_code == 403
     auth.logout()
-    auth.login(make_user(role="trainer", profession="anders", big_number=None))
-    page = client.get(f"/certificaat/{COURSE}/evaluaties")
-    assert page.status_code == 200
-    assert "3 evaluaties ingevuld" in page.get_data(as_text=True)
+    auth.login(trainer)
+    page = client.get(f"/certificaat/{COURSE}/evaluaties").get_data(as_text=True)
+    assert "5 evaluaties ingevuld" in page
+    assert "<td>5,0</td>" in page  # the two outsiders' 1s are not counted
+    assert "Opmerking 1." not in page and "Opmerkingen" not in page
+
+
+def test_a_trainer_sees_no_aggregate_of_fewer_than_five_evaluations(client, auth, app, make_user):
+    with app.app_context():
+        trainer = _trainer_with_cohort(make_user, _evaluated_learners(make_user, 4))
+        db.session.commit()
+    auth.login(trainer)
+    page = client.get(f"/certificaat/{COURSE}/evaluaties").get_data(as_text=True)
+    assert "4 evaluaties ingevuld" in page
+    assert "vanaf 5 evaluaties" in page
+    assert "<td>5,0</td>" not in page
+
+
+def test_admins_see_comments_from_five_evaluations_without_dates(client, auth, app, make_user):
+    admin = make_user(role="admin", profession="anders", big_number=None)
+    with app.app_context():
+        _evaluated_learners(make_user, 4)
+        db.session.commit()
+    auth.login(admin)
+    for url in ("/beheer/evaluaties", f"/certificaat/{COURSE}/evaluaties"):
+        page = client.get(url).get_data(as_text=True)
+        assert "4 evaluaties ingevuld" in page and "<td>5,0</td>" in page
+        assert "Opmerking 1." not in page and "vanaf 5 evaluaties" in page
+    with app.app_context():
+        _evaluated_learners(make_user, 1)
+        db.session.commit()
+    for url in ("/beheer/evaluaties", f"/certificaat/{COURSE}/evaluaties"):
+        page = client.get(url).get_data(as_text=True)
+        assert "5 evaluaties ingevuld" in page and "Opmerking 4." in page
+        assert "10 maart 2026" not in page and "2026-03-10" not in page
 
 
 # --- issuing ---------------------------------------------------------------------------------

@@ -348,6 +348,14 @@ def test_learner_leaves_a_cohort(app, client, auth, trainer, learner):
     )
 
 
+def test_leaving_tells_nobody_whether_a_cohort_exists(app, client, auth, trainer, learner):
+    cohort_id, _ = make_cohort(app, trainer)
+    auth.login(learner)
+    existing = client.post(f"/groep/{cohort_id}/verlaten")
+    missing = client.post(f"/groep/{cohort_id + 1000}/verlaten")
+    assert (existing.status_code, existing.location) == (missing.status_code, missing.location)
+
+
 # --- invitations -----------------------------------------------------------------------------
 
 

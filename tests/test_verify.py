@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 from flask import Flask
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from app.certificates import issuing, numbers
 from app.extensions import db
@@ -40,10 +43,12 @@ def unknown_number() -> str:
 
 
 def upload(client, number: str, data: bytes, name: str = "certificaat.pdf"):
+    # Encoded in memory: the test client spools a large body to a file it never closes.
+    boundary, body = encode_multipart({"pdf": FileStorage(io.BytesIO(data), name)})
     return client.post(
         f"/verify/{number}",
-        data={"pdf": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
     )
 
 
@@ -241,3 +246,58 @@ def test_a_request_too_large_to_read_gets_a_page_with_the_limit_and_the_way_back
     assert response.status_code == 413
     assert "je kunt een PDF tot 10 kB laten controleren" in page
     assert f'href="/verify/{issued.number}#bestand"' in page
+
+
+def pdf_file(objects: list[bytes], root: int = 1) -> bytes:
+    """A minimal PDF with these object bodies (numbered from 1) and a correct xref table."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj " % number + body + b" endobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\n" % (len(objects) + 1, root)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def nested_kids_pdf(depth: int) -> bytes:
+    """A form field whose /Kids nest `depth` levels deep."""
+    pages = [b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>"]
+    pages += [b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", b"<< /Type /Page /Parent 2 0 R >>"]
+    kids = [b"<< /T (f) /Kids [%d 0 R] >>" % (number + 1) for number in range(4, 4 + depth)]
+    return pdf_file(pages + kids + [b"<< /FT /Sig /T (s) >>"])
+
+
+def many_fields_pdf(count: int) -> bytes:
+    """A form with `count` signature fields."""
+    refs = b" ".join(b"%d 0 R" % number for number in range(4, 4 + count))
+    head = [b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [" + refs + b"] >> >>"]
+    head += [b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", b"<< /Type /Page /Parent 2 0 R >>"]
+    return pdf_file(head + [b"<</FT/Sig>>"] * count)
+
+
+def test_a_pdf_with_a_broken_xref_is_not_a_valid_certificate(client, issued):
+    position = issued.pdf.rindex(b"xref") + len(b"xref\n0 ")
+    broken = issued.pdf[:position] + b"9" + issued.pdf[position + 1 :]
+    response = upload(client, issued.number, broken)
+    assert response.status_code == 200
+    assert "geen geldig Signaal-certificaat" in response.get_data(as_text=True)
+
+
+def test_deeply_nested_form_fields_are_not_a_valid_certificate(client, issued):
+    response = upload(client, issued.number, nested_kids_pdf(20_000))
+    assert response.status_code == 200
+    assert "geen geldig Signaal-certificaat" in response.get_data(as_text=True)
+
+
+def test_a_pdf_with_many_form_fields_is_answered_at_once(client, issued):
+    crafted = many_fields_pdf(34_000)
+    assert len(crafted) < 2 * 1024 * 1024
+    started = time.perf_counter()
+    response = upload(client, issued.number, crafted)
+    elapsed = time.perf_counter() - started
+    assert "geen geldig Signaal-certificaat" in response.get_data(as_text=True)
+    assert elapsed < 1.0, f"{elapsed:.1f} s"

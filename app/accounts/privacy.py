@@ -9,25 +9,30 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from sqlalchemy import delete, func, select, union_all
+from sqlalchemy import delete, func, or_, select, union_all
 
+from ..audit import audit, forget_person
+from ..certificates.facts import facts_of
 from ..extensions import db
 from ..models import (
     Answer,
     Attempt,
     AttemptGrant,
     AuditEvent,
+    Booking,
     Certificate,
+    Cohort,
     CohortInvite,
     CohortMember,
     CohortTrainer,
     Evaluation,
     LessonProgress,
+    LiveParticipant,
     MailMessage,
     User,
-    audit,
     utcnow,
 )
+from ..trainer.cohorts import INVITE_DAYS
 
 #: How long personal data of inactive accounts is kept; documented in docs/security.md.
 RETENTION_YEARS = 5
@@ -46,6 +51,19 @@ def export_user_data(user: User) -> dict[str, Any]:
     evaluations = db.session.scalars(select(Evaluation).where(Evaluation.user_id == user.id))
     certificates = db.session.scalars(select(Certificate).where(Certificate.user_id == user.id))
     cohorts = db.session.scalars(select(CohortMember).where(CohortMember.user_id == user.id))
+    grants = db.session.scalars(
+        select(AttemptGrant).where(AttemptGrant.user_id == user.id).order_by(AttemptGrant.id)
+    )
+    bookings = db.session.scalars(
+        select(Booking).join(Certificate).where(Certificate.user_id == user.id)
+    )
+    invitations = db.session.execute(
+        select(CohortInvite, Cohort.name)
+        .join(Cohort, Cohort.id == CohortInvite.cohort_id)
+        .where(CohortInvite.email == user.email.lower())
+        .order_by(CohortInvite.created_at)
+    )
+    invite_cutoff = utcnow() - dt.timedelta(days=INVITE_DAYS)
     return {
         "account": {
             "email": user.email,
@@ -105,19 +123,134 @@ def export_user_data(user: User) -> dict[str, Any]:
             }
             for e in evaluations
         ],
+        "extra_attempts": [
+            {
+                "course": g.course_slug,
+                "quiz": g.quiz_slug,
+                "granted_at": _iso(g.created_at),
+                "granted_by": _name_of(g.granted_by_id),
+            }
+            for g in grants
+        ],
         "certificates": [
             {
                 "number": c.number,
+                "name": facts_of(c).name,
+                "big_number": c.big_number,
                 "course": c.course_title,
                 "completed_on": _iso(c.completed_on),
                 "points": c.points,
                 "status": c.status,
+                "revoked_at": _iso(c.revoked_at),
                 "sha256": c.sha256,
             }
             for c in certificates
         ],
+        "accreditation_bookings": [
+            {
+                "certificate": b.certificate.number,
+                "state": b.state,
+                "big_number": b.big_number,
+                "sent_at": _iso(b.sent_at),
+                "accepted_at": _iso(b.accepted_at),
+            }
+            for b in bookings
+        ],
         "cohorts": [{"cohort": m.cohort.name, "joined_at": _iso(m.joined_at)} for m in cohorts],
+        "invitations": [
+            {
+                "cohort": cohort_name,
+                "invited_at": _iso(invite.created_at),
+                "accepted_at": _iso(invite.accepted_at),
+                "open": invite.accepted_at is None and invite.created_at >= invite_cutoff,
+            }
+            for invite, cohort_name in invitations
+        ],
+        "seen_by": seen_by(user),
     }
+
+
+#: Audit actions in which someone else saw or changed a learner's data, in plain Dutch.
+LOOKED_AT = {
+    "trainer.view_learner": "bekeek je voortgang in de groep",
+    "trainer.grant_attempt": "gaf je een extra poging",
+    "trainer.view_cohort": "bekeek het overzicht van je groep",
+    "trainer.export_csv": "downloadde het overzicht van je groep",
+    "live.report": "downloadde het verslag van een toetsgroep waaraan je meedeed",
+    "live.attendance": "downloadde de presentielijst van een toetsgroep waaraan je meedeed",
+    "user.role_change": "wijzigde je rol",
+    "admin.view_certificate": "bekeek je certificaat",
+    "certificate.revoke": "trok je certificaat in",
+    "booking.retry": "bood je accreditatieboeking opnieuw aan",
+}
+
+
+def seen_by(user: User) -> list[dict[str, Any]]:
+    """Who else looked at or changed this person's data, from the audit log, oldest first.
+
+    Events aimed at the person, their certificates or bookings, views of their cohorts (since
+    they joined) and reports of live sessions they took part in. Admins' searches in the account
+    list are not attributed: the log does not keep whom a search showed.
+    """
+    certificates = dict(
+        db.session.execute(
+            select(Certificate.id, Certificate.number).where(Certificate.user_id == user.id)
+        ).all()
+    )
+    mine = {
+        "user": {user.id},
+        "certificate": set(certificates),
+        "booking": set(
+            db.session.scalars(select(Booking.id).where(Booking.certificate_id.in_(certificates)))
+        ),
+        "livesession": set(
+            db.session.scalars(
+                select(LiveParticipant.session_id).where(LiveParticipant.user_id == user.id)
+            )
+        ),
+    }
+    joined = dict(
+        db.session.execute(
+            select(CohortMember.cohort_id, CohortMember.joined_at).where(
+                CohortMember.user_id == user.id
+            )
+        ).all()
+    )
+
+    def about_me(event: AuditEvent) -> bool:
+        target = int(event.target_id) if event.target_id.isdigit() else None
+        if target in mine.get(event.target_type, ()):
+            return True
+        if event.target_type == "cohort" and target in joined:
+            return event.created_at >= joined[target]
+        number = (event.detail or {}).get("number")
+        return event.action == "admin.view_certificate" and number in certificates.values()
+
+    rows = db.session.execute(
+        select(AuditEvent, User)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(
+            AuditEvent.action.in_(LOOKED_AT),
+            or_(AuditEvent.actor_id.is_(None), AuditEvent.actor_id != user.id),
+        )
+        .order_by(AuditEvent.created_at, AuditEvent.id)
+    )
+    return [
+        {
+            "at": _iso(event.created_at),
+            "by": _name_of(event.actor_id),
+            "role": actor.role if actor is not None else None,
+            "action": event.action,
+            "what": LOOKED_AT[event.action],
+        }
+        for event, actor in rows
+        if about_me(event)
+    ]
+
+
+def _name_of(user_id: int | None) -> str | None:
+    person = db.session.get(User, user_id) if user_id is not None else None
+    return person.full_name if person is not None and person.deleted_at is None else None
 
 
 def delete_account(user: User) -> None:
@@ -132,6 +265,7 @@ def delete_account(user: User) -> None:
     db.session.execute(delete(CohortInvite).where(CohortInvite.email == user.email))
     db.session.execute(delete(MailMessage).where(MailMessage.recipient == user.email))
     # Audit events stay (they record what happened), but no longer point at the person.
+    forget_person(user)
     db.session.execute(
         AuditEvent.__table__.update().where(AuditEvent.actor_id == user.id).values(actor_id=None)
     )
@@ -145,6 +279,17 @@ def delete_account(user: User) -> None:
     user.deleted_at = utcnow()
     user.session_version += 1
     audit(None, "account.deleted", user)
+
+
+def flush_deleted_to_disk() -> None:
+    """After a committed deletion on SQLite: move the write-ahead log into the database file.
+
+    Until a checkpoint the WAL keeps the pages as they were before the deletion; with
+    secure_delete (app/web.py) the database file keeps no deleted content either.
+    """
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _years_before(moment: dt.datetime, years: int) -> dt.datetime:

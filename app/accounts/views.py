@@ -21,9 +21,10 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..admin.users import is_last_admin
+from ..audit import audit
 from ..extensions import db, limiter
 from ..mail import queue_mail
-from ..models import audit, utcnow
+from ..models import utcnow
 from ..web import user_of_session
 from . import privacy, service, throttle, two_factor
 from .forms import (
@@ -387,6 +388,7 @@ def delete_account() -> Any:
         else:
             privacy.delete_account(current_user)
             db.session.commit()
+            privacy.flush_deleted_to_disk()
             logout_user()
             flash("Je account en je persoonlijke gegevens zijn verwijderd.", "success")
             return redirect(url_for("learning.catalogue"))

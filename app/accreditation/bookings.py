@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..audit import audit
 from ..content import Course
 from ..dates import AMSTERDAM, local_date
 from ..extensions import db
-from ..models import Booking, Certificate, User, audit
+from ..models import Booking, Certificate, User
 from .pe_online import MAX_BATCH, Attendance, Summary
 
 STATES = ("waiting", "pending", "sent", "accepted", "rejected", "failed")

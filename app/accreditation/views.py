@@ -9,10 +9,11 @@ from flask_login import current_user
 
 from .. import clock
 from ..accounts.access import role_required
+from ..audit import audit
 from ..content import Course, get_catalog
 from ..dates import local_date
 from ..extensions import db
-from ..models import Booking, audit
+from ..models import Booking
 from . import bookings, dossier
 from .cli import NOT_CONFIGURED
 from .dossier_pdf import render_csv, render_pdf

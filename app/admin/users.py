@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, func, or_, select, update
 
+from ..audit import audit
 from ..extensions import db
 from ..models import (
     ROLES,
@@ -18,7 +19,6 @@ from ..models import (
     CohortMember,
     CohortTrainer,
     User,
-    audit,
 )
 
 #: How many audit events the user detail page shows.

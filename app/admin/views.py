@@ -21,6 +21,7 @@ from sqlalchemy import func, or_, select
 
 from .. import mail as outbox
 from ..accounts.access import role_required
+from ..audit import audit
 from ..certificates import export as exporting
 from ..certificates import issuing, numbers
 from ..certificates.evaluation import evaluation_summary
@@ -28,7 +29,7 @@ from ..certificates.facts import facts_of, lines
 from ..content import get_catalog
 from ..extensions import db
 from ..forms import offer_courses
-from ..models import PROFESSIONS, ROLE_LABELS, AuditEvent, Certificate, User, audit
+from ..models import PROFESSIONS, ROLE_LABELS, AuditEvent, Certificate, User
 from . import audit_text, users
 from .forms import ExportForm, RevokeForm, RoleForm, SearchForm, UserSearchForm
 from .study_load import study_load_check

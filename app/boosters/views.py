@@ -7,8 +7,9 @@ from typing import Any
 from flask import Blueprint, abort, render_template
 
 from ..accounts.forms import EmptyForm
+from ..audit import audit
 from ..extensions import db
-from ..models import User, audit
+from ..models import User
 from .schedule import user_for_token
 
 bp = Blueprint("boosters", __name__, url_prefix="/boosters")

@@ -9,8 +9,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from ..audit import audit
 from ..extensions import db
-from ..models import audit
 from . import export as exporting
 from .signing import ensure_dev_keys
 

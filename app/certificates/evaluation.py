@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from .. import clock
 from ..content import Course
 from ..extensions import db
-from ..models import Evaluation
+from ..models import Evaluation, User
+from ..trainer import cohorts
 
 RATINGS = (
     ("relevance", "Relevantie voor je praktijk"),
@@ -82,23 +83,49 @@ class RatingSummary:
     counts: tuple[int, int, int, int, int]
 
 
+#: Fewer evaluations than this could point at who answered what: below it trainers see no
+#: aggregate and admins no comments (the form promises a summary, not who answered what).
+MIN_RESPONSES = 5
+
+
 @dataclass(frozen=True)
 class EvaluationSummary:
     course_slug: str
     responses: int
+    #: Empty when there are too few evaluations to show this reader.
     ratings: tuple[RatingSummary, ...]
-    #: (label, count) per answer on the stated study time.
+    #: (label, count) per answer on the stated study time; empty like `ratings`.
     study_time: tuple[tuple[str, int], ...]
-    #: Free comments, newest first, without names.
+    #: Free comments in alphabetical order, never by date; for admins from MIN_RESPONSES on.
     comments: tuple[str, ...]
+    #: Whether this reader may see comments at all (admins).
+    with_comments: bool = False
+    minimum: int = MIN_RESPONSES
 
 
 def evaluation_summary(course_slug: str, course_version: str | None = None) -> EvaluationSummary:
-    """Aggregate the evaluations of a course (optionally of one version) for trainers and admins."""
+    """All evaluations of a course (optionally of one version), for admins."""
     statement = select(Evaluation).where(Evaluation.course_slug == course_slug)
     if course_version is not None:
         statement = statement.where(Evaluation.course_version == course_version)
-    rows = list(db.session.scalars(statement.order_by(Evaluation.submitted_at.desc())))
+    return _summarise(course_slug, list(db.session.scalars(statement)), for_admin=True)
+
+
+def cohort_evaluation_summary(course_slug: str, trainer: User) -> EvaluationSummary:
+    """The evaluations by members of the trainer's own cohorts of this course; no comments."""
+    rows = db.session.scalars(
+        select(Evaluation).where(
+            Evaluation.course_slug == course_slug,
+            Evaluation.user_id.in_(cohorts.learner_ids_of(trainer, course_slug)),
+        )
+    )
+    return _summarise(course_slug, list(rows), for_admin=False)
+
+
+def _summarise(course_slug: str, rows: list[Evaluation], *, for_admin: bool) -> EvaluationSummary:
+    enough = len(rows) >= MIN_RESPONSES
+    if not (enough or for_admin):
+        return EvaluationSummary(course_slug, len(rows), (), (), ())
     ratings = []
     for key, label in RATINGS:
         values = [getattr(row, key) for row in rows]
@@ -112,10 +139,12 @@ def evaluation_summary(course_slug: str, course_version: str | None = None) -> E
             )
         )
     study = Counter(row.study_time for row in rows)
+    comments = sorted(row.comments.strip() for row in rows if row.comments.strip())
     return EvaluationSummary(
         course_slug=course_slug,
         responses=len(rows),
-        ratings=tuple(ratings),
+        ratings=tuple(ratings) if rows else (),
         study_time=tuple((label, study.get(value, 0)) for value, label in STUDY_TIME_CHOICES),
-        comments=tuple(row.comments for row in rows if row.comments.strip()),
+        comments=tuple(comments) if for_admin and enough else (),
+        with_comments=for_admin,
     )

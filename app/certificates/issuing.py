@@ -20,12 +20,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
+from ..audit import audit
 from ..content import Course
 from ..dates import AMSTERDAM
 from ..extensions import db
 from ..learning.progress import course_progress
 from ..mail import queue_mail
-from ..models import Certificate, LessonProgress, User, audit
+from ..models import Certificate, LessonProgress, User
 from ..quizzes.attempts import assessment_status
 from . import eligibility, numbers, pdf, signing
 from .evaluation import evaluation_of

@@ -147,12 +147,17 @@ def load_certificate(cert_path: Path | str) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(der)
 
 
+#: What pyHanko raises on a malformed PDF (a broken xref, endlessly nested objects). Only issued
+#: files are checked on the public page (app/verify/checks.py), but the check stays total.
+_MALFORMED = (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError)
+
+
 def check_signature(pdf: bytes, trusted: asn1_x509.Certificate) -> SignatureCheck:
     """Check that the PDF carries one intact signature by the trusted certificate over all of it."""
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
-    except (PdfReadError, ValueError, KeyError, TypeError, IndexError) as exc:
+    except (*_MALFORMED, IndexError) as exc:
         log.info("unreadable PDF upload: %s", exc)
         return SignatureCheck(False, "Dit bestand is geen leesbare PDF.")
     if not signatures:
@@ -165,7 +170,7 @@ def check_signature(pdf: bytes, trusted: asn1_x509.Certificate) -> SignatureChec
         status = validate_pdf_signature(
             signatures[0], context, key_usage_settings=usage, skip_diff=True
         )
-    except (SignatureValidationError, PdfReadError, ValueError, KeyError, TypeError) as exc:
+    except (SignatureValidationError, *_MALFORMED) as exc:
         log.info("signature validation failed: %s", exc)
         return SignatureCheck(False, "De handtekening in deze PDF kan niet worden gecontroleerd.")
     if not status.intact or not status.valid:

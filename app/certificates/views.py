@@ -192,10 +192,10 @@ def evaluation(course_slug: str) -> Any:
 @bp.get("/<course_slug>/evaluaties")
 @role_required(*TRAINER_ROLES)
 def evaluation_summary(course_slug: str) -> Any:
-    """The evaluations of a course, aggregated (trainers and admins)."""
+    """The evaluations of a course, aggregated: admins all, trainers their own cohorts'."""
     course = _course_or_404(course_slug)
-    return render_template(
-        "certificates/evaluation_summary.html",
-        course=course,
-        summary=evaluations.evaluation_summary(course.slug),
-    )
+    if current_user.has_role("admin"):
+        summary = evaluations.evaluation_summary(course.slug)
+    else:
+        summary = evaluations.cohort_evaluation_summary(course.slug, current_user)
+    return render_template("certificates/evaluation_summary.html", course=course, summary=summary)

@@ -27,11 +27,12 @@ from flask_login import current_user, login_required
 
 from ..accounts.access import role_required
 from ..accounts.forms import EmptyForm
+from ..audit import audit
 from ..content import get_catalog
 from ..content.model import Quiz
 from ..dates import AMSTERDAM
 from ..extensions import db, limiter
-from ..models import Cohort, LiveSession, audit
+from ..models import Cohort, LiveSession
 from ..trainer import cohorts
 from ..trainer.cohorts import normalise_code
 from . import report, sessions

@@ -10,7 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from .. import clock
 from ..dates import AMSTERDAM, local_date
@@ -85,6 +85,16 @@ def is_trainer_of(user: User, cohort: Cohort) -> bool:
 def can_view(user: User, cohort: Cohort) -> bool:
     """Admins see every cohort; trainers only the cohorts they follow."""
     return user.has_role("admin") or (user.has_role("trainer") and is_trainer_of(user, cohort))
+
+
+def learner_ids_of(trainer: User, course_slug: str) -> Select[tuple[int]]:
+    """The ids of the members of the cohorts this trainer follows for this course."""
+    return (
+        select(CohortMember.user_id)
+        .join(Cohort, Cohort.id == CohortMember.cohort_id)
+        .join(CohortTrainer, CohortTrainer.cohort_id == Cohort.id)
+        .where(CohortTrainer.user_id == trainer.id, Cohort.course_slug == course_slug)
+    )
 
 
 def is_member(user_id: int, cohort_id: int) -> bool:

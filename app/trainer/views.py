@@ -21,13 +21,14 @@ from sqlalchemy import select
 
 from ..accounts.access import role_required
 from ..accounts.forms import EmptyForm
+from ..audit import audit
 from ..boosters.retention import cohort_retention
 from ..content import get_catalog
 from ..content.model import Course
 from ..extensions import db, limiter
 from ..forms import offer_courses
 from ..mail import queue_mail
-from ..models import PROFESSIONS, TRAINER_ROLES, Cohort, CohortInvite, User, audit
+from ..models import PROFESSIONS, TRAINER_ROLES, Cohort, CohortInvite, User
 from ..quizzes.attempts import assessment_status_for_users, grant_attempt
 from . import charts, cohorts, detail, item_analysis, overview, queries
 from .forms import CohortForm, InviteForm, JoinForm, JoinSettingsForm
@@ -464,8 +465,13 @@ def my_trainers() -> Any:
 @bp.post("/groep/<int:cohort_id>/verlaten")
 @login_required
 def leave(cohort_id: int) -> Any:
-    """Leave a cohort: its trainers no longer see the learner's progress."""
-    group = db.get_or_404(Cohort, cohort_id)
+    """Leave a cohort: its trainers no longer see the learner's progress.
+
+    A cohort that does not exist is answered like one the learner is not in, so ids reveal nothing.
+    """
+    group = db.session.get(Cohort, cohort_id)
+    if group is None:
+        return redirect(url_for("trainer.my_trainers"))
     if EmptyForm().validate_on_submit() and cohorts.leave(current_user, group):
         audit(current_user, "cohort.leave", group)
         db.session.commit()
