@@ -174,7 +174,7 @@ def test_checklist_names_what_is_missing_with_links(course):
     )
     missing = {item.label: item for item in result.missing}
     assert "Alle lessen afgerond (1 van 2)" in missing
-    assert "Minstens 10 minuten studietijd (nu 4;" in missing
+    assert any(label.startswith("Minstens 10 minuten studietijd (nu 4;") for label in missing)
     assert missing["Evaluatie van de cursus ingevuld"].endpoint == "certificates.evaluation"
     assert [item.label for item in result.checklist if item.done] == [
         "Je e-mailadres is bevestigd",
