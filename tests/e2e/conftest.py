@@ -95,6 +95,8 @@ class LiveServer:
             "SIGNING_KEY": str(workdir / "signing" / "key.pem"),
             "SIGNING_CERT": str(workdir / "signing" / "cert.pem"),
             "MAIL_OUTBOX": str(workdir / "outbox"),
+            # The test clock runs minutes in a second: a minute's heartbeats arrive at once.
+            "HEARTBEAT_RATE_LIMIT": "600 per minute",
         }
         self.outbox = workdir / "outbox"
         self.process: subprocess.Popen | None = None

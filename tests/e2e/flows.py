@@ -34,9 +34,9 @@ DEMO = {
     "trainer": ("opleider@demo.signaal.nl", "demo-opleider-2026"),
     "admin": ("beheer@demo.signaal.nl", "demo-beheer-2026"),
 }
-#: Seconds the test clock moves between two views of a lesson: under the 300 s idle cap.
+#: Seconds the test clock moves between two heartbeats on a lesson: under the 300 s idle cap.
 READING_STEP = 240
-#: Views of each lesson: 4 gaps of 4 minutes = 16 minutes a lesson, 112 for the seven.
+#: Heartbeats on each lesson: 4 gaps of 4 minutes = 16 minutes a lesson, 112 for the seven.
 READING_GAPS = 4
 
 AXE_OPTIONS = {
@@ -181,11 +181,26 @@ def link_in_mail(outbox: Path, address: str, subject_part: str, path_part: str) 
 
 
 def read_lesson(page: Page, server: Any) -> None:
-    """Stay on the open lesson for a while: the clock moves, the learner reloads (a view)."""
-    for _ in range(READING_GAPS - 1):
+    """Stay on the open lesson for a while: the clock moves, and the page reports each minute
+    that the learner is still there, as study-time.js does (a reload alone counts nothing)."""
+    for _ in range(READING_GAPS):
         server.advance_clock(READING_STEP)
-        page.reload()
-    server.advance_clock(READING_STEP)
+        assert heartbeat(page) == 204
+
+
+#: The heartbeat study-time.js sends, taken from the page's own data attributes.
+_HEARTBEAT = """() => {
+  const el = document.querySelector("[data-heartbeat-url]");
+  const body = new URLSearchParams({ kind: el.dataset.heartbeatKind, page: el.dataset.heartbeatPage });
+  return fetch(el.dataset.heartbeatUrl, {
+    method: "POST", credentials: "same-origin",
+    headers: { "X-CSRFToken": el.dataset.csrfToken }, body,
+  }).then((response) => response.status);
+}"""
+
+
+def heartbeat(page: Page) -> int:
+    return page.evaluate(_HEARTBEAT)
 
 
 def answer_stage(page: Page, stage: dict[str, Any], right: bool) -> None:
