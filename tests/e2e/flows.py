@@ -308,7 +308,7 @@ def issue_certificate(page: Page, base_url: str, person: Person) -> tuple[str, b
     facts = page.locator(
         "section", has=page.get_by_role("heading", name="Controleer wat er op je certificaat komt")
     )
-    expect(facts.locator("dd").first).to_have_text(person.formal_name)
+    expect(facts.locator("dt:text-is('Naam') + dd")).to_have_text(person.formal_name)
     expect(facts).to_contain_text(person.big_number)
     assert_accessible(page, "certificate page: confirm name and BIG number")
     page.get_by_label(re.compile("^Mijn naam en BIG-nummer staan hierboven")).check()
