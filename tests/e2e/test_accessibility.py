@@ -49,8 +49,21 @@ rules = [
 ]
 print(json.dumps(rules))
 """
+BOOSTER_TOKEN = """
+import sys
+from sqlalchemy import select
+from wsgi import app
+from app.boosters.schedule import opt_out_token
+from app.extensions import db
+from app.models import User
+with app.app_context():
+    print(opt_out_token(db.session.scalars(select(User).where(User.email == sys.argv[1])).one()))
+"""
 #: Not HTML pages: files, images and machine answers. Everything else that answers GET is checked.
-NOT_HTML = re.compile(r"(^/static/|^/api/|^/healthz$|\.(pdf|csv|svg|json|txt|png)$)")
+NOT_HTML = re.compile(
+    r"(^/static/|^/api/|^/healthz$|\.(pdf|csv|svg|json|txt|png|js|webmanifest)$"
+    r"|\.<any\(pdf, csv\):kind>$)"
+)
 #: GET routes that never render a page of their own; the page they lead to is checked instead.
 REDIRECT_ONLY = {"accounts.confirm": "confirms the e-mail address, then shows the course list"}
 PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
@@ -73,6 +86,28 @@ def app_routes(server: Any) -> list[dict[str, Any]]:
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def booster_token(server: Any, email: str) -> str:
+    """The unsubscribe token a booster mail to this learner carries (signed by the server's key)."""
+    result = subprocess.run(
+        [sys.executable, "-c", BOOSTER_TOKEN, email],
+        cwd=ROOT,
+        env=server.env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def live_session(base: str, trainer: Page) -> str:
+    """The trainer starts a live session as EKC; its id, for the EKC's pages."""
+    trainer.goto(f"{base}/live/leiden")
+    trainer.get_by_label("Casus").select_option(index=1)
+    trainer.get_by_role("button", name="Sessie starten").click()
+    expect(trainer).to_have_url(re.compile(r"/live/sessie/\d+$"))
+    return trainer.url.rstrip("/").rsplit("/", 1)[1]
 
 
 def visitor(name: str, new_page: Any, log_in: Any = None) -> Visitor:
@@ -209,6 +244,10 @@ def test_every_reachable_page_has_no_serious_accessibility_violations_and_valid_
         endpoint: [{"token": link.rstrip("/").rsplit("/", 1)[1]}]
         for endpoint, link in links.items()
     }
+    specific["boosters.opt_out"] = [{"token": booster_token(live_server, gp.person.email)}]
+    session_id = live_session(base, trainer.page)
+    for endpoint in ("live.lead", "live.screen"):
+        specific[endpoint] = [{"session_id": session_id}]
     specific["quizzes.result"] = [
         {"course_slug": COURSE, "quiz_slug": slug, "number": str(number)}
         for slug, numbers in sorted(gp.attempts.items())
