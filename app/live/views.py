@@ -236,7 +236,7 @@ def status(code: str) -> Any:
 
 
 def _case_choices() -> list[tuple[str, str]]:
-    return [
+    return [("", "Kies een casus")] + [
         (f"{course.slug}/{quiz.slug}", f"{quiz.title} ({course.title})")
         for course in get_catalog().courses.values()
         for quiz in course.quizzes.values()

@@ -61,7 +61,7 @@ with app.app_context():
 """
 #: Not HTML pages: files, images and machine answers. Everything else that answers GET is checked.
 NOT_HTML = re.compile(
-    r"(^/static/|^/api/|^/healthz$|\.(pdf|csv|svg|json|txt|png|js|webmanifest)$"
+    r"(^/static/|^/api/|^/healthz$|/status$|\.(pdf|csv|svg|json|txt|png|js|webmanifest)$"
     r"|\.<any\(pdf, csv\):kind>$)"
 )
 #: GET routes that never render a page of their own; the page they lead to is checked instead.
