@@ -185,7 +185,8 @@ def read_lesson(page: Page, server: Any) -> None:
     that the learner is still there, as study-time.js does (a reload alone counts nothing)."""
     for _ in range(READING_GAPS):
         server.advance_clock(READING_STEP)
-        assert heartbeat(page) == 204
+        status = heartbeat(page)
+        assert status == 204, f"the heartbeat answered {status}"
 
 
 #: The heartbeat study-time.js sends, taken from the page's own data attributes.

@@ -23,6 +23,7 @@ def test_ekc_leads_a_case_live_and_two_phones_follow(new_page, live_server, scre
     ekc = new_page()
     login(ekc, base, create_learner(live_server, EKC, role="trainer").email, EKC.password)
     ekc.goto(f"{base}/live/leiden")
+    ekc.get_by_label("Casus").select_option(index=1)
     ekc.get_by_role("button", name="Sessie starten").click()
     code = ekc.locator(".live-code-inline").first.inner_text().strip()
     screen = ekc.context.new_page()
