@@ -114,6 +114,11 @@ class Moments:
         self.t += t * count
         self.tt += t * t * count
 
+    def merge(self, other: Moments) -> None:
+        """Add sums taken over other sittings."""
+        for name in ("n", "x", "xx", "xt", "t", "tt"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
 
 @dataclass
 class QuizSums:

@@ -7,13 +7,28 @@ so a cohort overview costs a fixed number of round trips.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, exists, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    Text,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import defer, selectinload
 
-from ..content.model import Course
+from ..content.model import Course, Quiz
 from ..extensions import db
 from ..models import (
     Answer,
@@ -25,7 +40,7 @@ from ..models import (
     LessonProgress,
     User,
 )
-from .item_analysis import ItemResponse, Sitting
+from .item_analysis import ItemResponse, Moments, QuizSums, Sitting
 
 
 @dataclass(frozen=True)
@@ -208,22 +223,10 @@ def certified_user_ids(cohort_id: int, course_slug: str) -> set[int]:
     )
 
 
-def first_sittings(
-    course_slug: str, quiz_slugs: tuple[str, ...], cohort_id: int | None = None
-) -> dict[str, list[Sitting]]:
-    """Per quiz, the answers of each learner's first submitted attempt (of the cohort, or all)."""
-    by_user = first_sittings_by_user(course_slug, quiz_slugs, cohort_id)
-    return {quiz_slug: list(sittings.values()) for quiz_slug, sittings in by_user.items()}
-
-
-def first_sittings_by_user(
-    course_slug: str, quiz_slugs: tuple[str, ...], cohort_id: int | None = None
-) -> dict[str, dict[int, Sitting]]:
-    """Per quiz and learner, the answers of the learner's first submitted attempt.
-
-    A question the attempt drew but left unanswered is in the sitting with score None, so the
-    analysis knows which variant it drew.
-    """
+def _first_attempts(
+    course_slug: str, quiz_slugs: tuple[str, ...], cohort_id: int | None
+) -> Select[tuple[int, str, int]]:
+    """Per learner and quiz, the number of the first submitted attempt (of the cohort, or all)."""
     first = (
         select(
             Attempt.user_id,
@@ -242,7 +245,122 @@ def first_sittings_by_user(
             CohortMember,
             and_(CohortMember.user_id == Attempt.user_id, CohortMember.cohort_id == cohort_id),
         )
-    first_sq = first.subquery()
+    return first
+
+
+def item_sums(
+    course_slug: str, quizzes: Sequence[Quiz], cohort_id: int | None = None
+) -> dict[str, QuizSums]:
+    """Per quiz, the item-analysis sums over each learner's first submitted attempt.
+
+    Three aggregate queries whatever the number of learners: totals per drawn set, moments per
+    answered question, and counts per distinct answer. An attempt holds one question per group
+    (the draw rule), so a question's sittings are those that drew it (`question_ids`) or, for
+    attempts from before variants (no `question_ids`), answered it.
+    """
+    first = _first_attempts(course_slug, tuple(q.slug for q in quizzes), cohort_id).subquery()
+    sitting = (
+        select(Attempt.id, Attempt.quiz_slug, Attempt.question_ids)
+        .join(
+            first,
+            and_(
+                Attempt.user_id == first.c.user_id,
+                Attempt.quiz_slug == first.c.quiz_slug,
+                Attempt.number == first.c.number,
+            ),
+        )
+        .where(Attempt.course_slug == course_slug)
+        .cte("sitting")
+    )
+    # A JSON column holds None as SQL NULL or as JSON null, depending on how it was written.
+    drawn_ids = cast(sitting.c.question_ids, Text)
+    # Scored answers to questions the quiz still asks (reflections score None).
+    analysed = or_(
+        *(
+            and_(
+                sitting.c.quiz_slug == quiz.slug,
+                Answer.question_id.in_([q.id for q in quiz.scored_questions]),
+            )
+            for quiz in quizzes
+        )
+    )
+    answer = (
+        select(
+            sitting.c.id.label("attempt_id"),
+            sitting.c.quiz_slug,
+            flag(drawn_ids.is_(None) | (drawn_ids == "null")).label("undrawn"),
+            Answer.question_id,
+            Answer.score.label("x"),
+            cast(Answer.response, Text).label("response"),
+            func.sum(Answer.score).over(partition_by=sitting.c.id).label("t"),
+        )
+        .join(Answer, Answer.attempt_id == sitting.c.id)
+        .where(Answer.score.is_not(None), analysed)
+        .cte("scored")
+    )
+    total = (
+        select(answer.c.attempt_id, func.max(answer.c.t).label("t"))
+        .group_by(answer.c.attempt_id)
+        .subquery()
+    )
+    t = func.coalesce(total.c.t, 0.0)
+    connection = db.session.connection()
+    result: dict[str, QuizSums] = defaultdict(QuizSums)
+    drawn_sets = connection.execute(
+        select(
+            sitting.c.quiz_slug,
+            drawn_ids,
+            func.count(),
+            func.sum(t),
+            func.sum(t * t),
+        )
+        .outerjoin(total, total.c.attempt_id == sitting.c.id)
+        .group_by(sitting.c.quiz_slug, drawn_ids)
+    )
+    for quiz_slug, drawn, count, t_sum, tt_sum in drawn_sets:
+        summed = result[quiz_slug]
+        summed.totals.merge(Moments(count, t_sum, tt_sum, tt_sum, t_sum, tt_sum))
+        question_ids = json.loads(drawn) if drawn is not None else None
+        for question_id in set(question_ids) if isinstance(question_ids, list) else ():
+            summed.items[str(question_id)].merge(Moments(count, t=t_sum, tt=tt_sum))
+    moments = connection.execute(
+        select(
+            answer.c.quiz_slug,
+            answer.c.question_id,
+            answer.c.undrawn,
+            func.count(),
+            func.sum(answer.c.x),
+            func.sum(answer.c.x * answer.c.x),
+            func.sum(answer.c.x * answer.c.t),
+            func.sum(answer.c.t),
+            func.sum(answer.c.t * answer.c.t),
+        ).group_by(answer.c.quiz_slug, answer.c.question_id, answer.c.undrawn)
+    )
+    for quiz_slug, question_id, undrawn, count, x, xx, xt, t_sum, tt_sum in moments:
+        # Drawn attempts were counted above; older ones hold what they answered.
+        n, t_sum, tt_sum = (count, t_sum, tt_sum) if undrawn else (0, 0.0, 0.0)
+        result[quiz_slug].items[question_id].merge(Moments(n, x, xx, xt, t_sum, tt_sum))
+    choices = connection.execute(
+        select(answer.c.quiz_slug, answer.c.question_id, answer.c.response, func.count()).group_by(
+            answer.c.quiz_slug, answer.c.question_id, answer.c.response
+        )
+    )
+    for quiz_slug, question_id, response, count in choices:
+        given = json.loads(response) if response is not None else None
+        choice = tuple(str(r) for r in given) if isinstance(given, list) else ()
+        result[quiz_slug].choices[question_id][choice] += count
+    return dict(result)
+
+
+def first_sittings_by_user(
+    course_slug: str, quiz_slugs: tuple[str, ...], cohort_id: int | None = None
+) -> dict[str, dict[int, Sitting]]:
+    """Per quiz and learner, the answers of the learner's first submitted attempt.
+
+    A question the attempt drew but left unanswered is in the sitting with score None, so the
+    analysis knows which variant it drew.
+    """
+    first_sq = _first_attempts(course_slug, quiz_slugs, cohort_id).subquery()
     # Core, not ORM, execution: this can be hundreds of thousands of rows for an admin.
     rows = db.session.connection().execute(
         select(
