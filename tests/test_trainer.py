@@ -932,6 +932,13 @@ def test_item_analysis_page_uses_each_learners_first_submitted_attempt(
     assert "2 deelnemers" in page
     assert "Moeilijkheid p = 0,50" in page
     assert "Minder dan 20 deelnemers" in page
+    # A new first sitting counts at once (the kept sums are recomputed).
+    third = make_user()
+    add_member(app, cohort_id, third)
+    add_attempt(app, third, 1, 1.0, scored_answers(**{"alleen-spreken": 1.0}))
+    page = client.get(f"/groepen/{cohort_id}/itemanalyse").get_data(as_text=True)
+    assert "3 deelnemers" in page
+    assert "Moeilijkheid p = 0,67" in page
 
 
 # --- scale -----------------------------------------------------------------------------------

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from flask import current_app
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -248,13 +250,51 @@ def _first_attempts(
     return first
 
 
+#: Item sums kept per process for this many scopes (course and cohort, or course-wide).
+ITEM_SUMS_KEPT = 32
+
+
 def item_sums(
+    course_slug: str, quizzes: Sequence[Quiz], cohort_id: int | None = None
+) -> dict[str, QuizSums]:
+    """`computed_item_sums`, kept until the submitted attempts in scope change.
+
+    Summing a cohort of 10,000 takes seconds; the sums depend only on the set of submitted
+    attempts of its members (their scores are fixed on submission), so one cheap count of that
+    set tells whether the kept sums still hold. Kept per app, so a fresh database starts afresh.
+    """
+    quiz_slugs = tuple(q.slug for q in quizzes)
+    submitted = select(func.count(), func.sum(Attempt.id)).where(
+        Attempt.course_slug == course_slug,
+        Attempt.quiz_slug.in_(quiz_slugs),
+        Attempt.submitted_at.is_not(None),
+    )
+    if cohort_id is not None:
+        submitted = submitted.join(
+            CohortMember,
+            and_(CohortMember.user_id == Attempt.user_id, CohortMember.cohort_id == cohort_id),
+        )
+    key = (course_slug, tuple((q.slug, q.content_hash) for q in quizzes), cohort_id)
+    stamp = tuple(db.session.execute(submitted).one())
+    kept: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], dict[str, QuizSums]]]
+    kept = current_app.extensions.setdefault("signaal.item_sums", OrderedDict())
+    hit = kept.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    sums = computed_item_sums(course_slug, quizzes, cohort_id)
+    kept[key] = (stamp, sums)
+    while len(kept) > ITEM_SUMS_KEPT:  # the oldest first
+        kept.popitem(last=False)
+    return sums
+
+
+def computed_item_sums(
     course_slug: str, quizzes: Sequence[Quiz], cohort_id: int | None = None
 ) -> dict[str, QuizSums]:
     """Per quiz, the item-analysis sums over each learner's first submitted attempt.
 
-    Three aggregate queries whatever the number of learners: totals per drawn set, moments per
-    answered question, and counts per distinct answer. An attempt holds one question per group
+    Two aggregate queries whatever the number of learners: totals per set of drawn questions,
+    and moments per question and distinct answer given. An attempt holds one question per group
     (the draw rule), so a question's sittings are those that drew it (`question_ids`) or, for
     attempts from before variants (no `question_ids`), answered it.
     """
@@ -296,26 +336,26 @@ def item_sums(
         )
         .join(Answer, Answer.attempt_id == sitting.c.id)
         .where(Answer.score.is_not(None), analysed)
-        .cte("scored")
+        .subquery("scored")
     )
-    total = (
-        select(answer.c.attempt_id, func.max(answer.c.t).label("t"))
-        .group_by(answer.c.attempt_id)
-        .subquery()
+    # The sitting's total: the scores of its analysed answers (none: 0).
+    total = func.coalesce(
+        select(func.sum(Answer.score))
+        .where(Answer.attempt_id == sitting.c.id, Answer.score.is_not(None), analysed)
+        .scalar_subquery(),
+        0.0,
     )
-    t = func.coalesce(total.c.t, 0.0)
+    by_sitting = select(sitting.c.quiz_slug, drawn_ids.label("drawn"), total.label("t")).subquery()
     connection = db.session.connection()
     result: dict[str, QuizSums] = defaultdict(QuizSums)
     drawn_sets = connection.execute(
         select(
-            sitting.c.quiz_slug,
-            drawn_ids,
+            by_sitting.c.quiz_slug,
+            by_sitting.c.drawn,
             func.count(),
-            func.sum(t),
-            func.sum(t * t),
-        )
-        .outerjoin(total, total.c.attempt_id == sitting.c.id)
-        .group_by(sitting.c.quiz_slug, drawn_ids)
+            func.sum(by_sitting.c.t),
+            func.sum(by_sitting.c.t * by_sitting.c.t),
+        ).group_by(by_sitting.c.quiz_slug, by_sitting.c.drawn)
     )
     for quiz_slug, drawn, count, t_sum, tt_sum in drawn_sets:
         summed = result[quiz_slug]
@@ -323,29 +363,25 @@ def item_sums(
         question_ids = json.loads(drawn) if drawn is not None else None
         for question_id in set(question_ids) if isinstance(question_ids, list) else ():
             summed.items[str(question_id)].merge(Moments(count, t=t_sum, tt=tt_sum))
-    moments = connection.execute(
+    # Moments and answer counts in one pass: per question and distinct answer given.
+    answers = connection.execute(
         select(
             answer.c.quiz_slug,
             answer.c.question_id,
             answer.c.undrawn,
+            answer.c.response,
             func.count(),
             func.sum(answer.c.x),
             func.sum(answer.c.x * answer.c.x),
             func.sum(answer.c.x * answer.c.t),
             func.sum(answer.c.t),
             func.sum(answer.c.t * answer.c.t),
-        ).group_by(answer.c.quiz_slug, answer.c.question_id, answer.c.undrawn)
+        ).group_by(answer.c.quiz_slug, answer.c.question_id, answer.c.undrawn, answer.c.response)
     )
-    for quiz_slug, question_id, undrawn, count, x, xx, xt, t_sum, tt_sum in moments:
+    for quiz_slug, question_id, undrawn, response, count, x, xx, xt, t_sum, tt_sum in answers:
         # Drawn attempts were counted above; older ones hold what they answered.
         n, t_sum, tt_sum = (count, t_sum, tt_sum) if undrawn else (0, 0.0, 0.0)
         result[quiz_slug].items[question_id].merge(Moments(n, x, xx, xt, t_sum, tt_sum))
-    choices = connection.execute(
-        select(answer.c.quiz_slug, answer.c.question_id, answer.c.response, func.count()).group_by(
-            answer.c.quiz_slug, answer.c.question_id, answer.c.response
-        )
-    )
-    for quiz_slug, question_id, response, count in choices:
         given = json.loads(response) if response is not None else None
         choice = tuple(str(r) for r in given) if isinstance(given, list) else ()
         result[quiz_slug].choices[question_id][choice] += count
