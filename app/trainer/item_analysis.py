@@ -71,6 +71,8 @@ class ItemStats:
     flags: tuple[str, ...]
     #: The primary question's id when this is a parallel variant.
     variant_of: str | None = None
+    #: Number of the question in its quiz, 1-based; a variant shares its primary's number.
+    number: int = 0
 
     @property
     def flag_labels(self) -> tuple[str, ...]:
@@ -252,7 +254,7 @@ def analyse_sums(questions: Sequence[Question], summed: QuizSums) -> QuizAnalysi
     n = everyone.n
     items = []
     item_variance = 0.0
-    for group in groups:
+    for number, group in enumerate(groups, start=1):
         held = [summed.items.get(q.id, Moments()) for q in group]
         # The primary also stands for the sittings that hold no question of the group (score 0).
         primary = dataclasses.replace(held[0])
@@ -279,6 +281,7 @@ def analyse_sums(questions: Sequence[Question], summed: QuizSums) -> QuizAnalysi
                     ),
                     flags=_flags(p, discrimination),
                     variant_of=question.variant_of,
+                    number=number,
                 )
             )
     k = len(groups)
