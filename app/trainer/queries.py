@@ -25,7 +25,6 @@ from sqlalchemy import (
     exists,
     func,
     literal,
-    or_,
     select,
 )
 from sqlalchemy.orm import defer, selectinload
@@ -315,14 +314,8 @@ def computed_item_sums(
     # A JSON column holds None as SQL NULL or as JSON null, depending on how it was written.
     drawn_ids = cast(sitting.c.question_ids, Text)
     # Scored answers to questions the quiz still asks (reflections score None).
-    analysed = or_(
-        *(
-            and_(
-                sitting.c.quiz_slug == quiz.slug,
-                Answer.question_id.in_([q.id for q in quiz.scored_questions]),
-            )
-            for quiz in quizzes
-        )
+    analysed = (sitting.c.quiz_slug + ":" + Answer.question_id).in_(
+        [f"{quiz.slug}:{q.id}" for quiz in quizzes for q in quiz.scored_questions]
     )
     answer = (
         select(
@@ -338,14 +331,20 @@ def computed_item_sums(
         .where(Answer.score.is_not(None), analysed)
         .subquery("scored")
     )
-    # The sitting's total: the scores of its analysed answers (none: 0).
-    total = func.coalesce(
-        select(func.sum(Answer.score))
-        .where(Answer.attempt_id == sitting.c.id, Answer.score.is_not(None), analysed)
-        .scalar_subquery(),
-        0.0,
+    # Per sitting its total: the scores of its analysed answers (none: 0).
+    by_sitting = (
+        select(
+            sitting.c.quiz_slug,
+            drawn_ids.label("drawn"),
+            func.coalesce(func.sum(Answer.score), 0.0).label("t"),
+        )
+        .outerjoin(
+            Answer,
+            and_(Answer.attempt_id == sitting.c.id, Answer.score.is_not(None), analysed),
+        )
+        .group_by(sitting.c.id, sitting.c.quiz_slug, drawn_ids)
+        .subquery()
     )
-    by_sitting = select(sitting.c.quiz_slug, drawn_ids.label("drawn"), total.label("t")).subquery()
     connection = db.session.connection()
     result: dict[str, QuizSums] = defaultdict(QuizSums)
     drawn_sets = connection.execute(
