@@ -7,6 +7,10 @@ coloured by the feedback of earlier ones). A question left unanswered scores 0.
 Parallel variants are items of their own: a sitting answers one question per group, the one it
 holds (a drawn but unanswered question is held with score None), else the group's primary.
 So each variant's n is the number of sittings that drew it; totals and alpha run per group.
+
+Every figure follows from a few sums per question (`Moments`, `QuizSums`), which the trainer
+page gets from the database (`queries.item_sums`) and `analyse` builds from sittings in memory;
+`analyse_sums` turns either into the statistics, so both give the same figures.
 """
 
 from __future__ import annotations
@@ -126,7 +130,7 @@ class Moments:
 class QuizSums:
     """What the analysis needs of a quiz's sittings, summed (see `analyse_sums`).
 
-    `items` holds, per question, the moments over the sittings that HOLD it (drew or answered
+    `totals` counts the sittings and sums their total scores (its x sums are unused). `items` holds, per question, the moments over the sittings that HOLD it (drew or answered
     it); a group's primary also gets the sittings that hold none of the group. `choices` counts
     per question how many sittings gave each answer (option ids as answered).
     """
@@ -234,7 +238,7 @@ def sums(questions: Sequence[Question], sittings: Sequence[Sitting]) -> QuizSums
         held = [next((q for q in group if q.id in sitting), None) for group in groups]
         scores = [(sitting[q.id].score or 0.0) if q else 0.0 for q in held]
         total = sum(scores)
-        result.totals.add(total, total)
+        result.totals.add(0.0, total)
         for question, score in zip(held, scores, strict=True):
             if question is not None:
                 result.items[question.id].add(score, total)

@@ -358,7 +358,7 @@ def computed_item_sums(
     )
     for quiz_slug, drawn, count, t_sum, tt_sum in drawn_sets:
         summed = result[quiz_slug]
-        summed.totals.merge(Moments(count, t_sum, tt_sum, tt_sum, t_sum, tt_sum))
+        summed.totals.merge(Moments(count, t=t_sum, tt=tt_sum))
         question_ids = json.loads(drawn) if drawn is not None else None
         for question_id in set(question_ids) if isinstance(question_ids, list) else ():
             summed.items[str(question_id)].merge(Moments(count, t=t_sum, tt=tt_sum))
