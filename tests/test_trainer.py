@@ -33,7 +33,7 @@ from app.models import (
     utcnow,
 )
 from app.trainer import charts, cohorts
-from app.trainer.item_analysis import ItemResponse, analyse, pearson
+from app.trainer.item_analysis import ItemResponse, analyse, analyse_sums, pearson
 from tests.factories import build_attempt
 
 COURSE = "test-cursus"
@@ -922,15 +922,23 @@ def test_item_analysis_page_uses_each_learners_first_submitted_attempt(
     add_attempt(app, second, 1, 1.0, scored_answers(**{"alleen-spreken": 1.0}))
     add_attempt(app, second, 2, None)  # open: ignored
     with app.app_context():
-        from app.trainer.queries import first_sittings
+        from app.trainer.queries import item_sums
 
-        sittings = first_sittings(COURSE, (CASE,), cohort_id)[CASE]
-        assert sorted(s["alleen-spreken"].score for s in sittings) == [0.0, 1.0]
+        item = item_sums(COURSE, (get_catalog().course(COURSE).quizzes[CASE],), cohort_id)[CASE]
+        # Two sittings, one per learner, scored 0 and 1 on the question.
+        assert (item.totals.n, item.items["alleen-spreken"].x) == (2, 1.0)
     auth.login(trainer)
     page = client.get(f"/groepen/{cohort_id}/itemanalyse").get_data(as_text=True)
     assert "2 deelnemers" in page
     assert "Moeilijkheid p = 0,50" in page
     assert "Minder dan 20 deelnemers" in page
+    # A new first sitting counts at once (the kept sums are recomputed).
+    third = make_user()
+    add_member(app, cohort_id, third)
+    add_attempt(app, third, 1, 1.0, scored_answers(**{"alleen-spreken": 1.0}))
+    page = client.get(f"/groepen/{cohort_id}/itemanalyse").get_data(as_text=True)
+    assert "3 deelnemers" in page
+    assert "Moeilijkheid p = 0,67" in page
 
 
 # --- scale -----------------------------------------------------------------------------------
@@ -976,6 +984,47 @@ def test_overview_query_count_does_not_grow_with_the_cohort(app, client, auth):
     page = client.get(f"/groepen/{large}").get_data(as_text=True)
     assert "200</span> deelnemers" in page
     assert "Pagina 1 van 2" in page
+
+
+def test_item_analysis_queries_do_not_grow_and_match_the_analysis_in_memory(app, client, auth):
+    from app.demo.seed import DEMO_TRAINER, seed
+    from app.trainer.queries import first_sittings_by_user, item_sums
+
+    with app.app_context():
+        course = get_catalog().course(COURSE)
+        small = seed(course, 20, "Klein", random_seed=1).cohort_id
+        large = seed(course, 200, "Groot", random_seed=2).cohort_id
+        db.session.commit()
+    auth.login(DEMO_TRAINER, "demo-opleider-2026")
+    counts = []
+    for cohort_id in (small, large):
+        url = f"/groepen/{cohort_id}/itemanalyse"
+        client.get(f"/groepen/{cohort_id}")  # warm up (user load, etc.)
+        computed = count_queries(app, lambda url=url: client.get(url))
+        kept = count_queries(app, lambda url=url: client.get(url))
+        counts.append((computed, kept))
+    assert counts[0] == counts[1]
+    assert counts[0][1] < counts[0][0]  # the second view reuses the sums
+    # The sums from the database give the figures of the analysis over every sitting in memory.
+    with app.app_context():
+        quizzes = course.assessment_quizzes
+        summed = item_sums(COURSE, quizzes, large)
+        sittings = first_sittings_by_user(COURSE, tuple(q.slug for q in quizzes), large)
+        for quiz in quizzes:
+            expected = analyse(quiz.questions, list(sittings[quiz.slug].values()))
+            got = analyse_sums(quiz.questions, summed[quiz.slug])
+            assert got.n == expected.n > 0
+            assert got.alpha == pytest.approx(expected.alpha)
+            assert got.mean_score == pytest.approx(expected.mean_score)
+            for mine, theirs in zip(got.items, expected.items, strict=True):
+                assert (mine.question_id, mine.n, mine.flags, mine.options) == (
+                    theirs.question_id,
+                    theirs.n,
+                    theirs.flags,
+                    theirs.options,
+                )
+                assert mine.p == pytest.approx(theirs.p)
+                assert mine.discrimination == pytest.approx(theirs.discrimination)
 
 
 # --- flask seed ------------------------------------------------------------------------------

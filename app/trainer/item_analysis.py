@@ -7,13 +7,19 @@ coloured by the feedback of earlier ones). A question left unanswered scores 0.
 Parallel variants are items of their own: a sitting answers one question per group, the one it
 holds (a drawn but unanswered question is held with score None), else the group's primary.
 So each variant's n is the number of sittings that drew it; totals and alpha run per group.
+
+Every figure follows from a few sums per question (`Moments`, `QuizSums`), which the trainer
+page gets from the database (`queries.item_sums`) and `analyse` builds from sittings in memory;
+`analyse_sums` turns either into the statistics, so both give the same figures.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..content.model import Question
 
@@ -69,6 +75,8 @@ class ItemStats:
     flags: tuple[str, ...]
     #: The primary question's id when this is a parallel variant.
     variant_of: str | None = None
+    #: Number of the question in its quiz, 1-based; a variant shares its primary's number.
+    number: int = 0
 
     @property
     def flag_labels(self) -> tuple[str, ...]:
@@ -89,27 +97,83 @@ class QuizAnalysis:
         return self.n >= MIN_RELIABLE
 
 
-def _mean(values: Sequence[float]) -> float:
-    return sum(values) / len(values)
+@dataclass
+class Moments:
+    """Running sums over a set of sittings: enough for means, variances and correlations.
+
+    x is an item score (0 where the sitting left it open), t the sitting's total score. Sums
+    rather than lists, so the database can add them up for a cohort of any size.
+    """
+
+    n: int = 0
+    x: float = 0.0
+    xx: float = 0.0
+    xt: float = 0.0
+    t: float = 0.0
+    tt: float = 0.0
+
+    def add(self, x: float, t: float, count: int = 1) -> None:
+        self.n += count
+        self.x += x * count
+        self.xx += x * x * count
+        self.xt += x * t * count
+        self.t += t * count
+        self.tt += t * t * count
+
+    def merge(self, other: Moments) -> None:
+        """Add sums taken over other sittings."""
+        for name in ("n", "x", "xx", "xt", "t", "tt"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-def _variance(values: Sequence[float]) -> float:
-    """Population variance (the ratios below do not depend on n or n-1)."""
-    mean = _mean(values)
-    return sum((v - mean) ** 2 for v in values) / len(values)
+@dataclass
+class QuizSums:
+    """What the analysis needs of a quiz's sittings, summed (see `analyse_sums`).
+
+    `totals` counts the sittings and sums their total scores (its x sums are unused). `items` holds, per question, the moments over the sittings that HOLD it (drew or answered
+    it); a group's primary also gets the sittings that hold none of the group. `choices` counts
+    per question how many sittings gave each answer (option ids as answered).
+    """
+
+    totals: Moments = field(default_factory=Moments)
+    items: dict[str, Moments] = field(default_factory=lambda: defaultdict(Moments))
+    choices: dict[str, Counter[tuple[str, ...]]] = field(
+        default_factory=lambda: defaultdict(Counter)
+    )
+
+
+def _spread(sum_squares: float, total: float, n: int) -> float:
+    """Sum of squared deviations from the mean, zero when it is only rounding noise."""
+    spread = sum_squares - total * total / n
+    return spread if spread > 1e-9 * (1 + abs(sum_squares)) else 0.0
 
 
 def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     """Pearson correlation; None when either side has no spread (or fewer than 2 values)."""
-    if len(xs) != len(ys) or len(xs) < 2:
+    if len(xs) != len(ys):
         return None
-    mx, my = _mean(xs), _mean(ys)
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
-    sxx = sum((x - mx) ** 2 for x in xs)
-    syy = sum((y - my) ** 2 for y in ys)
-    if sxx <= 1e-12 or syy <= 1e-12:
+    return _pearson(
+        len(xs),
+        sum(xs),
+        sum(ys),
+        sum(x * x for x in xs),
+        sum(y * y for y in ys),
+        sum(x * y for x, y in zip(xs, ys, strict=True)),
+    )
+
+
+def _pearson(n: int, sx: float, sy: float, sxx: float, syy: float, sxy: float) -> float | None:
+    if n < 2:
         return None
-    return sxy / math.sqrt(sxx * syy)
+    spread_x, spread_y = _spread(sxx, sx, n), _spread(syy, sy, n)
+    if not spread_x or not spread_y:
+        return None
+    return (sxy - sx * sy / n) / math.sqrt(spread_x * spread_y)
+
+
+def _discrimination(m: Moments) -> float | None:
+    """Correlation of the item score x with the rest score t - x, from the sums alone."""
+    return _pearson(m.n, m.x, m.t - m.x, m.xx, m.tt - 2 * m.xt + m.xx, m.xt - m.xx)
 
 
 def _flags(p: float | None, discrimination: float | None) -> tuple[str, ...]:
@@ -133,75 +197,100 @@ def _right_places(question: Question) -> dict[str, range]:
     return places
 
 
-def _option_counts(question: Question, sittings: Sequence[Sitting]) -> tuple[OptionCount, ...]:
+def _option_counts(
+    question: Question, choices: Counter[tuple[str, ...]], n: int
+) -> tuple[OptionCount, ...]:
     counts = dict.fromkeys((o.id for o in question.options), 0)
     places = _right_places(question) if question.type == "ordering" else {}
-    for sitting in sittings:
-        response = sitting.get(question.id)
-        if response is None:
-            continue
+    for choice, times in choices.items():
         if question.type == "ordering":
             # Count who put each step in a right place.
-            for position, option_id in enumerate(response.choice):
+            for position, option_id in enumerate(choice):
                 if option_id in places and position in places[option_id]:
-                    counts[option_id] += 1
+                    counts[option_id] += times
         else:
-            for option_id in set(response.choice):
+            for option_id in set(choice):
                 if option_id in counts:
-                    counts[option_id] += 1
-    n = len(sittings)
+                    counts[option_id] += times
     return tuple(
         OptionCount(o.id, o.text, o.correct, counts[o.id], counts[o.id] / n if n else 0.0)
         for o in question.options
     )
 
 
-def _drawn(group: Sequence[Question], sitting: Sitting) -> Question:
-    """The group's question this sitting answered: the one it holds, else the primary."""
-    return next((q for q in group if q.id in sitting), group[0])
-
-
-def analyse(questions: Sequence[Question], sittings: Sequence[Sitting]) -> QuizAnalysis:
-    """Statistics per scored question (variants included) over the sittings (one per learner)."""
+def scored_groups(questions: Sequence[Question]) -> list[list[Question]]:
+    """The scored questions grouped with their parallel variants, primary first."""
     groups: dict[str, list[Question]] = {}
     for question in questions:
         if question.scored:
             groups.setdefault(question.group, []).append(question)
     for group in groups.values():
         group.sort(key=lambda q: not q.primary)
-    n = len(sittings)
-    # Per sitting and group: the question drawn and its score.
-    drawn = [[_drawn(group, sitting) for group in groups.values()] for sitting in sittings]
-    matrix = [
-        [(r.score or 0.0) if (r := sitting.get(q.id)) is not None else 0.0 for q in row]
-        for sitting, row in zip(sittings, drawn, strict=True)
-    ]
-    totals = [sum(row) for row in matrix]
+    return list(groups.values())
+
+
+def sums(questions: Sequence[Question], sittings: Sequence[Sitting]) -> QuizSums:
+    """The sums of `analyse_sums` over sittings in memory (one per learner)."""
+    groups = scored_groups(questions)
+    result = QuizSums()
+    for sitting in sittings:
+        # Per group the question the sitting holds (the first, should it hold more).
+        held = [next((q for q in group if q.id in sitting), None) for group in groups]
+        scores = [(sitting[q.id].score or 0.0) if q else 0.0 for q in held]
+        total = sum(scores)
+        result.totals.add(0.0, total)
+        for question, score in zip(held, scores, strict=True):
+            if question is not None:
+                result.items[question.id].add(score, total)
+                result.choices[question.id][sitting[question.id].choice] += 1
+    return result
+
+
+def analyse(questions: Sequence[Question], sittings: Sequence[Sitting]) -> QuizAnalysis:
+    """Statistics per scored question (variants included) over the sittings (one per learner)."""
+    return analyse_sums(questions, sums(questions, sittings))
+
+
+def analyse_sums(questions: Sequence[Question], summed: QuizSums) -> QuizAnalysis:
+    """Statistics per scored question (variants included) from the sums of the sittings."""
+    groups = scored_groups(questions)
+    everyone = summed.totals
+    n = everyone.n
     items = []
-    for column, group in enumerate(groups.values()):
-        for question in group:
-            who = [i for i in range(n) if drawn[i][column] is question]
-            item_scores = [matrix[i][column] for i in who]
-            rest = [totals[i] - matrix[i][column] for i in who]
-            p = _mean(item_scores) if who else None
-            discrimination = pearson(item_scores, rest)
+    item_variance = 0.0
+    for number, group in enumerate(groups, start=1):
+        held = [summed.items.get(q.id, Moments()) for q in group]
+        # The primary also stands for the sittings that hold no question of the group (score 0).
+        primary = dataclasses.replace(held[0])
+        primary.add(0.0, 0.0, n - sum(m.n for m in held))
+        primary.t = everyone.t - sum(m.t for m in held[1:])
+        primary.tt = everyone.tt - sum(m.tt for m in held[1:])
+        held[0] = primary
+        column_x, column_xx = sum(m.x for m in held), sum(m.xx for m in held)
+        if n:
+            item_variance += column_xx / n - (column_x / n) ** 2
+        for question, m in zip(group, held, strict=True):
+            p = m.x / m.n if m.n else None
+            discrimination = _discrimination(m)
             items.append(
                 ItemStats(
                     question_id=question.id,
                     prompt=question.prompt,
                     type=question.type,
-                    n=len(who),
+                    n=m.n,
                     p=p,
                     discrimination=discrimination,
-                    options=_option_counts(question, [sittings[i] for i in who]),
+                    options=_option_counts(
+                        question, summed.choices.get(question.id, Counter()), m.n
+                    ),
                     flags=_flags(p, discrimination),
                     variant_of=question.variant_of,
+                    number=number,
                 )
             )
     k = len(groups)
     alpha = None
-    if n >= 2 and k >= 2 and (total_variance := _variance(totals)) > 1e-12:
-        item_variance = sum(_variance([row[c] for row in matrix]) for c in range(k))
-        alpha = k / (k - 1) * (1 - item_variance / total_variance)
-    mean_score = _mean(totals) / k if n and k else None
+    if n >= 2 and k >= 2 and (total_spread := _spread(everyone.tt, everyone.t, n)):
+        alpha = k / (k - 1) * (1 - item_variance / (total_spread / n))
+    mean_score = everyone.t / n / k if n and k else None
     return QuizAnalysis(n=n, items=tuple(items), mean_score=mean_score, alpha=alpha)

@@ -7,13 +7,29 @@ so a cohort overview costs a fixed number of round trips.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import json
+from collections import OrderedDict, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, exists, func, literal, select
+from flask import current_app
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    Text,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.orm import defer, selectinload
 
-from ..content.model import Course
+from ..content.model import Course, Quiz
 from ..extensions import db
 from ..models import (
     Answer,
@@ -25,7 +41,7 @@ from ..models import (
     LessonProgress,
     User,
 )
-from .item_analysis import ItemResponse, Sitting
+from .item_analysis import ItemResponse, Moments, QuizSums, Sitting
 
 
 @dataclass(frozen=True)
@@ -208,22 +224,10 @@ def certified_user_ids(cohort_id: int, course_slug: str) -> set[int]:
     )
 
 
-def first_sittings(
-    course_slug: str, quiz_slugs: tuple[str, ...], cohort_id: int | None = None
-) -> dict[str, list[Sitting]]:
-    """Per quiz, the answers of each learner's first submitted attempt (of the cohort, or all)."""
-    by_user = first_sittings_by_user(course_slug, quiz_slugs, cohort_id)
-    return {quiz_slug: list(sittings.values()) for quiz_slug, sittings in by_user.items()}
-
-
-def first_sittings_by_user(
-    course_slug: str, quiz_slugs: tuple[str, ...], cohort_id: int | None = None
-) -> dict[str, dict[int, Sitting]]:
-    """Per quiz and learner, the answers of the learner's first submitted attempt.
-
-    A question the attempt drew but left unanswered is in the sitting with score None, so the
-    analysis knows which variant it drew.
-    """
+def _first_attempts(
+    course_slug: str, quiz_slugs: tuple[str, ...], cohort_id: int | None
+) -> Select[tuple[int, str, int]]:
+    """Per learner and quiz, the number of the first submitted attempt (of the cohort, or all)."""
     first = (
         select(
             Attempt.user_id,
@@ -242,7 +246,156 @@ def first_sittings_by_user(
             CohortMember,
             and_(CohortMember.user_id == Attempt.user_id, CohortMember.cohort_id == cohort_id),
         )
-    first_sq = first.subquery()
+    return first
+
+
+#: Item sums kept per process for this many scopes (course and cohort, or course-wide).
+ITEM_SUMS_KEPT = 32
+
+
+def item_sums(
+    course_slug: str, quizzes: Sequence[Quiz], cohort_id: int | None = None
+) -> dict[str, QuizSums]:
+    """`computed_item_sums`, kept until the submitted attempts in scope change.
+
+    Summing a cohort of 10,000 takes seconds; the sums depend only on the set of submitted
+    attempts of its members (their scores are fixed on submission), so one cheap count of that
+    set tells whether the kept sums still hold. Kept per app, so a fresh database starts afresh.
+    """
+    quiz_slugs = tuple(q.slug for q in quizzes)
+    submitted = select(func.count(), func.sum(Attempt.id)).where(
+        Attempt.course_slug == course_slug,
+        Attempt.quiz_slug.in_(quiz_slugs),
+        Attempt.submitted_at.is_not(None),
+    )
+    if cohort_id is not None:
+        submitted = submitted.join(
+            CohortMember,
+            and_(CohortMember.user_id == Attempt.user_id, CohortMember.cohort_id == cohort_id),
+        )
+    key = (course_slug, tuple((q.slug, q.content_hash) for q in quizzes), cohort_id)
+    stamp = tuple(db.session.execute(submitted).one())
+    kept: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], dict[str, QuizSums]]]
+    kept = current_app.extensions.setdefault("signaal.item_sums", OrderedDict())
+    hit = kept.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    sums = computed_item_sums(course_slug, quizzes, cohort_id)
+    kept[key] = (stamp, sums)
+    while len(kept) > ITEM_SUMS_KEPT:  # the oldest first
+        kept.popitem(last=False)
+    return sums
+
+
+def computed_item_sums(
+    course_slug: str, quizzes: Sequence[Quiz], cohort_id: int | None = None
+) -> dict[str, QuizSums]:
+    """Per quiz, the item-analysis sums over each learner's first submitted attempt.
+
+    Two aggregate queries whatever the number of learners: totals per set of drawn questions,
+    and moments per question and distinct answer given. An attempt holds one question per group
+    (the draw rule), so a question's sittings are those that drew it (`question_ids`) or, for
+    attempts from before variants (no `question_ids`), answered it.
+    """
+    first = _first_attempts(course_slug, tuple(q.slug for q in quizzes), cohort_id).subquery()
+    sitting = (
+        select(Attempt.id, Attempt.quiz_slug, Attempt.question_ids)
+        .join(
+            first,
+            and_(
+                Attempt.user_id == first.c.user_id,
+                Attempt.quiz_slug == first.c.quiz_slug,
+                Attempt.number == first.c.number,
+            ),
+        )
+        .where(Attempt.course_slug == course_slug)
+        .cte("sitting")
+    )
+    # A JSON column holds None as SQL NULL or as JSON null, depending on how it was written.
+    drawn_ids = cast(sitting.c.question_ids, Text)
+    # Scored answers to questions the quiz still asks (reflections score None).
+    analysed = (sitting.c.quiz_slug + ":" + Answer.question_id).in_(
+        [f"{quiz.slug}:{q.id}" for quiz in quizzes for q in quiz.scored_questions]
+    )
+    answer = (
+        select(
+            sitting.c.id.label("attempt_id"),
+            sitting.c.quiz_slug,
+            flag(drawn_ids.is_(None) | (drawn_ids == "null")).label("undrawn"),
+            Answer.question_id,
+            Answer.score.label("x"),
+            cast(Answer.response, Text).label("response"),
+            func.sum(Answer.score).over(partition_by=sitting.c.id).label("t"),
+        )
+        .join(Answer, Answer.attempt_id == sitting.c.id)
+        .where(Answer.score.is_not(None), analysed)
+        .subquery("scored")
+    )
+    # Per sitting its total: the scores of its analysed answers (none: 0).
+    by_sitting = (
+        select(
+            sitting.c.quiz_slug,
+            drawn_ids.label("drawn"),
+            func.coalesce(func.sum(Answer.score), 0.0).label("t"),
+        )
+        .outerjoin(
+            Answer,
+            and_(Answer.attempt_id == sitting.c.id, Answer.score.is_not(None), analysed),
+        )
+        .group_by(sitting.c.id, sitting.c.quiz_slug, drawn_ids)
+        .subquery()
+    )
+    connection = db.session.connection()
+    result: dict[str, QuizSums] = defaultdict(QuizSums)
+    drawn_sets = connection.execute(
+        select(
+            by_sitting.c.quiz_slug,
+            by_sitting.c.drawn,
+            func.count(),
+            func.sum(by_sitting.c.t),
+            func.sum(by_sitting.c.t * by_sitting.c.t),
+        ).group_by(by_sitting.c.quiz_slug, by_sitting.c.drawn)
+    )
+    for quiz_slug, drawn, count, t_sum, tt_sum in drawn_sets:
+        summed = result[quiz_slug]
+        summed.totals.merge(Moments(count, t=t_sum, tt=tt_sum))
+        question_ids = json.loads(drawn) if drawn is not None else None
+        for question_id in set(question_ids) if isinstance(question_ids, list) else ():
+            summed.items[str(question_id)].merge(Moments(count, t=t_sum, tt=tt_sum))
+    # Moments and answer counts in one pass: per question and distinct answer given.
+    answers = connection.execute(
+        select(
+            answer.c.quiz_slug,
+            answer.c.question_id,
+            answer.c.undrawn,
+            answer.c.response,
+            func.count(),
+            func.sum(answer.c.x),
+            func.sum(answer.c.x * answer.c.x),
+            func.sum(answer.c.x * answer.c.t),
+            func.sum(answer.c.t),
+            func.sum(answer.c.t * answer.c.t),
+        ).group_by(answer.c.quiz_slug, answer.c.question_id, answer.c.undrawn, answer.c.response)
+    )
+    for quiz_slug, question_id, undrawn, response, count, x, xx, xt, t_sum, tt_sum in answers:
+        # Drawn attempts were counted above; older ones hold what they answered.
+        n, t_sum, tt_sum = (count, t_sum, tt_sum) if undrawn else (0, 0.0, 0.0)
+        result[quiz_slug].items[question_id].merge(Moments(n, x, xx, xt, t_sum, tt_sum))
+        given = json.loads(response) if response is not None else None
+        choice = tuple(str(r) for r in given) if isinstance(given, list) else ()
+        result[quiz_slug].choices[question_id][choice] += count
+    return dict(result)
+
+
+def first_sittings_by_user(
+    course_slug: str, quiz_slugs: tuple[str, ...], cohort_id: int | None = None
+) -> dict[str, dict[int, Sitting]]:
+    """Per quiz and learner, the answers of the learner's first submitted attempt.
+
+    A question the attempt drew but left unanswered is in the sitting with score None, so the
+    analysis knows which variant it drew.
+    """
+    first_sq = _first_attempts(course_slug, quiz_slugs, cohort_id).subquery()
     # Core, not ORM, execution: this can be hundreds of thousands of rows for an admin.
     rows = db.session.connection().execute(
         select(

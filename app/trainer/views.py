@@ -354,9 +354,14 @@ def item_analysis_page(cohort_id: int | None) -> Any:
         group = _cohort_or_404(cohort_id)
         course = _course_or_404(group)
     quizzes = (*course.assessment_quizzes, *course.boosters)
-    sittings = queries.first_sittings(course.slug, tuple(q.slug for q in quizzes), cohort_id)
+    sums = queries.item_sums(course.slug, quizzes, cohort_id)
     analyses = [
-        (quiz, item_analysis.analyse(quiz.questions, sittings.get(quiz.slug, [])))
+        (
+            quiz,
+            item_analysis.analyse_sums(
+                quiz.questions, sums.get(quiz.slug, item_analysis.QuizSums())
+            ),
+        )
         for quiz in quizzes
     ]
     return render_template(
