@@ -94,8 +94,11 @@ class LearnerRow:
 class Summary:
     learners: int
     not_started: int
+    #: Learners who completed every lesson.
+    lessons_done: int
     passed: int
     stuck: int
+    evaluated: int
     certified: int
     mean_percent: int
 
@@ -322,26 +325,37 @@ class Overview:
             c.started,
             c.passed,
             c.stuck,
+            c.evaluated,
             c.certified,
             (literal(1) if shown is None else flag(shown)).label("shown"),
         ).subquery()
         f = flagged.c
-        groups = [f.percent, f.best_score, f.started, f.passed, f.stuck, f.certified, f.shown]
-        counts = dict.fromkeys(("not_started", "passed", "stuck", "certified"), 0)
+        groups = [
+            f.percent,
+            f.best_score,
+            f.started,
+            f.passed,
+            f.stuck,
+            f.evaluated,
+            f.certified,
+            f.shown,
+        ]
+        counts = dict.fromkeys(
+            ("not_started", "lessons_done", "passed", "stuck", "evaluated", "certified"), 0
+        )
         learners = matched = percent_sum = 0
-        percents: list[int] = []
         scores: list[float] = []
-        for percent, best, started, passed, stuck, certified, is_shown, n in db.session.execute(
-            select(*groups, func.count()).group_by(*groups)
-        ):
+        for row in db.session.execute(select(*groups, func.count()).group_by(*groups)):
+            percent, best, started, passed, stuck, evaluated, certified, is_shown, n = row
             learners += n
             matched += n if is_shown else 0
             counts["not_started"] += 0 if started else n
+            counts["lessons_done"] += n if percent >= 100 else 0
             counts["passed"] += n if passed else 0
             counts["stuck"] += n if stuck else 0
+            counts["evaluated"] += n if evaluated else 0
             counts["certified"] += n if certified else 0
             percent_sum += int(percent) * n
-            percents += [int(percent)] * n
             if best is not None:
                 scores += [float(best)] * n
         return Tally(
@@ -351,7 +365,6 @@ class Overview:
                 **counts,
             ),
             matched=matched,
-            percents=percents,
             best_scores=scores,
         )
 
@@ -363,8 +376,6 @@ class Tally:
     summary: Summary
     #: Learners the view's filter and search let through (all, without a view).
     matched: int
-    #: Every learner's lesson percentage, for the progress chart.
-    percents: list[int]
     #: The best assessment score (0..1) of every learner with a graded attempt.
     best_scores: list[float]
 
