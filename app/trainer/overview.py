@@ -12,7 +12,19 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Subquery,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+)
 
 from .. import csvsafe
 from ..content.model import Course
@@ -314,14 +326,15 @@ class Overview:
     def tally(self, view: View | None = None, now: dt.datetime | None = None) -> Tally:
         """The summary, the charts' figures and how many learners the view shows: one query.
 
-        The learners are counted per combination of the values these need, so the rows that
-        come back are at most a few per distinct score, however large the cohort.
+        The learners are counted per combination of the values these need (the best score
+        rounded to a whole percentage), so a few hundred rows come back at most, however large
+        the cohort.
         """
         c = self.facts.c
         shown = self._shown(view, now) if view else None
         flagged = select(
             c.percent,
-            c.best_score,
+            cast(func.round(c.best_score * 100), Integer).label("best_score"),
             c.started,
             c.passed,
             c.stuck,
@@ -357,7 +370,7 @@ class Overview:
             counts["certified"] += n if certified else 0
             percent_sum += int(percent) * n
             if best is not None:
-                scores += [float(best)] * n
+                scores += [best / 100] * n
         return Tally(
             summary=Summary(
                 learners=learners,
@@ -376,7 +389,8 @@ class Tally:
     summary: Summary
     #: Learners the view's filter and search let through (all, without a view).
     matched: int
-    #: The best assessment score (0..1) of every learner with a graded attempt.
+    #: The best assessment score (0..1, to a whole percentage) of every learner with a graded
+    #: attempt.
     best_scores: list[float]
 
 
