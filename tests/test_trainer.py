@@ -705,7 +705,7 @@ def test_charts_are_svg_without_inline_styles(app, client, auth, trainer, cohort
     assert f'href="/groepen/{cohort_id}/grafiek/trechter.svg"' in page
     assert 'src="data:image/svg+xml;base64,' in page  # drawn once with the page
     funnel = (
-        "Aangemeld: 4 (100%); Lessen af: 2 (50%); Casussen gehaald: 1 (25%); "
+        "Aangemeld: 4 (100%); Alle lessen af: 2 (50%); Alle casussen gehaald: 1 (25%); "
         "Evaluatie ingevuld: 1 (25%); Certificaat: 0 (0%)"
     )
     assert funnel in page  # alt text

@@ -110,7 +110,13 @@ class Funnel:
 #: Funnel layout in chart units: the title band, then one row (label line and bar) per step.
 FUNNEL_TOP = 44
 FUNNEL_ROW = 56
-FUNNEL_STEPS = ("Aangemeld", "Lessen af", "Casussen gehaald", "Evaluatie ingevuld", "Certificaat")
+FUNNEL_STEPS = (
+    "Aangemeld",
+    "Alle lessen af",
+    "Alle casussen gehaald",
+    "Evaluatie ingevuld",
+    "Certificaat",
+)
 
 
 def funnel(
