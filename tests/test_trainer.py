@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from app.content import get_catalog
 from app.content.model import Option, Question
 from app.extensions import db
+from app.learning.progress import complete_lesson
 from app.models import (
     Answer,
     Attempt,
@@ -28,6 +29,7 @@ from app.models import (
     CohortInvite,
     CohortMember,
     Evaluation,
+    LearnerStanding,
     LessonProgress,
     User,
     utcnow,
@@ -609,6 +611,36 @@ def test_csv_follows_the_current_filter(app, client, auth, trainer, cohort_with_
     text = client.get(f"/groepen/{cohort_id}/deelnemers.csv?filter=vast").data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert [row[0] for row in rows[1:]] == [people["stuck"].full_name]
+
+
+def summary_funnel(client: Any, cohort_id: int) -> str:
+    page = client.get(f"/groepen/{cohort_id}").get_data(as_text=True)
+    return re.search(r'alt="(Van aanmelding tot certificaat[^"]*)"', page).group(1)
+
+
+def test_summary_follows_a_lesson_completed_after_the_trainers_last_view(
+    app, client, auth, trainer, cohort_with_learners
+):
+    cohort_id, people = cohort_with_learners
+    auth.login(trainer)
+    assert "Alle lessen af: 2 (50%)" in summary_funnel(client, cohort_id)
+    with app.app_context():
+        complete_lesson(people["busy"].id, COURSE, "tweede-les", utcnow())
+        db.session.commit()
+    assert "Alle lessen af: 3 (75%)" in summary_funnel(client, cohort_id)
+
+
+def test_summary_is_recomputed_when_the_course_content_changed(
+    app, client, auth, trainer, cohort_with_learners
+):
+    cohort_id, _ = cohort_with_learners
+    auth.login(trainer)
+    before = summary_funnel(client, cohort_id)
+    with app.app_context():
+        # Figures kept from an older version of the course: not to be trusted.
+        db.session.execute(update(LearnerStanding).values(content_hash="older", lessons_done=0))
+        db.session.commit()
+    assert summary_funnel(client, cohort_id) == before
 
 
 # --- reminders ------------------------------------------------------------------------------

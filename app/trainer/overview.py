@@ -10,18 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     Select,
     Subquery,
     and_,
     case,
-    cast,
     func,
-    literal,
     or_,
     select,
 )
@@ -32,7 +30,7 @@ from ..dates import local_datetime
 from ..extensions import db
 from ..models import Cohort, CohortMember, User, utcnow
 from . import queries
-from .queries import Member, flag
+from .queries import Member
 
 #: Filter keys (query argument `filter`) and their labels.
 FILTERS = {
@@ -278,16 +276,22 @@ def _sort_columns(facts: Subquery, key: str) -> list[ColumnElement[Any]]:
 class Overview:
     """A cohort in the database: what the trainer's view selects from it."""
 
-    facts: Subquery
     course: Course
     cohort_id: int
 
     @classmethod
     def of(cls, cohort: Cohort, course: Course) -> Overview:
-        return cls(queries.learner_facts(cohort.id, course), course, cohort.id)
+        return cls(course, cohort.id)
+
+    @cached_property
+    def facts(self) -> Subquery:
+        """Every learner's figures, aggregated live (built only when a view needs it)."""
+        return queries.learner_facts(self.cohort_id, self.course)
 
     def _shown(self, view: View, now: dt.datetime | None) -> ColumnElement[bool] | None:
         """The SQL condition for the learners the view's filter and search let through."""
+        if view.filter == "alle" and not view.search:
+            return None
         c = self.facts.c
         conditions = []
         condition = _condition(self.facts, view.filter, now or utcnow(), len(self.course.lessons))
@@ -324,60 +328,47 @@ class Overview:
             yield _row(facts, lessons_total, cases_total)
 
     def tally(self, view: View | None = None, now: dt.datetime | None = None) -> Tally:
-        """The summary, the charts' figures and how many learners the view shows: one query.
+        """The summary, the charts' figures and how many learners the view shows.
 
-        The learners are counted per combination of the values these need (the best score
-        rounded to a whole percentage), so a few hundred rows come back at most, however large
-        the cohort.
+        The summary reads the learners' standings (one row each, computed once and again after
+        a change, see LearnerStanding), counted per combination of the figures it shows: a few
+        hundred rows at most. Only a filtered or searched view counts its learners live.
         """
-        c = self.facts.c
-        shown = self._shown(view, now) if view else None
-        flagged = select(
-            c.percent,
-            cast(func.round(c.best_score * 100), Integer).label("best_score"),
-            c.started,
-            c.passed,
-            c.stuck,
-            c.evaluated,
-            c.certified,
-            (literal(1) if shown is None else flag(shown)).label("shown"),
-        ).subquery()
-        f = flagged.c
-        groups = [
-            f.percent,
-            f.best_score,
-            f.started,
-            f.passed,
-            f.stuck,
-            f.evaluated,
-            f.certified,
-            f.shown,
-        ]
+        counted = queries.standing_counts(self.cohort_id, self.course)
+        rows = db.session.execute(counted).all()
+        if any(row.missing for row in rows):
+            queries.fill_standings(self.cohort_id, self.course)
+            rows = db.session.execute(counted).all()
         counts = dict.fromkeys(
             ("not_started", "lessons_done", "passed", "stuck", "evaluated", "certified"), 0
         )
-        learners = matched = percent_sum = 0
+        learners = percent_sum = 0
         scores: list[float] = []
-        for row in db.session.execute(select(*groups, func.count()).group_by(*groups)):
-            percent, best, started, passed, stuck, evaluated, certified, is_shown, n = row
+        for row in rows:
+            n = row.count
             learners += n
-            matched += n if is_shown else 0
-            counts["not_started"] += 0 if started else n
-            counts["lessons_done"] += n if percent >= 100 else 0
-            counts["passed"] += n if passed else 0
-            counts["stuck"] += n if stuck else 0
-            counts["evaluated"] += n if evaluated else 0
-            counts["certified"] += n if certified else 0
-            percent_sum += int(percent) * n
-            if best is not None:
-                scores += [best / 100] * n
+            counts["not_started"] += 0 if row.started else n
+            counts["lessons_done"] += n if row.percent >= 100 else 0
+            counts["passed"] += n if row.passed else 0
+            counts["stuck"] += n if row.stuck else 0
+            counts["evaluated"] += n if row.evaluated else 0
+            counts["certified"] += n if row.certified else 0
+            percent_sum += int(row.percent) * n
+            if row.best is not None:
+                scores += [row.best / 100] * n
+        shown = self._shown(view, now) if view else None
+        matched = (
+            learners
+            if shown is None
+            else db.session.scalar(select(func.count()).select_from(self.facts).where(shown))
+        )
         return Tally(
             summary=Summary(
                 learners=learners,
                 mean_percent=round(percent_sum / learners) if learners else 0,
                 **counts,
             ),
-            matched=matched,
+            matched=matched or 0,
             best_scores=scores,
         )
 
