@@ -15,11 +15,14 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     Subquery,
     and_,
     case,
+    cast,
     func,
+    literal,
     or_,
     select,
 )
@@ -30,7 +33,7 @@ from ..dates import local_datetime
 from ..extensions import db
 from ..models import Cohort, CohortMember, User, utcnow
 from . import queries
-from .queries import Member
+from .queries import Member, flag
 
 #: Filter keys (query argument `filter`) and their labels.
 FILTERS = {
@@ -288,18 +291,23 @@ class Overview:
         """Every learner's figures, aggregated live (built only when a view needs it)."""
         return queries.learner_facts(self.cohort_id, self.course)
 
-    def _shown(self, view: View, now: dt.datetime | None) -> ColumnElement[bool] | None:
-        """The SQL condition for the learners the view's filter and search let through."""
+    def _shown(
+        self, view: View, now: dt.datetime | None, facts: Subquery | None = None
+    ) -> ColumnElement[bool] | None:
+        """The SQL condition for the learners the view's filter and search let through.
+
+        Over the live facts, or over other facts with the same column names (the standings).
+        """
         if view.filter == "alle" and not view.search:
             return None
-        c = self.facts.c
+        facts = self.facts if facts is None else facts
         conditions = []
-        condition = _condition(self.facts, view.filter, now or utcnow(), len(self.course.lessons))
+        condition = _condition(facts, view.filter, now or utcnow(), len(self.course.lessons))
         if condition is not None:
             conditions.append(condition)
         if view.search:
-            conditions.append(_search(c, view.search))
-        return and_(*conditions) if conditions else None
+            conditions.append(_search(facts.c, view.search))
+        return and_(*conditions)
 
     def rows(
         self, view: View, limit: int | None = None, offset: int = 0, now: dt.datetime | None = None
@@ -330,11 +338,27 @@ class Overview:
     def tally(self, view: View | None = None, now: dt.datetime | None = None) -> Tally:
         """The summary, the charts' figures and how many learners the view shows.
 
-        The summary reads the learners' standings (one row each, computed once and again after
-        a change, see LearnerStanding), counted per combination of the figures it shows: a few
-        hundred rows at most. Only a filtered or searched view counts its learners live.
+        Read from the learners' standings (one row each, computed once and again after a
+        change, see LearnerStanding), counted per combination of the figures shown (the best
+        score to a whole percentage): a few hundred rows at most, however large the cohort.
+        Only the inactivity filter counts live: it depends on every heartbeat.
         """
-        counted = queries.standing_counts(self.cohort_id, self.course)
+        live = view is not None and view.filter == "inactief"
+        standing = queries.standing_facts(self.cohort_id, self.course)
+        shown = None if view is None or live else self._shown(view, now, standing)
+        c = standing.c
+        groups = [
+            c.percent,
+            cast(func.round(c.best_score * 100), Integer).label("best"),
+            c.started,
+            c.passed,
+            c.stuck,
+            c.evaluated,
+            c.certified,
+            c.missing,
+            (literal(1) if shown is None else flag(shown)).label("shown"),
+        ]
+        counted = select(*groups, func.count().label("count")).group_by(*groups)
         rows = db.session.execute(counted).all()
         if any(row.missing for row in rows):
             queries.fill_standings(self.cohort_id, self.course)
@@ -342,11 +366,12 @@ class Overview:
         counts = dict.fromkeys(
             ("not_started", "lessons_done", "passed", "stuck", "evaluated", "certified"), 0
         )
-        learners = percent_sum = 0
+        learners = matched = percent_sum = 0
         scores: list[float] = []
         for row in rows:
             n = row.count
             learners += n
+            matched += n if row.shown else 0
             counts["not_started"] += 0 if row.started else n
             counts["lessons_done"] += n if row.percent >= 100 else 0
             counts["passed"] += n if row.passed else 0
@@ -356,19 +381,17 @@ class Overview:
             percent_sum += int(row.percent) * n
             if row.best is not None:
                 scores += [row.best / 100] * n
-        shown = self._shown(view, now) if view else None
-        matched = (
-            learners
-            if shown is None
-            else db.session.scalar(select(func.count()).select_from(self.facts).where(shown))
-        )
+        if live:
+            shown = self._shown(view, now)
+            statement = select(func.count()).select_from(self.facts)
+            matched = db.session.scalar(statement if shown is None else statement.where(shown))
         return Tally(
             summary=Summary(
                 learners=learners,
                 mean_percent=round(percent_sum / learners) if learners else 0,
                 **counts,
             ),
-            matched=matched or 0,
+            matched=matched,
             best_scores=scores,
         )
 

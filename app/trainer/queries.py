@@ -9,16 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     Select,
     Subquery,
     and_,
     case,
-    cast,
     delete,
     exists,
     func,
@@ -207,12 +204,14 @@ def _current_standing(course: Course) -> ColumnElement[bool]:
     )
 
 
-def standing_counts(cohort_id: int, course: Course) -> Select[Any]:
-    """The cohort's learners counted per combination of what the summary and charts show.
+def standing_facts(cohort_id: int, course: Course) -> Subquery:
+    """One row per member of the cohort (accounts not deleted) from their standing.
 
-    Columns: percent, best (the best score as a whole percentage), started, passed, stuck,
-    evaluated, certified (0/1 flags), missing (1: no current standing row; its other figures
-    are then meaningless) and count. Reads one standing row per learner, never the attempts.
+    The columns of `learner_facts` the summary and most filters need, under the same names:
+    user_id, the name fields and e-mail, lessons_done, percent, started, best_score, passed,
+    stuck, evaluated, certified; and missing (1: no standing for the current content, the
+    figures from it are then meaningless). Reads one standing row per learner, never the
+    attempts; not last_activity (that changes with every heartbeat).
     """
     s = LearnerStanding
     cases = course.assessment_quizzes
@@ -224,26 +223,31 @@ def standing_counts(cohort_id: int, course: Course) -> Select[Any]:
         Attempt.course_slug == course.slug,
         Attempt.quiz_slug.in_([quiz.slug for quiz in cases]),
     )
-    groups = [
-        ((100 * s.lessons_done) // total if total else literal(0)).label("percent"),
-        cast(func.round(s.best_score * 100), Integer).label("best"),
-        flag(started).label("started"),
-        (flag(s.cases_passed == len(cases)) if cases else literal(0)).label("passed"),
-        flag(s.stuck.is_(True)).label("stuck"),
-        flag(
-            exists().where(Evaluation.user_id == User.id, Evaluation.course_slug == course.slug)
-        ).label("evaluated"),
-        flag(
-            exists().where(
-                Certificate.user_id == User.id,
-                Certificate.course_slug == course.slug,
-                Certificate.status == "valid",
-            )
-        ).label("certified"),
-        flag(s.user_id.is_(None)).label("missing"),
-    ]
     return (
-        select(*groups, func.count().label("count"))
+        select(
+            User.id.label("user_id"),
+            User.first_name,
+            User.tussenvoegsel,
+            User.surname,
+            User.email,
+            s.lessons_done,
+            ((100 * s.lessons_done) // total if total else literal(0)).label("percent"),
+            flag(started).label("started"),
+            s.best_score,
+            (flag(s.cases_passed == len(cases)) if cases else literal(0)).label("passed"),
+            flag(s.stuck.is_(True)).label("stuck"),
+            flag(
+                exists().where(Evaluation.user_id == User.id, Evaluation.course_slug == course.slug)
+            ).label("evaluated"),
+            flag(
+                exists().where(
+                    Certificate.user_id == User.id,
+                    Certificate.course_slug == course.slug,
+                    Certificate.status == "valid",
+                )
+            ).label("certified"),
+            flag(s.user_id.is_(None)).label("missing"),
+        )
         .select_from(
             join(
                 User,
@@ -252,7 +256,7 @@ def standing_counts(cohort_id: int, course: Course) -> Select[Any]:
             ).outerjoin(s, _current_standing(course))
         )
         .where(User.deleted_at.is_(None))
-        .group_by(*groups)
+        .subquery("standing")
     )
 
 
