@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    delete,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -210,6 +211,36 @@ class AttemptGrant(db.Model):
     quiz_slug: Mapped[str] = mapped_column(String(100))
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class LearnerStanding(db.Model):
+    """A learner's lessons and final-assessment figures in a course, as the cohort summary counts
+    them: a cache, so the summary of a large cohort reads one row per learner, not every attempt.
+
+    Derived, never the truth: whatever changes the figures deletes the row (`forget`), and the
+    trainer overview computes the missing rows again from the lessons and attempts.
+    """
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    course_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    #: The course content the figures were computed with; another hash means recompute.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    lessons_done: Mapped[int] = mapped_column(Integer)
+    cases_passed: Mapped[int] = mapped_column(Integer)
+    #: Mean over the cases of the best graded score (0..1); None before any graded attempt.
+    best_score: Mapped[float | None] = mapped_column(Float)
+    stuck: Mapped[bool] = mapped_column(Boolean)
+
+    @classmethod
+    def forget(cls, user_id: int, course_slug: str) -> None:
+        """Drop the learner's figures for the course: something they are computed from changed."""
+        db.session.execute(
+            delete(cls)
+            .where(cls.user_id == user_id, cls.course_slug == course_slug)
+            .execution_options(synchronize_session=False)
+        )
 
 
 class Evaluation(db.Model):

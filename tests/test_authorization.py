@@ -84,7 +84,7 @@ class World:
     lesson: str = "eerste-les"
     quiz: str = CASE
     attempt_number: int = 1
-    chart: str = "voortgang"
+    chart: str = "trechter"
     dossier_kind: str = "pdf"
     static_file: str = "css/signaal.css"
 
@@ -399,6 +399,11 @@ MATRIX: dict[str, Case] = {
     "GET /groepen/<int:cohort_id>": Case(cohort_staff(200)),
     "GET /groepen/<int:cohort_id>/grafiek/<name>.svg": Case(cohort_staff(200)),
     "GET /groepen/<int:cohort_id>/deelnemers.csv": Case(cohort_staff(200)),
+    "GET /groepen/<int:cohort_id>/herinnering": Case(cohort_staff(200)),
+    # Back to the preview (a changed selection) or to the overview (queued): a redirect.
+    "POST /groepen/<int:cohort_id>/herinnering": Case(
+        cohort_staff(REDIRECT), data=lambda w: {"filter": "vast", "aantal": "0"}
+    ),
     "GET /groepen/<int:cohort_id>/beheer": Case(cohort_staff(200)),
     "POST /groepen/<int:cohort_id>/beheer": Case(
         cohort_staff(REDIRECT), data=lambda w: {"instellingen-join_until": ""}

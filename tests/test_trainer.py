@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from app.content import get_catalog
 from app.content.model import Option, Question
 from app.extensions import db
+from app.learning.progress import complete_lesson
 from app.models import (
     Answer,
     Attempt,
@@ -28,6 +29,7 @@ from app.models import (
     CohortInvite,
     CohortMember,
     Evaluation,
+    LearnerStanding,
     LessonProgress,
     User,
     utcnow,
@@ -123,7 +125,8 @@ def trainer_urls(cohort_id: int, user_id: int) -> list[str]:
     return [
         f"/groepen/{cohort_id}",
         f"/groepen/{cohort_id}/deelnemers.csv",
-        f"/groepen/{cohort_id}/grafiek/voortgang.svg",
+        f"/groepen/{cohort_id}/grafiek/trechter.svg",
+        f"/groepen/{cohort_id}/herinnering",
         f"/groepen/{cohort_id}/beheer",
         f"/groepen/{cohort_id}/itemanalyse",
         f"/groepen/{cohort_id}/deelnemers/{user_id}",
@@ -610,10 +613,120 @@ def test_csv_follows_the_current_filter(app, client, auth, trainer, cohort_with_
     assert [row[0] for row in rows[1:]] == [people["stuck"].full_name]
 
 
+def summary_funnel(client: Any, cohort_id: int) -> str:
+    page = client.get(f"/groepen/{cohort_id}").get_data(as_text=True)
+    return re.search(r'alt="(Van aanmelding tot certificaat[^"]*)"', page).group(1)
+
+
+def test_summary_follows_a_lesson_completed_after_the_trainers_last_view(
+    app, client, auth, trainer, cohort_with_learners
+):
+    cohort_id, people = cohort_with_learners
+    auth.login(trainer)
+    assert "Alle lessen af: 2 (50%)" in summary_funnel(client, cohort_id)
+    with app.app_context():
+        complete_lesson(people["busy"].id, COURSE, "tweede-les", utcnow())
+        db.session.commit()
+    assert "Alle lessen af: 3 (75%)" in summary_funnel(client, cohort_id)
+
+
+def test_summary_is_recomputed_when_the_course_content_changed(
+    app, client, auth, trainer, cohort_with_learners
+):
+    cohort_id, _ = cohort_with_learners
+    auth.login(trainer)
+    before = summary_funnel(client, cohort_id)
+    with app.app_context():
+        # Figures kept from an older version of the course: not to be trusted.
+        db.session.execute(update(LearnerStanding).values(content_hash="older", lessons_done=0))
+        db.session.commit()
+    assert summary_funnel(client, cohort_id) == before
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+
+def test_reminder_preview_shows_the_text_and_who_gets_it(
+    app, client, auth, outbox, trainer, cohort_with_learners
+):
+    cohort_id, people = cohort_with_learners
+    auth.login(trainer)
+    page = client.get(f"/groepen/{cohort_id}/herinnering?filter=zonder-certificaat").get_data(
+        as_text=True
+    )
+    assert "naar <strong>1 deelnemer(s)</strong>" in page
+    assert people["done"].full_name in page
+    assert "Beste [voornaam van de deelnemer]," in page
+    assert "Gefeliciteerd: je hebt de eindtoets" in page
+    assert 'name="aantal" value="1"' in page
+    assert outbox() == []  # a preview sends nothing
+
+
+def test_reminder_goes_through_the_outbox_with_only_the_first_name(
+    app, client, auth, outbox, trainer, cohort_with_learners
+):
+    cohort_id, people = cohort_with_learners
+    auth.login(trainer)
+    response = client.post(
+        f"/groepen/{cohort_id}/herinnering", data={"filter": "zonder-certificaat", "aantal": "1"}
+    )
+    assert response.status_code == 302
+    assert "filter=zonder-certificaat" in response.headers["Location"]
+    [message] = outbox()
+    done = people["done"]
+    assert message["To"] == done.email
+    text = message.get_content()
+    assert text.startswith(f"Beste {done.first_name},")
+    assert done.surname not in text and done.email not in text
+    assert "/leren/" in text  # a link to the course page
+    with app.app_context():
+        entry = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "trainer.send_reminder")
+        )
+        assert entry.target_id == str(cohort_id)
+        assert entry.detail["count"] == 1 and entry.detail["filter"] == "zonder-certificaat"
+
+
+def test_reminder_is_not_sent_when_the_selection_changed_since_the_preview(
+    app, client, auth, outbox, trainer, cohort_with_learners
+):
+    cohort_id, _ = cohort_with_learners
+    auth.login(trainer)
+    response = client.post(
+        f"/groepen/{cohort_id}/herinnering", data={"filter": "niet-gestart", "aantal": "3"}
+    )
+    assert "/herinnering?filter=niet-gestart" in response.headers["Location"]
+    assert outbox() == []
+
+
+def test_reminder_cannot_go_to_everybody(app, client, auth, outbox, trainer, cohort_with_learners):
+    cohort_id, _ = cohort_with_learners
+    auth.login(trainer)
+    page = client.get(f"/groepen/{cohort_id}/herinnering").get_data(as_text=True)
+    assert "Kies aan wie de herinnering gaat" in page and 'name="aantal"' not in page
+    client.post(f"/groepen/{cohort_id}/herinnering", data={"filter": "alle", "aantal": "4"})
+    assert outbox() == []
+
+
+def test_reminders_are_rate_limited_per_trainer(
+    app, client, auth, outbox, trainer, cohort_with_learners
+):
+    cohort_id, _ = cohort_with_learners
+    auth.login(trainer)
+    statuses = [
+        client.post(
+            f"/groepen/{cohort_id}/herinnering", data={"filter": "niet-gestart", "aantal": "1"}
+        ).status_code
+        for _ in range(6)
+    ]
+    assert statuses == [302] * 5 + [429]
+    assert len(outbox()) == 5
+
+
 def test_charts_are_svg_without_inline_styles(app, client, auth, trainer, cohort_with_learners):
     cohort_id, _ = cohort_with_learners
     auth.login(trainer)
-    for name in ("voortgang", "scores"):
+    for name in ("trechter", "scores"):
         response = client.get(f"/groepen/{cohort_id}/grafiek/{name}.svg")
         assert response.status_code == 200
         assert response.mimetype == "image/svg+xml"
@@ -621,14 +734,17 @@ def test_charts_are_svg_without_inline_styles(app, client, auth, trainer, cohort
         assert svg.startswith("<svg") and "<title>" in svg
         assert "style=" not in svg and "<script" not in svg and "<style" not in svg
     page = client.get(f"/groepen/{cohort_id}").get_data(as_text=True)
-    assert f'href="/groepen/{cohort_id}/grafiek/voortgang.svg"' in page
+    assert f'href="/groepen/{cohort_id}/grafiek/trechter.svg"' in page
     assert 'src="data:image/svg+xml;base64,' in page  # drawn once with the page
-    assert "0%: 1; 1–24%: 0; 25–49%: 0; 50–74%: 1; 75–99%: 0; 100%: 2" in page  # alt text
+    funnel = (
+        "Aangemeld: 4 (100%); Alle lessen af: 2 (50%); Alle casussen gehaald: 1 (25%); "
+        "Evaluatie ingevuld: 1 (25%); Certificaat: 0 (0%)"
+    )
+    assert funnel in page  # alt text
+    assert "<td>Evaluatie ingevuld</td><td>1 (25%)</td>" in page  # and the figures as a table
 
 
 def test_histograms_bin_as_labelled():
-    progress = charts.progress_histogram([0, 0, 10, 25, 50, 99, 100])
-    assert progress.counts == (2, 1, 1, 1, 1, 1)
     scores = charts.score_histogram([0.0, 0.09, 0.7, 0.695, 1.0], pass_mark=70)
     assert scores.counts == (2, 0, 0, 0, 0, 0, 0, 2, 0, 1)
     assert scores.ok_from == 7
@@ -636,11 +752,22 @@ def test_histograms_bin_as_labelled():
     assert svg.count('fill="#1d6b35"') == 3  # bars at or above the pass mark
 
 
-def test_chart_text_is_at_least_12_px_on_a_phone():
-    svg = charts.render_svg(charts.progress_histogram([0, 30, 100]))
+@pytest.mark.parametrize(
+    "chart",
+    [charts.score_histogram([0.3, 1.0], pass_mark=70), charts.funnel(10, 6, 4, 3, 2)],
+    ids=["histogram", "funnel"],
+)
+def test_chart_text_is_at_least_12_px_on_a_phone(chart):
+    svg = charts.svg(chart)
     width = float(re.search(r'viewBox="0 0 ([\d.]+)', svg).group(1))
     sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)]
     assert sizes and min(sizes) * charts.NARROWEST_SHOWN / width >= 12
+
+
+def test_funnel_bars_are_shares_of_the_registered_learners():
+    svg = charts.svg(charts.funnel(10, 5, 0, 0, 0))
+    bars = re.findall(r'<rect x="8" y="[\d.]+" width="([\d.]+)" height="20" fill="#0b5563"', svg)
+    assert [float(width) for width in bars][:3] == [464.0, 232.0, 0.0]
 
 
 # --- learner detail --------------------------------------------------------------------------

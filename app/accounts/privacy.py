@@ -26,6 +26,7 @@ from ..models import (
     CohortMember,
     CohortTrainer,
     Evaluation,
+    LearnerStanding,
     LessonProgress,
     LiveParticipant,
     MailMessage,
@@ -260,7 +261,15 @@ def delete_account(user: User) -> None:
     forget_certificates_of(user)
     attempt_ids = select(Attempt.id).where(Attempt.user_id == user.id)
     db.session.execute(delete(Answer).where(Answer.attempt_id.in_(attempt_ids)))
-    for model in (Attempt, AttemptGrant, LessonProgress, Evaluation, CohortMember, CohortTrainer):
+    for model in (
+        Attempt,
+        AttemptGrant,
+        LessonProgress,
+        LearnerStanding,
+        Evaluation,
+        CohortMember,
+        CohortTrainer,
+    ):
         db.session.execute(delete(model).where(model.user_id == user.id))
     db.session.execute(delete(CohortInvite).where(CohortInvite.email == user.email))
     db.session.execute(delete(MailMessage).where(MailMessage.recipient == user.email))

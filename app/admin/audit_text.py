@@ -36,6 +36,9 @@ SENTENCES = {
     "trainer.view_cohort": "{wie} bekeek het overzicht van {doel}",
     "trainer.export_csv": "{wie} downloadde de voortgang van {doel} als CSV",
     "trainer.view_learner": "{wie} bekeek de voortgang van {doel}",
+    "trainer.send_reminder": (
+        "{wie} stuurde een herinnering aan {count} deelnemer(s) van {doel} (selectie: {filter})"
+    ),
     "trainer.grant_attempt": "{wie} gaf {doel} een extra poging voor {quiz}",
     "account.two_factor_on": "{wie} zette tweestapsverificatie aan",
     "account.two_factor_off": "{wie} zette tweestapsverificatie uit",

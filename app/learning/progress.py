@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..content import Course, Lesson
 from ..extensions import db
-from ..models import LessonProgress, User
+from ..models import LearnerStanding, LessonProgress, User
 
 #: Seconds an idle gap between two signs of life may count at most (config STUDY_IDLE_CAP).
 DEFAULT_IDLE_CAP = 300
@@ -161,6 +161,7 @@ def complete_lesson(user_id: int, course_slug: str, lesson_slug: str, now: dt.da
         .values(completed_at=now)
         .execution_options(synchronize_session=False)
     )
+    LearnerStanding.forget(user_id, course_slug)
 
 
 # Built once: the lesson page runs it on every view, and Core execution skips the ORM layer.

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import clock
 from ..content.model import Course, Question, Quiz, Stage
 from ..extensions import db
-from ..models import Answer, Attempt, AttemptGrant, utcnow
+from ..models import Answer, Attempt, AttemptGrant, LearnerStanding, utcnow
 from . import grading
 
 #: Longest reflection we store, in characters.
@@ -282,6 +282,7 @@ def grant_attempt(
         created_at=utcnow(),
     )
     db.session.add(grant)
+    LearnerStanding.forget(user_id, course_slug)
     db.session.flush()
     return grant
 
@@ -541,6 +542,7 @@ def submit(attempt_id: int, quiz: Quiz) -> Submission:
         return _stored(attempt)
     for question_id, answer in answers.items():
         answer.score = result.scores.get(question_id)
+    LearnerStanding.forget(attempt.user_id, attempt.course_slug)
     db.session.flush()
     db.session.refresh(attempt)
     return Submission(

@@ -23,7 +23,6 @@ NARROWEST_SHOWN = 320
 LABEL_SIZE = 18
 TITLE_SIZE = 20
 
-PROGRESS_BINS = ("0%", "1–24%", "25–49%", "50–74%", "75–99%", "100%")
 SCORE_BINS = tuple(f"{low}–{low + 9 if low < 90 else 100}" for low in range(0, 100, 10))
 
 
@@ -38,6 +37,10 @@ class Histogram:
     #: Shorter labels under the bars where the full ones do not fit (defaults to labels).
     axis_labels: tuple[str, ...] | None = None
 
+    #: Drawn size in chart units (the page scales it to the width it has).
+    width = 480
+    height = 280
+
     @property
     def rows(self) -> tuple[tuple[str, int], ...]:
         return tuple(zip(self.labels, self.counts, strict=True))
@@ -50,25 +53,6 @@ class Histogram:
         """The chart in one sentence, for the image's alt text."""
         parts = [f"{label}: {count}" for label, count in zip(self.labels, self.counts, strict=True)]
         return f"{self.title} ({self.x_label}). " + "; ".join(parts) + "."
-
-
-def progress_histogram(percents: Sequence[int]) -> Histogram:
-    """How many learners have done none, some, most or all lessons."""
-    counts = [0] * len(PROGRESS_BINS)
-    for percent in percents:
-        if percent <= 0:
-            counts[0] += 1
-        elif percent >= 100:
-            counts[5] += 1
-        else:
-            counts[1 + min(percent // 25, 3)] += 1
-    return Histogram(
-        "Voortgang in de lessen",
-        PROGRESS_BINS,
-        tuple(counts),
-        "procent van de lessen afgerond",
-        axis_labels=tuple(label.rstrip("%") for label in PROGRESS_BINS),
-    )
 
 
 def score_histogram(scores: Sequence[float], pass_mark: int | None = None) -> Histogram:
@@ -87,6 +71,65 @@ def score_histogram(scores: Sequence[float], pass_mark: int | None = None) -> Hi
     )
 
 
+@dataclass(frozen=True)
+class Funnel:
+    """How many learners reached each step on the way to the certificate (the first: all)."""
+
+    title: str
+    labels: tuple[str, ...]
+    counts: tuple[int, ...]
+    x_label: str = "stap"
+    width = 480
+
+    @property
+    def height(self) -> int:
+        return FUNNEL_TOP + FUNNEL_ROW * len(self.counts) + 8
+
+    @property
+    def total(self) -> int:
+        return self.counts[0] if self.counts else 0
+
+    def share(self, count: int) -> int:
+        """The count as a whole percentage of the learners in the first step."""
+        return round(100 * count / self.total) if self.total else 0
+
+    @property
+    def rows(self) -> tuple[tuple[str, str], ...]:
+        return tuple(
+            (label, f"{count} ({self.share(count)}%)")
+            for label, count in zip(self.labels, self.counts, strict=True)
+        )
+
+    def describe(self) -> str:
+        """The chart in one sentence, for the image's alt text."""
+        return (
+            f"{self.title}. " + "; ".join(f"{label}: {value}" for label, value in self.rows) + "."
+        )
+
+
+#: Funnel layout in chart units: the title band, then one row (label line and bar) per step.
+FUNNEL_TOP = 44
+FUNNEL_ROW = 56
+FUNNEL_STEPS = (
+    "Aangemeld",
+    "Alle lessen af",
+    "Alle casussen gehaald",
+    "Evaluatie ingevuld",
+    "Certificaat",
+)
+
+
+def funnel(
+    registered: int, lessons_done: int, cases_passed: int, evaluated: int, certified: int
+) -> Funnel:
+    """The steps from registering to the certificate, with how many learners reached each."""
+    return Funnel(
+        "Van aanmelding tot certificaat",
+        FUNNEL_STEPS,
+        (registered, lessons_done, cases_passed, evaluated, certified),
+    )
+
+
 def _nice_max(value: int) -> tuple[int, int]:
     """A round top for the y axis and the step between grid lines."""
     if value <= 5:
@@ -98,8 +141,9 @@ def _nice_max(value: int) -> tuple[int, int]:
     return -(-value // step) * step, step
 
 
-def render_svg(chart: Histogram, width: int = 480, height: int = 280) -> str:
+def render_svg(chart: Histogram) -> str:
     """A bar chart with axes, counts above the bars and a <title> for screen readers."""
+    width, height = chart.width, chart.height
     left, right, top, bottom = 48, 8, 44, 62
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value, step = _nice_max(max(chart.counts, default=0))
@@ -154,7 +198,47 @@ def render_svg(chart: Histogram, width: int = 480, height: int = 280) -> str:
     return "\n".join(out)
 
 
-def data_uri(chart: Histogram) -> str:
+def render_funnel_svg(chart: Funnel) -> str:
+    """Horizontal bars, one per step, each labelled with its step, count and share of all."""
+    width, height = chart.width, chart.height
+    left, right, top, row_h, bar_h = 8, 8, FUNNEL_TOP, FUNNEL_ROW, 20
+    plot_w = width - left - right
+    text = f'font-family="{FONT}" fill="{INK}"'
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label={quoteattr(chart.describe())}>',
+        f"<title>{escape(chart.describe())}</title>",
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="{left}" y="28" {text} font-size="{TITLE_SIZE}" font-weight="600">{escape(chart.title)}</text>',
+    ]
+    last = len(chart.counts) - 1
+    for index, (label, count) in enumerate(zip(chart.labels, chart.counts, strict=True)):
+        y = top + row_h * index
+        out.append(
+            f'<text x="{left}" y="{y + 20}" {text} font-size="{LABEL_SIZE}">{escape(label)}</text>'
+        )
+        out.append(
+            f'<text x="{width - right}" y="{y + 20}" {text} font-size="{LABEL_SIZE}" '
+            f'text-anchor="end">{count} ({chart.share(count)}%)</text>'
+        )
+        out.append(
+            f'<rect x="{left}" y="{y + 28}" width="{plot_w}" height="{bar_h}" fill="{LINE}"/>'
+        )
+        bar_w = plot_w * count / chart.total if chart.total else 0
+        fill = BAR_OK if index == last else BAR
+        out.append(
+            f'<rect x="{left}" y="{y + 28}" width="{bar_w:.1f}" height="{bar_h}" fill="{fill}"/>'
+        )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def svg(chart: Histogram | Funnel) -> str:
+    """The chart as an SVG document, whichever kind it is."""
+    return render_funnel_svg(chart) if isinstance(chart, Funnel) else render_svg(chart)
+
+
+def data_uri(chart: Histogram | Funnel) -> str:
     """The chart as a data: URI for <img src>, so the page needs no extra request (CSP allows it)."""
-    encoded = base64.b64encode(render_svg(chart).encode("utf-8")).decode("ascii")
+    encoded = base64.b64encode(svg(chart).encode("utf-8")).decode("ascii")
     return f"data:image/svg+xml;base64,{encoded}"

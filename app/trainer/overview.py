@@ -10,9 +10,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Subquery,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+)
 
 from .. import csvsafe
 from ..content.model import Course
@@ -94,8 +107,11 @@ class LearnerRow:
 class Summary:
     learners: int
     not_started: int
+    #: Learners who completed every lesson.
+    lessons_done: int
     passed: int
     stuck: int
+    evaluated: int
     certified: int
     mean_percent: int
 
@@ -263,24 +279,35 @@ def _sort_columns(facts: Subquery, key: str) -> list[ColumnElement[Any]]:
 class Overview:
     """A cohort in the database: what the trainer's view selects from it."""
 
-    facts: Subquery
     course: Course
     cohort_id: int
 
     @classmethod
     def of(cls, cohort: Cohort, course: Course) -> Overview:
-        return cls(queries.learner_facts(cohort.id, course), course, cohort.id)
+        return cls(course, cohort.id)
 
-    def _shown(self, view: View, now: dt.datetime | None) -> ColumnElement[bool] | None:
-        """The SQL condition for the learners the view's filter and search let through."""
-        c = self.facts.c
+    @cached_property
+    def facts(self) -> Subquery:
+        """Every learner's figures, aggregated live (built only when a view needs it)."""
+        return queries.learner_facts(self.cohort_id, self.course)
+
+    def _shown(
+        self, view: View, now: dt.datetime | None, facts: Subquery | None = None
+    ) -> ColumnElement[bool] | None:
+        """The SQL condition for the learners the view's filter and search let through.
+
+        Over the live facts, or over other facts with the same column names (the standings).
+        """
+        if view.filter == "alle" and not view.search:
+            return None
+        facts = self.facts if facts is None else facts
         conditions = []
-        condition = _condition(self.facts, view.filter, now or utcnow(), len(self.course.lessons))
+        condition = _condition(facts, view.filter, now or utcnow(), len(self.course.lessons))
         if condition is not None:
             conditions.append(condition)
         if view.search:
-            conditions.append(_search(c, view.search))
-        return and_(*conditions) if conditions else None
+            conditions.append(_search(facts.c, view.search))
+        return and_(*conditions)
 
     def rows(
         self, view: View, limit: int | None = None, offset: int = 0, now: dt.datetime | None = None
@@ -309,41 +336,55 @@ class Overview:
             yield _row(facts, lessons_total, cases_total)
 
     def tally(self, view: View | None = None, now: dt.datetime | None = None) -> Tally:
-        """The summary, the charts' figures and how many learners the view shows: one query.
+        """The summary, the charts' figures and how many learners the view shows.
 
-        The learners are counted per combination of the values these need, so the rows that
-        come back are at most a few per distinct score, however large the cohort.
+        Read from the learners' standings (one row each, computed once and again after a
+        change, see LearnerStanding), counted per combination of the figures shown (the best
+        score to a whole percentage): a few hundred rows at most, however large the cohort.
+        Only the inactivity filter counts live: it depends on every heartbeat.
         """
-        c = self.facts.c
-        shown = self._shown(view, now) if view else None
-        flagged = select(
+        live = view is not None and view.filter == "inactief"
+        standing = queries.standing_facts(self.cohort_id, self.course)
+        shown = None if view is None or live else self._shown(view, now, standing)
+        c = standing.c
+        groups = [
             c.percent,
-            c.best_score,
+            cast(func.round(c.best_score * 100), Integer).label("best"),
             c.started,
             c.passed,
             c.stuck,
+            c.evaluated,
             c.certified,
+            c.missing,
             (literal(1) if shown is None else flag(shown)).label("shown"),
-        ).subquery()
-        f = flagged.c
-        groups = [f.percent, f.best_score, f.started, f.passed, f.stuck, f.certified, f.shown]
-        counts = dict.fromkeys(("not_started", "passed", "stuck", "certified"), 0)
+        ]
+        counted = select(*groups, func.count().label("count")).group_by(*groups)
+        rows = db.session.execute(counted).all()
+        if any(row.missing for row in rows):
+            queries.fill_standings(self.cohort_id, self.course)
+            rows = db.session.execute(counted).all()
+        counts = dict.fromkeys(
+            ("not_started", "lessons_done", "passed", "stuck", "evaluated", "certified"), 0
+        )
         learners = matched = percent_sum = 0
-        percents: list[int] = []
         scores: list[float] = []
-        for percent, best, started, passed, stuck, certified, is_shown, n in db.session.execute(
-            select(*groups, func.count()).group_by(*groups)
-        ):
+        for row in rows:
+            n = row.count
             learners += n
-            matched += n if is_shown else 0
-            counts["not_started"] += 0 if started else n
-            counts["passed"] += n if passed else 0
-            counts["stuck"] += n if stuck else 0
-            counts["certified"] += n if certified else 0
-            percent_sum += int(percent) * n
-            percents += [int(percent)] * n
-            if best is not None:
-                scores += [float(best)] * n
+            matched += n if row.shown else 0
+            counts["not_started"] += 0 if row.started else n
+            counts["lessons_done"] += n if row.percent >= 100 else 0
+            counts["passed"] += n if row.passed else 0
+            counts["stuck"] += n if row.stuck else 0
+            counts["evaluated"] += n if row.evaluated else 0
+            counts["certified"] += n if row.certified else 0
+            percent_sum += int(row.percent) * n
+            if row.best is not None:
+                scores += [row.best / 100] * n
+        if live:
+            shown = self._shown(view, now)
+            statement = select(func.count()).select_from(self.facts)
+            matched = db.session.scalar(statement if shown is None else statement.where(shown))
         return Tally(
             summary=Summary(
                 learners=learners,
@@ -351,7 +392,6 @@ class Overview:
                 **counts,
             ),
             matched=matched,
-            percents=percents,
             best_scores=scores,
         )
 
@@ -363,9 +403,8 @@ class Tally:
     summary: Summary
     #: Learners the view's filter and search let through (all, without a view).
     matched: int
-    #: Every learner's lesson percentage, for the progress chart.
-    percents: list[int]
-    #: The best assessment score (0..1) of every learner with a graded attempt.
+    #: The best assessment score (0..1, to a whole percentage) of every learner with a graded
+    #: attempt.
     best_scores: list[float]
 
 

@@ -22,8 +22,11 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    delete,
     exists,
     func,
+    insert,
+    join,
     literal,
     select,
 )
@@ -38,6 +41,7 @@ from ..models import (
     Certificate,
     CohortMember,
     Evaluation,
+    LearnerStanding,
     LessonProgress,
     User,
 )
@@ -196,6 +200,114 @@ def learner_facts(
         .where(User.deleted_at.is_(None))
         .subquery("facts")
     )
+
+
+def _current_standing(course: Course) -> ColumnElement[bool]:
+    return and_(
+        LearnerStanding.user_id == User.id,
+        LearnerStanding.course_slug == course.slug,
+        LearnerStanding.content_hash == course.content_hash,
+    )
+
+
+def standing_facts(cohort_id: int, course: Course) -> Subquery:
+    """One row per member of the cohort (accounts not deleted) from their standing.
+
+    The columns of `learner_facts` the summary and most filters need, under the same names:
+    user_id, the name fields and e-mail, lessons_done, percent, started, best_score, passed,
+    stuck, evaluated, certified; and missing (1: no standing for the current content, the
+    figures from it are then meaningless). Reads one standing row per learner, never the
+    attempts; not last_activity (that changes with every heartbeat).
+    """
+    s = LearnerStanding
+    cases = course.assessment_quizzes
+    total = len(course.lessons)
+    started = exists().where(
+        LessonProgress.user_id == User.id, LessonProgress.course_slug == course.slug
+    ) | exists().where(
+        Attempt.user_id == User.id,
+        Attempt.course_slug == course.slug,
+        Attempt.quiz_slug.in_([quiz.slug for quiz in cases]),
+    )
+    return (
+        select(
+            User.id.label("user_id"),
+            User.first_name,
+            User.tussenvoegsel,
+            User.surname,
+            User.email,
+            s.lessons_done,
+            ((100 * s.lessons_done) // total if total else literal(0)).label("percent"),
+            flag(started).label("started"),
+            s.best_score,
+            (flag(s.cases_passed == len(cases)) if cases else literal(0)).label("passed"),
+            flag(s.stuck.is_(True)).label("stuck"),
+            flag(
+                exists().where(Evaluation.user_id == User.id, Evaluation.course_slug == course.slug)
+            ).label("evaluated"),
+            flag(
+                exists().where(
+                    Certificate.user_id == User.id,
+                    Certificate.course_slug == course.slug,
+                    Certificate.status == "valid",
+                )
+            ).label("certified"),
+            flag(s.user_id.is_(None)).label("missing"),
+        )
+        .select_from(
+            join(
+                User,
+                CohortMember,
+                and_(CohortMember.user_id == User.id, CohortMember.cohort_id == cohort_id),
+            ).outerjoin(s, _current_standing(course))
+        )
+        .where(User.deleted_at.is_(None))
+        .subquery("standing")
+    )
+
+
+#: Learners whose standing one statement computes (bound parameters stay under SQLite's limit).
+FILL_CHUNK = 10_000
+
+
+def fill_standings(cohort_id: int, course: Course) -> None:
+    """Compute the standing of every member who has none for the current content (flush only).
+
+    Usually a few learners (those who did something since the last view); all of them on the
+    first view of a cohort or after the course content changed.
+    """
+    members = select(CohortMember.user_id).where(CohortMember.cohort_id == cohort_id)
+    db.session.execute(
+        delete(LearnerStanding)
+        .where(
+            LearnerStanding.course_slug == course.slug,
+            LearnerStanding.content_hash != course.content_hash,
+            LearnerStanding.user_id.in_(members.scalar_subquery()),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    have = select(LearnerStanding.user_id).where(LearnerStanding.course_slug == course.slug)
+    missing = list(
+        db.session.scalars(members.where(CohortMember.user_id.not_in(have.scalar_subquery())))
+    )
+    for start in range(0, len(missing), FILL_CHUNK):
+        only = select(User.id).where(User.id.in_(missing[start : start + FILL_CHUNK]))
+        facts = learner_facts(cohort_id, course, only).c
+        db.session.execute(
+            insert(LearnerStanding).from_select(
+                ["user_id", "course_slug", "content_hash", "lessons_done", "cases_passed"]
+                + ["best_score", "stuck"],
+                select(
+                    facts.user_id,
+                    literal(course.slug),
+                    literal(course.content_hash),
+                    facts.lessons_done,
+                    facts.cases_passed,
+                    facts.best_score,
+                    facts.stuck == 1,
+                ),
+            )
+        )
 
 
 def evaluated_user_ids(cohort_id: int, course_slug: str) -> set[int]:

@@ -30,7 +30,7 @@ from ..forms import offer_courses
 from ..mail import queue_mail
 from ..models import PROFESSIONS, TRAINER_ROLES, Cohort, CohortInvite, User
 from ..quizzes.attempts import assessment_status_for_users, grant_attempt
-from . import charts, cohorts, detail, item_analysis, overview, queries
+from . import charts, cohorts, detail, item_analysis, overview, queries, reminders
 from .forms import CohortForm, InviteForm, JoinForm, JoinSettingsForm
 
 # Trainer pages live under /groepen; the learner-facing join pages under /groep (full rules).
@@ -131,14 +131,22 @@ def cohort(cohort_id: int) -> Any:
         chart_uri=charts.data_uri,
         filters=overview.FILTERS,
         sorts=overview.SORTS,
+        reminder_filters=reminders.SUBJECTS,
         format_code=cohorts.format_code,
     )
 
 
-def _charts(tally: overview.Tally, course: Course) -> dict[str, charts.Histogram]:
+def _charts(tally: overview.Tally, course: Course) -> dict[str, charts.Histogram | charts.Funnel]:
     pass_marks = {q.pass_mark for q in course.assessment_quizzes}
+    summary = tally.summary
     return {
-        "voortgang": charts.progress_histogram(tally.percents),
+        "trechter": charts.funnel(
+            summary.learners,
+            summary.lessons_done,
+            summary.passed,
+            summary.evaluated,
+            summary.certified,
+        ),
         "scores": charts.score_histogram(
             tally.best_scores,
             pass_marks.pop() if len(pass_marks) == 1 else None,
@@ -152,10 +160,10 @@ def chart(cohort_id: int, name: str) -> Any:
     """A summary chart of the cohort as an SVG image."""
     group = _cohort_or_404(cohort_id)
     course = _course_or_404(group)
-    if name not in ("voortgang", "scores"):
+    if name not in ("trechter", "scores"):
         abort(404)
-    histogram = _charts(overview.Overview.of(group, course).tally(), course)[name]
-    response = Response(charts.render_svg(histogram), mimetype="image/svg+xml")
+    chosen = _charts(overview.Overview.of(group, course).tally(), course)[name]
+    response = Response(charts.svg(chosen), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -179,6 +187,72 @@ def cohort_csv(cohort_id: int) -> Any:
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _trainer_key() -> str:
+    # Per trainer, not per address: trainers of one practice may share an IP address.
+    return f"user:{current_user.get_id()}"
+
+
+@bp.get("/groepen/<int:cohort_id>/herinnering")
+@role_required(*TRAINER_ROLES)
+def reminder(cohort_id: int) -> Any:
+    """Preview the reminder to the learners of the current filter, with a button to send it."""
+    group = _cohort_or_404(cohort_id)
+    course = _course_or_404(group)
+    view = overview.View.from_args(request.args)
+    cohort_overview = overview.Overview.of(group, course)
+    count = cohort_overview.tally(view).matched if reminders.allowed(view) else 0
+    return render_template(
+        "trainer/reminder.html",
+        cohort=group,
+        course=course,
+        view=view,
+        count=count,
+        filters=overview.FILTERS,
+        subjects=reminders.SUBJECTS,
+        subject=reminders.SUBJECTS.get(view.filter),
+        body=reminders.body(view, group, course, reminders.FIRST_NAME_PLACEHOLDER)
+        if count
+        else None,
+        names=[row.member.name for row in cohort_overview.rows(view, limit=overview.PAGE_SIZE)]
+        if count
+        else [],
+        page_size=overview.PAGE_SIZE,
+    )
+
+
+@bp.post("/groepen/<int:cohort_id>/herinnering")
+@role_required(*TRAINER_ROLES)
+@limiter.limit("5 per hour;20 per day", key_func=_trainer_key)
+def send_reminder(cohort_id: int) -> Any:
+    """Queue the previewed reminder, one mail per selected learner, in this transaction."""
+    group = _cohort_or_404(cohort_id)
+    course = _course_or_404(group)
+    view = overview.View.from_args(request.form)
+    preview = url_for("trainer.reminder", cohort_id=group.id, **view.args(pagina=1))
+    if not EmptyForm().validate_on_submit() or not reminders.allowed(view):
+        return redirect(preview)
+    cohort_overview = overview.Overview.of(group, course)
+    if str(cohort_overview.tally(view).matched) != request.form.get("aantal"):
+        flash(
+            "De selectie is veranderd sinds je het voorbeeld bekeek. Controleer het opnieuw en "
+            "verstuur dan.",
+            "warning",
+        )
+        return redirect(preview)
+    count = reminders.queue(cohort_overview, view, group, course)
+    audit(
+        current_user,
+        "trainer.send_reminder",
+        group,
+        count=count,
+        filter=view.filter,
+        q=view.search,
+    )
+    db.session.commit()
+    flash(f"De herinnering staat klaar voor {count} deelnemer(s) en wordt zo verstuurd.", "success")
+    return redirect(url_for("trainer.cohort", cohort_id=group.id, **view.args(pagina=1)))
 
 
 @bp.route("/groepen/<int:cohort_id>/beheer", methods=["GET", "POST"])
