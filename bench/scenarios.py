@@ -6,7 +6,7 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from .browser import Browser, Form, form_on
+from .browser import Browser, form_on
 from .data import Seeded
 from .load import Request
 
@@ -63,8 +63,7 @@ def save_requests(visitors: list[Visitor], course_slug: str, quiz_slug: str) -> 
 
     Every visitor has two versions that alternate (the list holds all A's, then all B's), so
     each save changes the stored answers as a learner's click would. The `version-*` fields
-    are left out: wrk replays each request many times, and a replayed version would be refused
-    as a stale tab (409); without them the save skips that check and does the same work.
+    are left out (wrk replays each request many times).
     """
     path = f"/quiz/{course_slug}/{quiz_slug}"
 
@@ -76,17 +75,18 @@ def save_requests(visitors: list[Visitor], course_slug: str, quiz_slug: str) -> 
         visitor.csrf_token = form.value("csrf_token") or ""
         headers = {"Cookie": visitor.cookie, "Content-Type": FORM, "Accept": "application/json"}
         return [
-            Request("POST", form.action, headers, urllib.parse.urlencode(_unversioned(form, choice)))
+            Request(
+                "POST",
+                form.action,
+                headers,
+                urllib.parse.urlencode(form.filled_unversioned(choice)),
+            )
             for choice in (0, 1)
         ]
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         pairs = list(pool.map(one, visitors))
     return [pair[0] for pair in pairs] + [pair[1] for pair in pairs]
-
-
-def _unversioned(form: Form, choice: int) -> list[tuple[str, str]]:
-    return [(name, value) for name, value in form.filled(choice) if not name.startswith("version-")]
 
 
 def heartbeat_requests(
