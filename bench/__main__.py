@@ -148,7 +148,7 @@ def parse(argv: list[str] | None) -> Options:
         growth_runs=5 if a.quick else growth.MAX_RUNS,
         growth_budget=2.0 if a.quick else growth.BUDGET_SECONDS,
         long_warmup=not a.quick,
-        live_steps=3 if a.quick else 8,
+        live_steps=2 if a.quick else 8,
         live_step_seconds=2.0 if a.quick else 2.5,
     )
 

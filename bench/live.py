@@ -32,7 +32,7 @@ from .scenarios import Visitor
 #: How often a phone polls (live.js: window.setInterval(poll, 1000)).
 POLL_SECONDS = 1.0
 #: Participants keep polling this long after the last step, so they can see it.
-TAIL_SECONDS = 3.0
+TAIL_SECONDS = 2.0
 #: One request never waits longer than this (the run stays bounded).
 TIMEOUT_SECONDS = 10.0
 
