@@ -363,8 +363,8 @@ def load_run(
     report.add(
         f"Live session: {len(participants)} participants, each polling "
         f"`/live/<code>/status` once a second with `If-None-Match` and fetching its page after a "
-        f"200, as `live.js` does; the EKC takes {options.live_steps} steps "
-        f"{options.live_step_seconds:g} s apart per phase (posting the step, then loading the "
+        f"200, as `live.js` does; the EKC takes up to {options.live_steps} "
+        f"steps {options.live_step_seconds:g} s apart per phase (posting the step, then loading the "
         "control page). Update delay = from the EKC sending a step to a participant holding the "
         "page that shows it; missed = steps a participant had not seen when the phase ended. "
         "The pollers run as threads of the bench process, on the same two cores."
@@ -384,6 +384,7 @@ def live_table(phases: list[live.Phase], results: dict[str, Result], c: int) -> 
         rows.append(
             [
                 phase.name,
+                str(phase.steps),
                 f"{phase.poll_rate:.0f}",
                 percent(phase.not_modified_share),
                 ms(live.percentile(polls_ms, 0.5)),
@@ -398,6 +399,7 @@ def live_table(phases: list[live.Phase], results: dict[str, Result], c: int) -> 
     return table(
         [
             "live session",
+            "steps",
             "polls/s",
             "304s",
             "poll p50 ms",
@@ -409,7 +411,7 @@ def live_table(phases: list[live.Phase], results: dict[str, Result], c: int) -> 
             "lesson page req/s",
         ],
         rows,
-        align="lrrrrrrrrl",
+        align="lrrrrrrrrrl",
     )
 
 
