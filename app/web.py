@@ -141,8 +141,8 @@ def user_of_session(session_id: str) -> Any:
     """The account a session id (User.get_id) belongs to, if it still matches and is active.
 
     Every signed-in request pays for this, so it is one Core select instead of an ORM identity
-    load (a third of its cost); the row becomes a `User` in the request's session as if the ORM
-    had loaded it, so views use `current_user` as before.
+    load (about a fifth cheaper in process); the row becomes a `User` in the request's session
+    as if the ORM had loaded it, so views use `current_user` as before.
     """
     from sqlalchemy.orm import make_transient_to_detached
 
