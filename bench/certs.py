@@ -32,7 +32,7 @@ def median_ms(action: Callable[[], object], runs: int) -> float:
     return statistics.median(times)
 
 
-def sample_facts(course: object, number: str) -> object:
+def sample_facts(course: object, number: str, provider: object) -> object:
     from app.certificates.facts import CertificateFacts
 
     return CertificateFacts(
@@ -53,6 +53,7 @@ def sample_facts(course: object, number: str) -> object:
         points=0.0,
         period_start=None,
         period_end=None,
+        provider=provider,
     )
 
 
@@ -72,13 +73,13 @@ def run(runs: int, workdir: Path, report: Report) -> dict[str, float]:
         course = next(iter(get_catalog().courses.values()))
         settings = issuing.Settings.from_config(app.config)
         number = numbers.new_number()
-        facts = sample_facts(course, number)
+        facts = sample_facts(course, number, settings.provider)
         url = settings.verification_url(number)
         signer = settings.signer()  # creates the development key pair once
 
         def unsigned() -> bytes:
             layout = pdf.latest_layout(settings.certificates_dir, settings.layout_name)
-            return pdf.render(facts, layout, url, course.provider, course.provider_address)
+            return pdf.render(facts, layout, url)
 
         document = unsigned()
         figures["unsigned"] = median_ms(unsigned, runs)
@@ -86,8 +87,8 @@ def run(runs: int, workdir: Path, report: Report) -> dict[str, float]:
         figures["sign"] = median_ms(
             lambda: signing.sign_pdf(document, signer, reason="bench", location="bench"), runs
         )
-        figures["signed"] = median_ms(lambda: issuing.render_signed(facts, course, settings), runs)
-        signed, layout_version = issuing.render_signed(facts, course, settings)
+        figures["signed"] = median_ms(lambda: issuing.render_signed(facts, settings), runs)
+        signed, layout_version = issuing.render_signed(facts, settings)
 
         db.session.add(
             Certificate(

@@ -62,7 +62,8 @@ def save_requests(visitors: list[Visitor], course_slug: str, quiz_slug: str) -> 
     """Each visitor's autosave of the current stage, built from the quiz page's own form.
 
     Every visitor has two versions that alternate (the list holds all A's, then all B's), so
-    each save changes the stored answers as a learner's click would.
+    each save changes the stored answers as a learner's click would. The `version-*` fields
+    are left out (wrk replays each request many times).
     """
     path = f"/quiz/{course_slug}/{quiz_slug}"
 
@@ -74,7 +75,12 @@ def save_requests(visitors: list[Visitor], course_slug: str, quiz_slug: str) -> 
         visitor.csrf_token = form.value("csrf_token") or ""
         headers = {"Cookie": visitor.cookie, "Content-Type": FORM, "Accept": "application/json"}
         return [
-            Request("POST", form.action, headers, urllib.parse.urlencode(form.filled(choice)))
+            Request(
+                "POST",
+                form.action,
+                headers,
+                urllib.parse.urlencode(form.filled_unversioned(choice)),
+            )
             for choice in (0, 1)
         ]
 

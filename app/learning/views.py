@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from ..content import Course, Lesson, get_catalog
 from ..extensions import db, limiter
 from ..models import PROFESSIONS
 from ..quizzes.attempts import assessment_status
-from .outline import outline
+from .outline import Outline, outline
 from .pocket_card import render_pocket_card
 from .progress import (
     DEFAULT_IDLE_CAP,
@@ -41,9 +42,6 @@ from .progress import (
 )
 
 bp = Blueprint("learning", __name__)
-
-
-bp.add_app_template_filter(outline, "outline")
 
 
 @bp.app_template_filter("study_time")
@@ -134,18 +132,31 @@ def course(course_slug: str) -> Any:
     )
 
 
+@lru_cache(maxsize=256)
+def _lesson_parts(lesson: Lesson) -> tuple[Outline, Markup]:
+    """What a lesson page shows alike to every learner, built on its first view: the body with
+    its section ids and table of contents, and the numbered list of sources."""
+    # The body was sanitised at load (app.content.markdown), so it may be marked safe.
+    sections = outline(Markup(lesson.html))
+    sources = Markup(render_template("learning/_lesson_sources.html", lesson=lesson))
+    return sections, sources
+
+
 @bp.get("/leren/<course_slug>/<lesson_slug>")
 @login_required
+# A read that writes nothing has no limit; exempt, the limiter skips resolving limits for it.
+@limiter.exempt
 def lesson(course_slug: str, lesson_slug: str) -> Any:
     """Show a lesson; it writes nothing (study time comes from the page's heartbeat)."""
     course, lesson = _lesson_or_404(course_slug, lesson_slug)
     previous, following = course.neighbours(lesson.slug)
+    sections, sources = _lesson_parts(lesson)
     return render_template(
         "learning/lesson.html",
         course=course,
         lesson=lesson,
-        # Already sanitised at load (app.content.markdown), so it may be marked safe.
-        body=Markup(lesson.html),
+        sections=sections,
+        sources=sources,
         completed_at=completed_at(current_user.id, course.slug, lesson.slug),
         previous=previous,
         following=following,
