@@ -33,6 +33,13 @@ def test_learner_on_a_phone_completes_a_lesson_and_a_quiz_question(
     page.get_by_role("link", name="Begin met les 1").click()
     read_lesson(page, live_server)
     assert horizontal_overflow(page) == 0, "the lesson scrolls sideways on a phone"
+    # The reading position follows the scroll: the top says 0%, further down more.
+    position = page.locator("[data-reading-percent]")
+    expect(position).to_have_text("0%")
+    page.get_by_role("heading", name="Kernboodschappen").scroll_into_view_if_needed()
+    expect(position).not_to_have_text("0%")
+    expect(page.locator('.lesson-toc a[aria-current="location"]')).to_have_count(1)
+    page.evaluate("window.scrollTo(0, 0)")
     shot(page, screenshot_dir, "lesson")
     page.get_by_role("button", name="Les afronden").tap()
     expect(page.locator(".flash-success")).to_contain_text("Les 1 is afgerond")
