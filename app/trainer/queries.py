@@ -73,6 +73,17 @@ def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
 
+def _evaluated_and_certified(course: Course) -> tuple[ColumnElement, ColumnElement]:
+    """Per member row: whether they evaluated the course, and hold a valid certificate for it."""
+    evaluated = exists().where(Evaluation.user_id == User.id, Evaluation.course_slug == course.slug)
+    certified = exists().where(
+        Certificate.user_id == User.id,
+        Certificate.course_slug == course.slug,
+        Certificate.status == "valid",
+    )
+    return flag(evaluated).label("evaluated"), flag(certified).label("certified")
+
+
 def learner_facts(
     cohort_id: int, course: Course, only: Select[tuple[int]] | None = None
 ) -> Subquery:
@@ -183,16 +194,7 @@ def learner_facts(
             assessment.c.best_score,
             (flag(cases_passed == len(cases)) if cases else literal(0)).label("passed"),
             func.coalesce(assessment.c.stuck, 0).label("stuck"),
-            flag(
-                exists().where(Evaluation.user_id == User.id, Evaluation.course_slug == course.slug)
-            ).label("evaluated"),
-            flag(
-                exists().where(
-                    Certificate.user_id == User.id,
-                    Certificate.course_slug == course.slug,
-                    Certificate.status == "valid",
-                )
-            ).label("certified"),
+            *_evaluated_and_certified(course),
         )
         .join(CohortMember, and_(CohortMember.user_id == User.id, in_cohort))
         .outerjoin(lessons, lessons.c.user_id == User.id)
@@ -242,16 +244,7 @@ def standing_facts(cohort_id: int, course: Course) -> Subquery:
             s.best_score,
             (flag(s.cases_passed == len(cases)) if cases else literal(0)).label("passed"),
             flag(s.stuck.is_(True)).label("stuck"),
-            flag(
-                exists().where(Evaluation.user_id == User.id, Evaluation.course_slug == course.slug)
-            ).label("evaluated"),
-            flag(
-                exists().where(
-                    Certificate.user_id == User.id,
-                    Certificate.course_slug == course.slug,
-                    Certificate.status == "valid",
-                )
-            ).label("certified"),
+            *_evaluated_and_certified(course),
             flag(s.user_id.is_(None)).label("missing"),
         )
         .select_from(
