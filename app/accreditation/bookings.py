@@ -193,10 +193,11 @@ def record_failure(batch: Sequence[Booking], message: str, now: dt.datetime) -> 
     db.session.flush()
 
 
-def release(batch: Sequence[Booking], now: dt.datetime) -> None:
-    """Give the batch back untouched (the run stopped on a configuration error)."""
+def release(batch: Sequence[Booking], now: dt.datetime, state: str = "pending") -> None:
+    """Give claimed bookings back unsent (a configuration error stopped the run, or their
+    course can no longer be booked: then they wait)."""
     for booking in batch:
-        booking.state = "pending"
+        booking.state = state
         booking.claim = ""
         booking.updated_at = now
     db.session.flush()

@@ -16,7 +16,7 @@ from ..dates import local_date
 from ..extensions import db
 from . import bookings, dossier
 from .dossier_pdf import render_csv, render_pdf
-from .pe_online import ConfigurationError, ServiceError, Settings, process, request_xml
+from .pe_online import ConfigurationError, ServiceError, Settings, process
 
 accreditation_cli = AppGroup("accreditation", help="Accreditatie: punten boeken in PE-online.")
 
@@ -79,16 +79,14 @@ def book_command(dry_run: bool) -> None:
         db.session.commit()
         if not batch:
             break
-        sendable = [b for b in batch if bookings.bookable(catalog.courses[b.course_slug])]
-        unbookable = [b for b in batch if b not in sendable]
-        bookings.release(unbookable, now)
-        for booking in unbookable:
-            booking.state = "waiting"
+        courses = {b.id: catalog.course(b.course_slug) for b in batch}
+        sendable = [b for b in batch if (c := courses[b.id]) is not None and bookings.bookable(c)]
+        # A course that lost its grant (or its files) since: those bookings wait again.
+        bookings.release([b for b in batch if b not in sendable], now, state="waiting")
         if not sendable:
             db.session.commit()
             continue
-        attendances = [bookings.attendance_of(b, catalog.courses[b.course_slug]) for b in sendable]
-        request_xml(settings, attendances)  # fails before sending if the batch is malformed
+        attendances = [bookings.attendance_of(b, courses[b.id]) for b in sendable]
         try:
             summary = process(settings, attendances)
         except ConfigurationError as exc:
