@@ -156,3 +156,13 @@ def test_dossier_command_writes_both_files(app, runner, example, tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / f"accreditatiedossier-{COURSE}.pdf").read_bytes().startswith(b"%PDF")
     assert (tmp_path / f"accreditatiedossier-{COURSE}.csv").exists()
+
+
+def test_every_font_of_the_dossier_is_embedded(app, client, auth, make_user, example):
+    auth.login(make_user(role="admin", email="beheer@example.nl"))
+    data = client.get(f"/beheer/accreditatie/{COURSE}.pdf").data
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            assert "/FontDescriptor" in font, font["/BaseFont"]
+            assert "/FontFile2" in font["/FontDescriptor"].get_object(), font["/BaseFont"]

@@ -140,6 +140,10 @@ def test_a_session_from_start_to_report(app: Flask, people: dict[str, User]) -> 
     for person in ("anna", "bram"):
         assert people[person].surname in text and people[person].big_number in text
     assert people["cas"].surname not in text
+    # Every font is embedded (DejaVu), none left to the reader's machine.
+    for page in PdfReader(io.BytesIO(pdf.data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            assert "/FontDescriptor" in font.get_object(), font.get_object()["/BaseFont"]
     assert "Groep twijfelde over confronteren." in text
     assert "Anna komt alleen terug" in text
     csv = ekc.get(f"/live/sessie/{session_id}/presentielijst.csv")

@@ -7,19 +7,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table
 
 from ..csvsafe import to_csv
 from ..dates import local_date
-from ..fonts import dejavu
+from ..fonts import a4_document, dejavu, report_table
 from .dossier import Dossier, Spread
-
-INK = colors.HexColor("#1d2733")
-RULE = colors.HexColor("#c9d1da")
 
 
 def _number(value: float | None, digits: int = 2) -> str:
@@ -53,17 +48,7 @@ def render_pdf(dossier: Dossier, font_dir: Path, generated_on: str) -> bytes:
 
     def table(rows: list[list[str]], widths: list[float] | None = None) -> Table:
         cells = [[Paragraph(escape(c), styles["small"]) for c in row] for row in rows]
-        result = Table(cells, colWidths=widths, repeatRows=1, hAlign="LEFT")
-        result.setStyle(
-            TableStyle(
-                [
-                    ("LINEBELOW", (0, 0), (-1, 0), 0.6, INK),
-                    ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ]
-            )
-        )
-        return result
+        return report_table(cells, widths, regular)
 
     accreditation = course.accreditation
     story: list = [
@@ -208,16 +193,8 @@ def render_pdf(dossier: Dossier, font_dir: Path, generated_on: str) -> bytes:
     story.append(Spacer(1, 4 * mm))
 
     buffer = io.BytesIO()
-    SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
-        title=f"Accreditatiedossier {course.title}",
-        author=course.provider,
-    ).build(story)
+    title = f"Accreditatiedossier {course.title}"
+    a4_document(buffer, regular, title=title, author=course.provider).build(story)
     return buffer.getvalue()
 
 

@@ -107,7 +107,8 @@ def dossier_file(course_slug: str, kind: str) -> Response:
     course = _course_or_404(course_slug)
     figures = dossier.build(course)
     if kind == "pdf":
-        data = render_pdf(figures, current_app.config["CERTIFICATES_DIR"] / "fonts", today_text())
+        fonts = current_app.config["CERTIFICATES_DIR"] / "fonts"
+        data = render_pdf(figures, fonts, local_date(clock.now()))
         mimetype = "application/pdf"
     else:
         data, mimetype = render_csv(figures), "text/csv"
@@ -121,7 +122,3 @@ def dossier_file(course_slug: str, kind: str) -> Response:
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-def today_text() -> str:
-    return local_date(clock.now())

@@ -13,20 +13,18 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 
 from ..content.model import Option, Question
 from ..csvsafe import to_csv
 from ..dates import local_date, local_datetime
-from ..fonts import dejavu
+from ..fonts import a4_document, dejavu, report_table
 
 BRAND = colors.HexColor("#0b5563")
 INK = colors.HexColor("#1c2430")
 MUTED = colors.HexColor("#4d5866")
-RULE = colors.HexColor("#d3dae0")
 
 
 @dataclass(frozen=True)
@@ -86,37 +84,13 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
-def _table(rows: list[list[Paragraph]], widths: list[float]) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
-    return table
-
-
 def render_pdf(report: Report, font_dir: Path) -> bytes:
     """The report as an A4 PDF for the toetsgroep's records."""
     regular, bold = dejavu(font_dir)
     s = _styles(regular, bold)
     buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
-        title=f"Verslag toetsgroep: {report.case_title}",
-        author=report.ekc,
-        creator="Signaal",
-        initialFontName=regular,
+    document = a4_document(
+        buffer, regular, title=f"Verslag toetsgroep: {report.case_title}", author=report.ekc
     )
     width = document.width
     ended = local_datetime(report.ended_at) if report.ended_at else "niet afgesloten"
@@ -132,7 +106,7 @@ def render_pdf(report: Report, font_dir: Path) -> bytes:
         story.append(_p(f"Groep: {report.cohort}", s["body"]))
     story += [
         _p(f"Deelnemers ({len(report.attendees)})", s["heading"]),
-        _table(
+        report_table(
             [[_p(h, s["bold"]) for h in ("Naam", "BIG-nummer", "Beroep")]]
             + [
                 [
@@ -143,6 +117,7 @@ def render_pdf(report: Report, font_dir: Path) -> bytes:
                 for a in report.attendees
             ],
             [width * 0.45, width * 0.25, width * 0.30],
+            regular,
         ),
         Spacer(1, 2 * mm),
         _p(
@@ -165,7 +140,10 @@ def render_pdf(report: Report, font_dir: Path) -> bytes:
                         _p("juist" if option.correct else "", s["body"]),
                     ]
                 )
-            story += [_table(rows, [width * 0.70, width * 0.12, width * 0.18]), Spacer(1, 2 * mm)]
+            story += [
+                report_table(rows, [width * 0.70, width * 0.12, width * 0.18], regular),
+                Spacer(1, 2 * mm),
+            ]
         if stage.note:
             story.append(_p("Notities van de EKC", s["bold"]))
             story += [_p(line, s["body"]) for line in stage.note.splitlines() if line.strip()]
