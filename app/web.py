@@ -25,6 +25,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import clock
+from .content import Course, get_catalog
 from .dates import local_date, local_datetime
 from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -216,6 +217,20 @@ def _security_headers(response: Response) -> Response:
 
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def course_or_404(course_slug: str) -> Course:
+    """The catalog's course with this slug; an unknown slug is a 404."""
+    course = get_catalog().course(course_slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """The address of a page on the public site (PUBLIC_BASE_URL, never the request's host), for
+    links that leave the request: in e-mails, or to share with others."""
+    return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
 
 
 ERROR_MESSAGES = {

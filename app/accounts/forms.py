@@ -119,12 +119,6 @@ class ChangePasswordForm(ResetPasswordForm):
     current = PasswordField("Huidig wachtwoord", validators=[DataRequired(REQUIRED)])
 
 
-class EmptyForm(FlaskForm):
-    """A POST-only button, protected against CSRF."""
-
-    submit = SubmitField("Verstuur")
-
-
 class TotpForm(FlaskForm):
     code = StringField(
         "Code uit je authenticator-app",

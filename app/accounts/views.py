@@ -23,6 +23,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..admin.users import is_last_admin
 from ..audit import audit
 from ..extensions import db, limiter
+from ..forms import EmptyForm
 from ..mail import queue_mail
 from ..models import utcnow
 from ..web import user_of_session
@@ -30,7 +31,6 @@ from . import privacy, service, throttle, two_factor
 from .forms import (
     ChangePasswordForm,
     DeleteAccountForm,
-    EmptyForm,
     LoginForm,
     ProfileForm,
     RegisterForm,

@@ -26,12 +26,12 @@ from flask import (
 from flask_login import current_user, login_required
 
 from ..accounts.access import role_required
-from ..accounts.forms import EmptyForm
 from ..audit import audit
 from ..content import get_catalog
 from ..content.model import Quiz
 from ..dates import AMSTERDAM
 from ..extensions import db, limiter
+from ..forms import EmptyForm
 from ..models import Cohort, LiveSession
 from ..trainer import cohorts
 from ..trainer.cohorts import normalise_code
