@@ -230,7 +230,7 @@ def course_or_404(course_slug: str) -> Course:
 def public_url(endpoint: str, **values: Any) -> str:
     """The address of a page on the public site (PUBLIC_BASE_URL, never the request's host), for
     links that leave the request: in e-mails, or to share with others."""
-    return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 ERROR_MESSAGES = {

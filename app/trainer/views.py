@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -29,7 +28,7 @@ from ..forms import EmptyForm, offer_courses
 from ..mail import queue_mail
 from ..models import PROFESSIONS, TRAINER_ROLES, Cohort, CohortInvite, User
 from ..quizzes.attempts import assessment_status_for_users, grant_attempt
-from ..web import course_or_404
+from ..web import course_or_404, public_url
 from . import charts, cohorts, detail, item_analysis, overview, queries, reminders
 from .forms import CohortForm, InviteForm, JoinForm, JoinSettingsForm
 
@@ -53,9 +52,7 @@ def _member_or_404(cohort: Cohort, user_id: int) -> User:
 
 
 def _join_link(cohort: Cohort) -> str:
-    return current_app.config["PUBLIC_BASE_URL"] + url_for(
-        "trainer.join", code=cohorts.format_code(cohort.join_code)
-    )
+    return public_url("trainer.join", code=cohorts.format_code(cohort.join_code))
 
 
 # --- trainer pages -------------------------------------------------------------------------
@@ -321,9 +318,7 @@ def invite(cohort_id: int) -> Any:
     audit(current_user, "cohort.invite", group, count=len(invites))
     course = get_catalog().course(group.course_slug)
     for item in invites:
-        link = current_app.config["PUBLIC_BASE_URL"] + url_for(
-            "trainer.accept_invite", token=item.token
-        )
+        link = public_url("trainer.accept_invite", token=item.token)
         queue_mail(
             item.email,
             f"Uitnodiging voor de groep {group.name} in Signaal",
