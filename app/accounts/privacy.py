@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, or_, select, union_all
 
+from .. import clock
 from ..audit import audit, forget_person
 from ..certificates.facts import facts_of
 from ..extensions import db
@@ -31,7 +32,6 @@ from ..models import (
     LiveParticipant,
     MailMessage,
     User,
-    utcnow,
 )
 from ..trainer.cohorts import INVITE_DAYS
 
@@ -64,7 +64,7 @@ def export_user_data(user: User) -> dict[str, Any]:
         .where(CohortInvite.email == user.email.lower())
         .order_by(CohortInvite.created_at)
     )
-    invite_cutoff = utcnow() - dt.timedelta(days=INVITE_DAYS)
+    invite_cutoff = clock.now() - dt.timedelta(days=INVITE_DAYS)
     return {
         "account": {
             "email": user.email,
@@ -285,7 +285,7 @@ def delete_account(user: User) -> None:
     user.totp_secret = None
     user.last_heartbeat_at = None
     user.role = "learner"
-    user.deleted_at = utcnow()
+    user.deleted_at = clock.now()
     user.session_version += 1
     audit(None, "account.deleted", user)
 
