@@ -20,7 +20,6 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..admin.users import is_last_admin
 from ..audit import audit
 from ..extensions import db, limiter
 from ..forms import EmptyForm
@@ -38,6 +37,7 @@ from .forms import (
     ResetRequestForm,
     TotpForm,
 )
+from .roles import is_last_admin
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
