@@ -21,6 +21,7 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
+from ..accounts import privacy
 from ..accounts.access import role_required
 from ..accreditation import bookings
 from ..content import Course
@@ -35,6 +36,8 @@ from .forms import ConfirmForm, EvaluationForm
 from .signing import SigningError
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificaat")
+# A deleted account's certificates lose their PDF and BIG number but stay verifiable.
+bp.record_once(lambda state: privacy.on_account_deletion(state.app, issuing.forget_certificates_of))
 
 
 def _link(item: ChecklistItem) -> str | None:
