@@ -28,6 +28,7 @@ from . import clock
 from .content import Course, get_catalog
 from .dates import local_date, local_datetime
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .i18n import init_i18n
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -87,6 +88,7 @@ def init_extensions(app: Flask) -> None:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     db.init_app(app)
+    init_i18n(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

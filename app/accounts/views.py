@@ -306,6 +306,7 @@ def profile() -> Any:
         current_user.profession = form.profession.data
         current_user.big_number = (form.big_number.data or "").strip() or None
         current_user.booster_opt_out = form.booster_opt_out.data
+        current_user.language = form.language.data
         db.session.commit()
         flash("Je gegevens zijn opgeslagen.", "success")
         return redirect(url_for("accounts.profile"))
