@@ -33,6 +33,7 @@ PYTHON_EXEMPT = {
     "certificates/pdf.py": "the certificate, printed in the course's language",
     "certificates/pocket_card.py": "the pocket card, printed in the course's language",
     "live/report.py": "the toetsgroep report, in the course's language",
+    "certificates/facts.py": "what a certificate prints, in the course's language",
     "learning/pocket_card.py": "the pocket card, printed in the course's language",
 }
 #: Every `cli.py` holds operator commands, in Dutch like the rest of the operations side.
@@ -50,15 +51,18 @@ FIELD_SUFFIX = "Field"
 
 #: Short words that occur in Dutch prose and hardly in English: two of them, or one in a
 #: sentence of three words or more, make a string read as Dutch.
-_DUTCH_WORDS = """de het een je jouw jij u uw niet van voor met naar zijn is er op om en of bij
-    dat die deze geen nog wordt worden kan kun kunt moet moeten ook als aan tot uit heeft hebt
-    bent wel al maar dan zo hier daar wat wie waar hoe welke meer alle eerst ga gaat terug
-    opnieuw nieuwe nieuw mijn onze ons wij we zij ze hun hem haar dit ik gegevens pagina"""
+_DUTCH_WORDS = """de het een je jouw jij u uw niet voor met naar zijn er op om en bij dat deze
+    geen nog wordt worden kan kun kunt moet moeten ook als aan tot uit heeft hebt bent wel maar
+    zo hier daar wat wie waar hoe welke meer alle eerst ga gaat terug opnieuw nieuwe nieuw mijn
+    onze ons wij zij ze hun haar dit ik gegevens pagina"""
 DUTCH_WORDS = frozenset(_DUTCH_WORDS.split())
 WORD = re.compile(r"[A-Za-zÀ-ÿ]{2,}")
 
 
 def reads_as_dutch(text: str) -> bool:
+    """Prose in Dutch: a path, an identifier or a single word is not prose."""
+    if " " not in text.strip():
+        return False
     words = [word.lower() for word in WORD.findall(text)]
     dutch = sum(word in DUTCH_WORDS for word in words)
     return dutch >= 2 or (dutch == 1 and len(words) >= 3)
