@@ -12,7 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from flask_babel import format_list, gettext
+
 from ..content.model import Course
+from ..models import PROFESSIONS
 
 
 class PassedStatus(Protocol):
@@ -59,21 +62,30 @@ def certificate_kind(
     if profession not in accreditation.booked_professions:
         return (
             "participation",
-            f"{accreditation.body} boekt punten alleen voor "
-            + " en ".join(accreditation.booked_professions)
-            + ": je ontvangt een bewijs van deelname met de studiebelasting.",
+            gettext(
+                "%(body)s boekt punten alleen voor %(professions)s: je ontvangt een bewijs van "
+                "deelname met de studiebelasting.",
+                body=accreditation.body,
+                professions=format_list(
+                    [str(PROFESSIONS.get(p, p)) for p in accreditation.booked_professions]
+                ),
+            ),
         )
     if not big_number:
         return (
             "participation",
-            "Zonder BIG-nummer kunnen geen punten worden geboekt: vul het in bij je profiel "
-            "voordat je het certificaat aanmaakt.",
+            gettext(
+                "Zonder BIG-nummer kunnen geen punten worden geboekt: vul het in bij je profiel "
+                "voordat je het certificaat aanmaakt."
+            ),
         )
     if not accreditation.covers(completed_on):
         return (
             "participation",
-            "De afronding valt buiten de accreditatieperiode: je ontvangt een bewijs van "
-            "deelname zonder punten.",
+            gettext(
+                "De afronding valt buiten de accreditatieperiode: je ontvangt een bewijs van "
+                "deelname zonder punten."
+            ),
         )
     return "accreditation", ""
 
@@ -93,14 +105,16 @@ def check(
     """Build the checklist for this learner and decide the certificate's kind."""
     requirements = course.requirements
     items: list[ChecklistItem] = [
-        ChecklistItem("Je e-mailadres is bevestigd", email_confirmed, "accounts.profile")
+        ChecklistItem(gettext("Je e-mailadres is bevestigd"), email_confirmed, "accounts.profile")
     ]
     if requirements.all_lessons:
         lesson_slugs = [lesson.slug for lesson in course.lessons]
         done = sum(1 for slug in lesson_slugs if slug in completed_lessons)
         items.append(
             ChecklistItem(
-                f"Alle lessen afgerond ({done} van {len(lesson_slugs)})",
+                gettext(
+                    "Alle lessen afgerond (%(done)s van %(total)s)", done=done, total=len(lesson_slugs)
+                ),
                 done == len(lesson_slugs),
                 "learning.course",
                 {"course_slug": course.slug},
@@ -111,7 +125,11 @@ def check(
             status = assessment.get(quiz.slug)
             items.append(
                 ChecklistItem(
-                    f"Casus “{quiz.title}” met voldoende afgerond (minstens {quiz.pass_mark}%)",
+                    gettext(
+                        "Casus “%(title)s” met voldoende afgerond (minstens %(mark)s%%)",
+                        title=quiz.title,
+                        mark=quiz.pass_mark,
+                    ),
                     bool(status is not None and status.passed),
                     "quizzes.show",
                     {"course_slug": course.slug, "quiz_slug": quiz.slug},
@@ -121,8 +139,12 @@ def check(
         minutes = _minutes(study_seconds)
         items.append(
             ChecklistItem(
-                f"Minstens {requirements.min_study_minutes} minuten studietijd (nu {minutes}; "
-                "telt terwijl je een les of casus open hebt en actief bent)",
+                gettext(
+                    "Minstens %(required)s minuten studietijd (nu %(minutes)s; telt terwijl je "
+                    "een les of casus open hebt en actief bent)",
+                    required=requirements.min_study_minutes,
+                    minutes=minutes,
+                ),
                 minutes >= requirements.min_study_minutes,
                 "learning.course",
                 {"course_slug": course.slug},
@@ -131,7 +153,7 @@ def check(
     if requirements.evaluation:
         items.append(
             ChecklistItem(
-                "Evaluatie van de cursus ingevuld",
+                gettext("Evaluatie van de cursus ingevuld"),
                 evaluation_done,
                 "certificates.evaluation",
                 {"course_slug": course.slug},

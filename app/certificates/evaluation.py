@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from statistics import fmean
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,14 +17,14 @@ from ..models import Evaluation, User
 from ..trainer import cohorts
 
 RATINGS = (
-    ("relevance", "Relevantie voor je praktijk"),
-    ("content_quality", "Kwaliteit van de inhoud"),
-    ("didactics", "Didactiek: opbouw, casussen en feedback"),
+    ("relevance", lazy_gettext("Relevantie voor je praktijk")),
+    ("content_quality", lazy_gettext("Kwaliteit van de inhoud")),
+    ("didactics", lazy_gettext("Didactiek: opbouw, casussen en feedback")),
 )
 STUDY_TIME_CHOICES = (
-    ("te-kort", "Te kort: ik had meer tijd nodig"),
-    ("klopt", "Klopt ongeveer"),
-    ("te-lang", "Te lang: ik was sneller klaar"),
+    ("te-kort", lazy_gettext("Te kort: ik had meer tijd nodig")),
+    ("klopt", lazy_gettext("Klopt ongeveer")),
+    ("te-lang", lazy_gettext("Te lang: ik was sneller klaar")),
 )
 
 

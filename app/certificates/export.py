@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
@@ -117,12 +118,16 @@ def pending_warning(course: Course) -> str:
     if accreditation.granted:
         return ""
     if accreditation.status == "aangevraagd":
-        state = f"de accreditatie is nog aangevraagd bij {accreditation.body}"
-    else:
-        state = "de cursus is niet geaccrediteerd"
-    return (
-        f"{course.title}: {state}. De presentielijst heeft daarom geen activiteit-ID en geen "
-        "punten, en is nog niet klaar voor het register."
+        return gettext(
+            "%(course)s: de accreditatie is nog aangevraagd bij %(body)s. De presentielijst heeft "
+            "daarom geen activiteit-ID en geen punten, en is nog niet klaar voor het register.",
+            course=course.title,
+            body=accreditation.body,
+        )
+    return gettext(
+        "%(course)s: de cursus is niet geaccrediteerd. De presentielijst heeft daarom geen "
+        "activiteit-ID en geen punten, en is nog niet klaar voor het register.",
+        course=course.title,
     )
 
 

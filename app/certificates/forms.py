@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -9,13 +10,13 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from .evaluation import STUDY_TIME_CHOICES
 
-REQUIRED_CHOICE = "Kies een antwoord."
+REQUIRED_CHOICE = lazy_gettext("Kies een antwoord.")
 SCALE = [
-    SelectChoice("1", "1 (slecht)"),
+    SelectChoice("1", lazy_gettext("1 (slecht)")),
     SelectChoice("2", "2"),
     SelectChoice("3", "3"),
     SelectChoice("4", "4"),
-    SelectChoice("5", "5 (uitstekend)"),
+    SelectChoice("5", lazy_gettext("5 (uitstekend)")),
 ]
 
 
@@ -26,36 +27,39 @@ class ConfirmForm(FlaskForm):
     shown_name = HiddenField()
     shown_big_number = HiddenField()
     confirm = BooleanField(
-        "Mijn naam en BIG-nummer staan hierboven precies zoals ze op het certificaat moeten komen.",
-        validators=[DataRequired("Vink aan dat je naam en BIG-nummer kloppen.")],
+        lazy_gettext(
+            "Mijn naam en BIG-nummer staan hierboven precies zoals ze op het certificaat moeten "
+            "komen."
+        ),
+        validators=[DataRequired(lazy_gettext("Vink aan dat je naam en BIG-nummer kloppen."))],
     )
-    submit = SubmitField("Certificaat aanmaken")
+    submit = SubmitField(lazy_gettext("Certificaat aanmaken"))
 
 
 class EvaluationForm(FlaskForm):
     relevance = RadioField(
-        "Hoe relevant is deze cursus voor je praktijk?",
+        lazy_gettext("Hoe relevant is deze cursus voor je praktijk?"),
         choices=SCALE,
         validators=[InputRequired(REQUIRED_CHOICE)],
     )
     content_quality = RadioField(
-        "Hoe beoordeel je de kwaliteit van de inhoud?",
+        lazy_gettext("Hoe beoordeel je de kwaliteit van de inhoud?"),
         choices=SCALE,
         validators=[InputRequired(REQUIRED_CHOICE)],
     )
     didactics = RadioField(
-        "Hoe beoordeel je de didactiek: de opbouw, de casussen en de feedback?",
+        lazy_gettext("Hoe beoordeel je de didactiek: de opbouw, de casussen en de feedback?"),
         choices=SCALE,
         validators=[InputRequired(REQUIRED_CHOICE)],
     )
     study_time = RadioField(
-        "Klopte de opgegeven studietijd?",
+        lazy_gettext("Klopte de opgegeven studietijd?"),
         choices=[SelectChoice(value, label) for value, label in STUDY_TIME_CHOICES],
         validators=[InputRequired(REQUIRED_CHOICE)],
     )
     comments = TextAreaField(
-        "Opmerkingen (niet verplicht)",
-        validators=[Length(max=4000, message="Gebruik maximaal 4000 tekens.")],
-        description="Wat kan beter, wat moet blijven? Noem geen patiëntgegevens.",
+        lazy_gettext("Opmerkingen (niet verplicht)"),
+        validators=[Length(max=4000, message=lazy_gettext("Gebruik maximaal 4000 tekens."))],
+        description=lazy_gettext("Wat kan beter, wat moet blijven? Noem geen patiëntgegevens."),
     )
-    submit = SubmitField("Evaluatie versturen")
+    submit = SubmitField(lazy_gettext("Evaluatie versturen"))

@@ -18,6 +18,7 @@ from flask import (
     render_template,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
@@ -99,7 +100,7 @@ def issue(course_slug: str) -> Any:
     shown = (form.shown_name.data or "", form.shown_big_number.data or "")
     if existing is None and shown != (current_user.formal_name, current_user.big_number or ""):
         flash(
-            "Je naam of BIG-nummer is intussen gewijzigd. Controleer ze hieronder opnieuw.",
+            gettext("Je naam of BIG-nummer is intussen gewijzigd. Controleer ze hieronder opnieuw."),
             "warning",
         )
         return redirect(url_for("certificates.course", course_slug=course.slug))
@@ -108,15 +109,18 @@ def issue(course_slug: str) -> Any:
     except issuing.NotEligible:
         db.session.rollback()
         flash(
-            "Je voldoet nog niet aan alle voorwaarden. Bekijk hieronder wat nog ontbreekt.", "error"
+            gettext("Je voldoet nog niet aan alle voorwaarden. Bekijk hieronder wat nog ontbreekt."),
+            "error",
         )
         return redirect(url_for("certificates.course", course_slug=course.slug))
     except SigningError:
         db.session.rollback()
         current_app.logger.exception("certificate signing unavailable")
         flash(
-            "Je certificaat kan nu niet worden ondertekend. Er is niets verloren gegaan: "
-            "probeer het over een paar minuten opnieuw.",
+            gettext(
+                "Je certificaat kan nu niet worden ondertekend. Er is niets verloren gegaan: "
+                "probeer het over een paar minuten opnieuw."
+            ),
             "error",
         )
         return redirect(url_for("certificates.course", course_slug=course.slug))
@@ -127,11 +131,15 @@ def issue(course_slug: str) -> Any:
     db.session.commit()
     if created:
         flash(
-            f"Je certificaat {certificate.number} is aangemaakt. We mailen het ook naar {current_user.email}.",
+            gettext(
+                "Je certificaat %(number)s is aangemaakt. We mailen het ook naar %(email)s.",
+                number=certificate.number,
+                email=current_user.email,
+            ),
             "success",
         )
     else:
-        flash(f"Je certificaat {certificate.number} bestond al.", "info")
+        flash(gettext("Je certificaat %(number)s bestond al.", number=certificate.number), "info")
     return redirect(url_for("certificates.course", course_slug=course.slug))
 
 
@@ -175,7 +183,7 @@ def evaluation(course_slug: str) -> Any:
         )
         db.session.commit()
         if created:
-            flash("Dank je wel: je evaluatie is opgeslagen.", "success")
+            flash(gettext("Dank je wel: je evaluatie is opgeslagen."), "success")
         return redirect(url_for("certificates.course", course_slug=course.slug))
     status = 400 if form.is_submitted() and existing is None else 200
     return (

@@ -18,6 +18,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -51,9 +52,9 @@ def study_time(minutes: int) -> str:
     hours, rest = divmod(int(minutes), 60)
     parts = []
     if hours:
-        parts.append(f"{hours} uur")
+        parts.append(ngettext("%(num)d uur", "%(num)d uur", hours))
     if rest or not hours:
-        parts.append(f"{rest} {'minuut' if rest == 1 else 'minuten'}")
+        parts.append(ngettext("%(num)d minuut", "%(num)d minuten", rest))
     return " ".join(parts)
 
 
@@ -122,12 +123,16 @@ def course(course_slug: str) -> Any:
 
 
 @lru_cache(maxsize=256)
-def _lesson_parts(lesson: Lesson) -> tuple[Outline, Markup]:
+def _lesson_parts(lesson: Lesson, lesson_language: str) -> tuple[Outline, Markup]:
     """What a lesson page shows alike to every learner, built on its first view: the body with
     its section ids and table of contents, and the numbered list of sources."""
     # The body was sanitised at load (app.content.markdown), so it may be marked safe.
     sections = outline(Markup(lesson.html))
-    sources = Markup(render_template("learning/_lesson_sources.html", lesson=lesson))
+    sources = Markup(
+        render_template(
+            "learning/_lesson_sources.html", lesson=lesson, lesson_language=lesson_language
+        )
+    )
     return sections, sources
 
 
@@ -139,7 +144,7 @@ def lesson(course_slug: str, lesson_slug: str) -> Any:
     """Show a lesson; it writes nothing (study time comes from the page's heartbeat)."""
     course, lesson = _lesson_or_404(course_slug, lesson_slug)
     previous, following = course.neighbours(lesson.slug)
-    sections, sources = _lesson_parts(lesson)
+    sections, sources = _lesson_parts(lesson, course.language)
     return render_template(
         "learning/lesson.html",
         course=course,
@@ -164,7 +169,7 @@ def complete(course_slug: str, lesson_slug: str) -> Any:
     record_heartbeat(current_user.id, course.slug, lesson.slug, now, _idle_cap())
     complete_lesson(current_user.id, course.slug, lesson.slug, now)
     db.session.commit()
-    flash(f"Les {lesson.number} is afgerond.", "success")
+    flash(gettext("Les %(number)s is afgerond.", number=lesson.number), "success")
     if lesson.check:
         return redirect(url_for("quizzes.show", course_slug=course.slug, quiz_slug=lesson.check))
     _, following = course.neighbours(lesson.slug)
