@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import render_template
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -362,36 +363,38 @@ def mail_certificate(
     if certificate.pdf is None:
         return
     facts = facts_of(certificate)
-    queue_mail(
-        holder.email,
-        f"Je certificaat: {certificate.course_title}",
-        render_template(
-            "certificates/mail_certificate.txt",
-            certificate=certificate,
-            holder=holder,
-            facts=facts,
-            facts_lines=lines(facts, mask=True),
-            verification_url=verification_url,
-            supersedes=supersedes,
-            aid_url=public_url("watnu.show"),
-        ),
-        attachments=[(pdf_filename(certificate), "application/pdf", certificate.pdf)],
-    )
+    with force_locale(holder.language):
+        queue_mail(
+            holder.email,
+            gettext("Je certificaat: %(course)s", course=certificate.course_title),
+            render_template(
+                "certificates/mail_certificate.txt",
+                certificate=certificate,
+                holder=holder,
+                facts=facts,
+                facts_lines=lines(facts, mask=True),
+                verification_url=verification_url,
+                supersedes=supersedes,
+                aid_url=public_url("watnu.show"),
+            ),
+            attachments=[(pdf_filename(certificate), "application/pdf", certificate.pdf)],
+        )
 
 
 def mail_revocation(certificate: Certificate, holder: User, public_base_url: str) -> None:
     """Tell the holder their certificate was revoked: why, and what to do now (caller commits)."""
-    queue_mail(
-        holder.email,
-        f"Je certificaat {certificate.number} is ingetrokken",
-        render_template(
-            "certificates/mail_revoked.txt",
-            certificate=certificate,
-            holder=holder,
-            base_url=public_base_url.rstrip("/"),
-            provider_name=certificate.provider_name or "de aanbieder",
-        ),
-    )
+    with force_locale(holder.language):
+        queue_mail(
+            holder.email,
+            gettext("Je certificaat %(number)s is ingetrokken", number=certificate.number),
+            render_template(
+                "certificates/mail_revoked.txt",
+                certificate=certificate,
+                holder=holder,
+                base_url=public_base_url.rstrip("/"),
+                provider_name=certificate.provider_name or gettext("de aanbieder"),
+            ),
+        )
 
 
 def holder_of(certificate: Certificate) -> User | None:
