@@ -25,7 +25,7 @@ DEMO_ACCOUNTS = (
         "Jasmijn",
         "de",
         "Vries",
-        "huisarts",
+        "gp",
         "12345678901",
     ),
     (
@@ -36,7 +36,7 @@ DEMO_ACCOUNTS = (
         "Mehmet",
         "",
         "Yıldız",
-        "anders",
+        "other",
         None,
     ),
     (
@@ -47,7 +47,7 @@ DEMO_ACCOUNTS = (
         "Anouk",
         "",
         "Bakker",
-        "anders",
+        "other",
         None,
     ),
 )
@@ -93,7 +93,7 @@ def create_user(
     first_name: str = "",
     tussenvoegsel: str = "",
     surname: str = "",
-    profession: str = "anders",
+    profession: str = "other",
     big_number: str | None = None,
     confirmed: bool = False,
 ) -> User:
