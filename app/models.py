@@ -72,8 +72,9 @@ PROFESSIONS = {
 }
 #: Professions whose accreditation is booked on a BIG number.
 BIG_REQUIRED = ("gp", "gp_trainee")
-#: Where a course's accreditation stands (course.toml `status`; certificates snapshot it).
-ACCREDITATION_STATUSES = {"applied": "Aangevraagd", "accredited": "Geaccrediteerd"}
+#: Where a course's accreditation stands (course.toml `status`; certificates snapshot it); the
+#: label reads inside a sentence ("de accreditatie is aangevraagd").
+ACCREDITATION_STATUSES = {"applied": "aangevraagd", "accredited": "geaccrediteerd"}
 #: The evaluation's answer on the stated study time.
 STUDY_TIMES = {
     "too_short": "Te kort: ik had meer tijd nodig",

@@ -355,6 +355,8 @@ def test_admin_page_says_how_to_turn_booking_on(app, client, auth, make_user):
     auth.login(make_user(role="admin"))
     page = client.get("/beheer/gaia").get_data(as_text=True)
     assert "PE_ONLINE_URL" in page
+    # The course's accreditation is applied for: said in Dutch, not by its stored value.
+    assert "Nog niet te boeken: de accreditatie is aangevraagd." in page
 
 
 def test_learner_sees_where_the_points_stand(app, client, auth, make_user, runner, pe_online):

@@ -165,6 +165,13 @@ def test_eligibility_matrix(course, overrides, eligible, kind):
     assert bool(result.kind_reason) is (kind == "participation")
 
 
+def test_participation_reason_names_the_booked_professions_in_words(course):
+    result = check(course, profession="practice_nurse", big_number=None)
+    assert result.kind_reason.startswith(
+        "ABC1 boekt punten alleen voor huisarts en huisarts in opleiding (aios):"
+    )
+
+
 def test_checklist_names_what_is_missing_with_links(course):
     result = check(
         course,
