@@ -313,9 +313,7 @@ def test_pdf_for_a_granted_accreditation_prints_id_points_and_validity():
 
 
 def test_pdf_of_participation_states_study_load_without_points():
-    text = pdf_text(
-        render(kind="participation", profession="practice_nurse", big_number=None)
-    )
+    text = pdf_text(render(kind="participation", profession="practice_nurse", big_number=None))
     assert "Bewijs van deelname" in text
     assert "Praktijkondersteuner" in text
     assert "0,5 uur (30 minuten)" in text
