@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test lint lock e2e bench clean
+.PHONY: run test lint lock e2e bench clean translations-update
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,17 @@ lock: $(VENV)/.dev
 	$(call INSTALL_LOCKED,requirements-dev.lock)
 	touch $(VENV)/.dev $(VENV)/.runtime
 
-run: $(VENV)/.runtime
+# The English interface catalogue, compiled for Flask-Babel (the .mo is built, not committed).
+TRANSLATIONS_MO := app/translations/en/LC_MESSAGES/messages.mo
+$(TRANSLATIONS_MO): app/translations/en/LC_MESSAGES/messages.po | $(VENV)/.runtime
+	$(BIN)/python -m app.i18n compile
+
+# After changing interface text: re-extract, merge into the English catalogue, then translate
+# the new entries (msgstr "") in app/translations/en/LC_MESSAGES/messages.po.
+translations-update: $(VENV)/.runtime
+	$(BIN)/python -m app.i18n update
+
+run: $(VENV)/.runtime $(TRANSLATIONS_MO)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask certificates dev-keys
 	@echo "Demo-accounts (inloggen op http://127.0.0.1:5000):"
@@ -46,8 +56,9 @@ run: $(VENV)/.runtime
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m app.i18n check
 
-test: lint
+test: lint $(TRANSLATIONS_MO)
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 # The W3C Nu HTML checker for the accessibility sweep: pinned in package.json, run on Java.
@@ -57,10 +68,10 @@ $(VNU_JAR): package.json
 	npm install --ignore-scripts --no-package-lock --no-audit --no-fund
 	touch $@
 
-e2e: $(VENV)/.dev $(VNU_JAR)
+e2e: $(VENV)/.dev $(VNU_JAR) $(TRANSLATIONS_MO)
 	$(BIN)/pytest -q -m e2e tests/e2e $(PYTEST_ARGS)
 
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev $(TRANSLATIONS_MO)
 	$(BIN)/python -m bench
 
 clean:

@@ -2,7 +2,7 @@
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -29,3 +29,11 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def user_or_address() -> str:
+    """A rate-limit key: the signed-in user, else the remote address. Per user, because a whole
+    practice (trainers, learners) may share one IP address."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.get_id()}"
+    return get_remote_address()

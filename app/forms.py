@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from .content import get_catalog
+
+
+class EmptyForm(FlaskForm):
+    """A form that carries only the CSRF token: POST-only buttons, and the quiz form, whose
+    answer fields come from the content and are read by hand."""
 
 
 def offer_courses(field: SelectField) -> None:

@@ -21,8 +21,9 @@ from typing import Protocol
 from flask import Flask, current_app, g
 from sqlalchemy import Select, select, update
 
+from . import clock
 from .extensions import db
-from .models import MailMessage, utcnow
+from .models import MailMessage
 
 #: After this many tries (about a day of waiting) a message is marked failed for admins to see.
 MAX_ATTEMPTS = 12
@@ -99,7 +100,7 @@ class FolderTransport:
     def send(self, row: MailMessage) -> None:
         outbox = current_app.config["MAIL_OUTBOX"]
         outbox.mkdir(parents=True, exist_ok=True)
-        stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
+        stamp = clock.now().strftime("%Y%m%dT%H%M%S%f")
         slug = re.sub(r"[^a-z0-9]+", "-", row.subject.lower()).strip("-")[:40]
         path = outbox / f"{stamp}-{row.id}-{slug}.eml"
         path.write_bytes(row.message)
@@ -181,7 +182,7 @@ def _record_failure(row: MailMessage, exc: BaseException, now: dt.datetime) -> N
 
 def deliver_due(now: dt.datetime | None = None) -> DeliveryReport:
     """Deliver the messages that are due; record each success or failure (commits per message)."""
-    now = now or utcnow()
+    now = now or clock.now()
     report = DeliveryReport()
     rows = _claim(now)
     if not rows:
@@ -195,7 +196,12 @@ def deliver_due(now: dt.datetime | None = None) -> DeliveryReport:
                 except (OSError, smtplib.SMTPException, PermanentFailure) as exc:
                     _record_failure(row, exc, now)
                 else:
-                    row.status, row.sent_at, row.message, row.last_error = "sent", utcnow(), b"", ""
+                    row.status, row.sent_at, row.message, row.last_error = (
+                        "sent",
+                        clock.now(),
+                        b"",
+                        "",
+                    )
                 handled.add(row.id)
                 db.session.commit()
     except (OSError, smtplib.SMTPException) as exc:

@@ -112,6 +112,8 @@ class User(UserMixin, db.Model):
     #: The learner's latest study-time heartbeat, from any tab: study time is credited per
     #: learner from the gap since this moment, so parallel tabs cannot multiply it.
     last_heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: The interface language the person chose ("nl" or "en"); course content keeps its own.
+    language: Mapped[str] = mapped_column(String(5), default="nl", server_default="nl")
 
     def get_id(self) -> str:
         """What a session stores: it stops matching on a password change or a logout."""

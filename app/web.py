@@ -25,8 +25,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import clock
+from .content import Course, get_catalog
 from .dates import local_date, local_datetime
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .i18n import init_i18n
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -86,6 +88,7 @@ def init_extensions(app: Flask) -> None:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     db.init_app(app)
+    init_i18n(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -216,6 +219,20 @@ def _security_headers(response: Response) -> Response:
 
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def course_or_404(course_slug: str) -> Course:
+    """The catalog's course with this slug; an unknown slug is a 404."""
+    course = get_catalog().course(course_slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """The address of a page on the public site (PUBLIC_BASE_URL, never the request's host), for
+    links that leave the request: in e-mails, or to share with others."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 ERROR_MESSAGES = {

@@ -28,6 +28,13 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "een-lang-test-wachtwoord"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Build the English catalogue the app reads (make does it too; a bare pytest run may not)."""
+    from app.i18n.catalogue import compile_all
+
+    compile_all()
+
+
 def pytest_report_header() -> str:
     return f"database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite (per test)'}"
 

@@ -121,7 +121,13 @@ def test_registering_a_taken_big_number_answers_the_same_and_says_so_by_mail(
 def test_big_number_changes_are_rate_limited(client, auth, make_user):
     make_user(big_number="33333333333")
     auth.login(make_user(big_number="22222222222"))
-    profile = {"initials": "A.", "first_name": "Anna", "surname": "Berg", "profession": "gp"}
+    profile = {
+        "initials": "A.",
+        "first_name": "Anna",
+        "surname": "Berg",
+        "profession": "gp",
+        "language": "nl",
+    }
     statuses = [
         client.post("/account/profiel", data={**profile, "big_number": "33333333333"}).status_code
         for _ in range(7)
@@ -354,6 +360,7 @@ def test_profile_update_keeps_big_number_rules(client, auth, app, make_user):
         "surname": "Jansen",
         "profession": "gp",
         "big_number": other.big_number,
+        "language": "nl",
     }
     assert "hoort al bij een ander account" in client.post("/account/profiel", data=data).get_data(
         as_text=True

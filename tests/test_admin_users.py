@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from app.accounts import roles
 from app.accounts.privacy import delete_account
-from app.admin import users as domain
 from app.admin.users import RoleError, change_role
 from app.extensions import db
 from app.models import AuditEvent, User
@@ -201,7 +201,7 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(
             "/account/inloggen", data={"email": admin.email, "password": PASSWORD}
         )
     counted = threading.Event()
-    count = domain.admin_count
+    count = roles.admin_count
 
     def slow_count() -> int:
         result = count()
@@ -210,7 +210,7 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(
             time.sleep(0.5)  # the second request arrives while this one holds the lock
         return result
 
-    monkeypatch.setattr(domain, "admin_count", slow_count)
+    monkeypatch.setattr(roles, "admin_count", slow_count)
     statuses = {}
 
     def demote(actor: User, target: User) -> None:

@@ -196,6 +196,7 @@ def test_no_booster_after_opting_out_in_the_profile(
         "profession": learner.profession,
         "big_number": learner.big_number,
         "booster_opt_out": "y",
+        "language": "nl",
     }
     assert client.post("/account/profiel", data=profile).status_code == 302
     with app.app_context():

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from ..i18n import LANGUAGES
 from ..models import BIG_REQUIRED, PROFESSIONS
 from .service import BIG_PATTERN, big_number_taken, password_problem
 
@@ -76,6 +78,13 @@ class ProfileForm(NameFields, FlaskForm):
         description="Na je certificaat krijg je drie keer een korte opfrisser per mail "
         "(na 3, 6 en 12 maanden). Vink aan als je die niet wilt.",
     )
+    language = SelectField(
+        lazy_gettext("Taal van Signaal"),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        description=lazy_gettext(
+            "De taal van knoppen, menu's en meldingen. De cursus zelf is in het Nederlands."
+        ),
+    )
     submit = SubmitField("Gegevens opslaan")
 
     def validate_big_number(self, field: StringField) -> None:
@@ -117,12 +126,6 @@ class ResetPasswordForm(FlaskForm):
 
 class ChangePasswordForm(ResetPasswordForm):
     current = PasswordField("Huidig wachtwoord", validators=[DataRequired(REQUIRED)])
-
-
-class EmptyForm(FlaskForm):
-    """A POST-only button, protected against CSRF."""
-
-    submit = SubmitField("Verstuur")
 
 
 class TotpForm(FlaskForm):

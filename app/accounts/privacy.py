@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from typing import Any
 
+from flask import Flask, current_app
 from sqlalchemy import delete, func, or_, select, union_all
 
+from .. import clock
 from ..audit import audit, forget_person
-from ..certificates.facts import facts_of
 from ..extensions import db
 from ..models import (
     Answer,
@@ -31,12 +33,14 @@ from ..models import (
     LiveParticipant,
     MailMessage,
     User,
-    utcnow,
 )
 from ..trainer.cohorts import INVITE_DAYS
 
 #: How long personal data of inactive accounts is kept; documented in docs/security.md.
 RETENTION_YEARS = 5
+
+#: The app.extensions key of the callbacks `delete_account` runs (see `on_account_deletion`).
+DELETION_HOOKS = "signaal.account_deletion"
 
 
 def _iso(value: Any) -> Any:
@@ -64,7 +68,7 @@ def export_user_data(user: User) -> dict[str, Any]:
         .where(CohortInvite.email == user.email.lower())
         .order_by(CohortInvite.created_at)
     )
-    invite_cutoff = utcnow() - dt.timedelta(days=INVITE_DAYS)
+    invite_cutoff = clock.now() - dt.timedelta(days=INVITE_DAYS)
     return {
         "account": {
             "email": user.email,
@@ -136,7 +140,7 @@ def export_user_data(user: User) -> dict[str, Any]:
         "certificates": [
             {
                 "number": c.number,
-                "name": facts_of(c).name,
+                "name": c.formal_name,
                 "big_number": c.big_number,
                 "course": c.course_title,
                 "completed_on": _iso(c.completed_on),
@@ -254,11 +258,17 @@ def _name_of(user_id: int | None) -> str | None:
     return person.full_name if person is not None and person.deleted_at is None else None
 
 
+def on_account_deletion(app: Flask, forget: Callable[[User], object]) -> None:
+    """Have `forget(user)` run for every account deleted in this app, before its personal data
+    goes: a part that keeps data of its own about the person (certificates) registers here at
+    app setup, so accounts need not import it."""
+    app.extensions.setdefault(DELETION_HOOKS, []).append(forget)
+
+
 def delete_account(user: User) -> None:
     """Remove the user's personal data; keep certificates verifiable and record the deletion."""
-    from ..certificates.issuing import forget_certificates_of
-
-    forget_certificates_of(user)
+    for forget in current_app.extensions.get(DELETION_HOOKS, ()):
+        forget(user)
     attempt_ids = select(Attempt.id).where(Attempt.user_id == user.id)
     db.session.execute(delete(Answer).where(Answer.attempt_id.in_(attempt_ids)))
     for model in (
@@ -285,7 +295,7 @@ def delete_account(user: User) -> None:
     user.totp_secret = None
     user.last_heartbeat_at = None
     user.role = "learner"
-    user.deleted_at = utcnow()
+    user.deleted_at = clock.now()
     user.session_version += 1
     audit(None, "account.deleted", user)
 

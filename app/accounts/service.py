@@ -10,8 +10,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import clock
 from ..extensions import db
-from ..models import BIG_REQUIRED, PROFESSIONS, User, utcnow
+from ..models import BIG_REQUIRED, PROFESSIONS, User
 
 MIN_PASSWORD_LENGTH = 12
 BIG_PATTERN = re.compile(r"^\d{11}$")
@@ -123,7 +124,7 @@ def create_user(
         surname=surname,
         profession=profession,
         big_number=big_number,
-        email_confirmed_at=utcnow() if confirmed else None,
+        email_confirmed_at=clock.now() if confirmed else None,
     )
     db.session.add(user)
     db.session.flush()

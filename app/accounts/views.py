@@ -20,17 +20,16 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..admin.users import is_last_admin
 from ..audit import audit
 from ..extensions import db, limiter
+from ..forms import EmptyForm
 from ..mail import queue_mail
 from ..models import utcnow
-from ..web import user_of_session
+from ..web import public_url, user_of_session
 from . import privacy, service, throttle, two_factor
 from .forms import (
     ChangePasswordForm,
     DeleteAccountForm,
-    EmptyForm,
     LoginForm,
     ProfileForm,
     RegisterForm,
@@ -38,6 +37,7 @@ from .forms import (
     ResetRequestForm,
     TotpForm,
 )
+from .roles import is_last_admin
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -63,7 +63,7 @@ def _safe_next(target: str | None) -> str:
 
 def send_confirmation(user: Any) -> None:
     """Queue the e-mail confirmation link (the caller commits)."""
-    link = _absolute("accounts.confirm", token=service.make_token(user, "confirm"))
+    link = public_url("accounts.confirm", token=service.make_token(user, "confirm"))
     queue_mail(
         user.email,
         "Bevestig je e-mailadres voor Signaal",
@@ -90,7 +90,7 @@ def register() -> Any:
                 email,
                 "Je aanmelding bij Signaal",
                 render_template(
-                    f"accounts/{template}", reset_link=_absolute("accounts.reset_request")
+                    f"accounts/{template}", reset_link=public_url("accounts.reset_request")
                 ),
             )
         else:
@@ -113,10 +113,6 @@ def register() -> Any:
         )
         return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form)
-
-
-def _absolute(endpoint: str, **values: Any) -> str:
-    return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
@@ -233,7 +229,7 @@ def reset_request() -> Any:
         user = service.find_user(form.email.data)
         if user is not None and user.deleted_at is None:
             token = service.make_token(user, "reset")
-            link = current_app.config["PUBLIC_BASE_URL"] + url_for("accounts.reset", token=token)
+            link = public_url("accounts.reset", token=token)
             minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
             queue_mail(
                 user.email,
@@ -310,6 +306,7 @@ def profile() -> Any:
         current_user.profession = form.profession.data
         current_user.big_number = (form.big_number.data or "").strip() or None
         current_user.booster_opt_out = form.booster_opt_out.data
+        current_user.language = form.language.data
         db.session.commit()
         flash("Je gegevens zijn opgeslagen.", "success")
         return redirect(url_for("accounts.profile"))

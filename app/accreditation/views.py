@@ -4,29 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from .. import clock
 from ..accounts.access import role_required
 from ..audit import audit
-from ..content import Course, get_catalog
+from ..content import get_catalog
 from ..dates import local_date
 from ..extensions import db
 from ..models import ACCREDITATION_STATUSES, Booking
+from ..web import course_or_404
 from . import bookings, dossier
 from .cli import NOT_CONFIGURED
 from .dossier_pdf import render_csv, render_pdf
 from .pe_online import Settings
 
 bp = Blueprint("accreditation", __name__, url_prefix="/beheer")
-
-
-def _course_or_404(course_slug: str) -> Course:
-    course = get_catalog().course(course_slug)
-    if course is None:
-        abort(404)
-    return course
 
 
 @bp.before_request
@@ -81,7 +75,7 @@ def retry(booking_id: int) -> Any:
 @bp.get("/gaia/<course_slug>/plaklijst.txt")
 def paste_list(course_slug: str) -> Response:
     """BIG numbers, one per line, for PE-online's screen "presentie invoeren"."""
-    course = _course_or_404(course_slug)
+    course = course_or_404(course_slug)
     bookings.sync(course, clock.now())
     numbers = bookings.paste_list(course.slug)
     audit(current_user, "admin.paste_list", course=course.slug, count=len(numbers))
@@ -95,7 +89,7 @@ def paste_list(course_slug: str) -> Response:
 @bp.get("/accreditatie/<course_slug>")
 def dossier_page(course_slug: str) -> Any:
     """The dossier's key figures, with the PDF and the CSV annex to download."""
-    course = _course_or_404(course_slug)
+    course = course_or_404(course_slug)
     figures = dossier.build(course)
     audit(current_user, "admin.view_dossier", course=course.slug)
     db.session.commit()
@@ -105,7 +99,7 @@ def dossier_page(course_slug: str) -> Any:
 @bp.get("/accreditatie/<course_slug>.<any(pdf, csv):kind>")
 def dossier_file(course_slug: str, kind: str) -> Response:
     """The dossier as a PDF for the application, or its item statistics as a CSV annex."""
-    course = _course_or_404(course_slug)
+    course = course_or_404(course_slug)
     figures = dossier.build(course)
     if kind == "pdf":
         fonts = current_app.config["CERTIFICATES_DIR"] / "fonts"

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, or_, select
 
+from ..accounts.roles import is_last_admin
 from ..audit import audit
 from ..extensions import db
 from ..models import (
@@ -51,34 +52,6 @@ def search(query: str = "", role: str = "") -> Select[tuple[User]]:
 def _escape_like(text: str) -> str:
     """Make % and _ in a search match themselves, not any text."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def admin_count() -> int:
-    """How many active accounts have the admin role."""
-    return (
-        db.session.scalar(
-            select(func.count(User.id)).where(User.role == "admin", User.deleted_at.is_(None))
-        )
-        or 0
-    )
-
-
-def is_last_admin(user: User) -> bool:
-    """Whether taking this account's admin role away would leave no admin.
-
-    Locks the admin rows until the transaction ends: a no-op UPDATE takes the row locks on
-    PostgreSQL and the write lock on SQLite, so two admins stepping down at the same moment
-    cannot both see the other one still counted.
-    """
-    if user.role != "admin":
-        return False
-    db.session.execute(
-        update(User)
-        .where(User.role == "admin")
-        .values(role=User.role)
-        .execution_options(synchronize_session=False)
-    )
-    return admin_count() <= 1
 
 
 def change_role(actor: User, user: User, role: str) -> bool:

@@ -21,6 +21,7 @@ from sqlalchemy import func, or_, select
 
 from .. import mail as outbox
 from ..accounts.access import role_required
+from ..accounts.roles import admin_count
 from ..audit import audit
 from ..certificates import export as exporting
 from ..certificates import issuing, numbers
@@ -313,7 +314,7 @@ def users_index() -> Any:
         has_next=len(rows) > PAGE_SIZE,
         args={k: v for k, v in request.args.items() if k != "pagina"},
         labels=ROLE_LABELS,
-        admins=users.admin_count(),
+        admins=admin_count(),
     )
 
 

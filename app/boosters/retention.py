@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from statistics import fmean
 
 from sqlalchemy import select
 
@@ -46,7 +47,7 @@ class Retention:
 
 
 def _mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
+    return fmean(values) if values else None
 
 
 def cohort_retention(cohort_id: int, course: Course) -> Retention:
@@ -93,8 +94,8 @@ def cohort_retention(cohort_id: int, course: Course) -> Retention:
     learners = tuple(
         LearnerRetention(
             user_id,
-            sum(best_final[user_id].values()) / len(best_final[user_id]),
-            sum(scores.values()) / len(scores),
+            fmean(best_final[user_id].values()),
+            fmean(scores.values()),
         )
         for user_id, scores in sorted(first_booster.items())
         if best_final.get(user_id)

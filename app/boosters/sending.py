@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 
 from ..content import get_catalog
 from ..extensions import db
 from ..mail import queue_mail
+from ..web import public_url
 from .schedule import DueBooster, claim, due_boosters, opt_out_token
 
 
@@ -23,11 +24,10 @@ class Report:
 
 
 def _mail(booster: DueBooster) -> tuple[str, str]:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    quiz_url = base + url_for(
+    quiz_url = public_url(
         "quizzes.show", course_slug=booster.course.slug, quiz_slug=booster.quiz.slug
     )
-    unsubscribe_url = base + url_for("boosters.opt_out", token=opt_out_token(booster.user))
+    unsubscribe_url = public_url("boosters.opt_out", token=opt_out_token(booster.user))
     body = render_template(
         "boosters/mail_booster.txt",
         booster=booster,

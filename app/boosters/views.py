@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template
 
-from ..accounts.forms import EmptyForm
 from ..audit import audit
 from ..extensions import db
+from ..forms import EmptyForm
 from ..models import User
 from .schedule import user_for_token
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, render_template, url_for
+from flask import render_template
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -28,6 +28,7 @@ from ..learning.progress import course_progress
 from ..mail import queue_mail
 from ..models import Certificate, LessonProgress, User
 from ..quizzes.attempts import assessment_status
+from ..web import public_url
 from . import eligibility, numbers, pdf, signing
 from .evaluation import evaluation_of
 from .facts import CertificateFacts, Provider, facts_of, lines
@@ -372,7 +373,7 @@ def mail_certificate(
             facts_lines=lines(facts, mask=True),
             verification_url=verification_url,
             supersedes=supersedes,
-            aid_url=current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("watnu.show"),
+            aid_url=public_url("watnu.show"),
         ),
         attachments=[(pdf_filename(certificate), "application/pdf", certificate.pdf)],
     )

@@ -21,11 +21,13 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
+from ..accounts import privacy
 from ..accounts.access import role_required
 from ..accreditation import bookings
-from ..content import Course, get_catalog
+from ..content import Course
 from ..extensions import db
 from ..models import TRAINER_ROLES
+from ..web import course_or_404
 from . import evaluation as evaluations
 from . import issuing
 from .eligibility import ChecklistItem
@@ -34,13 +36,8 @@ from .forms import ConfirmForm, EvaluationForm
 from .signing import SigningError
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificaat")
-
-
-def _course_or_404(course_slug: str) -> Course:
-    course = get_catalog().course(course_slug)
-    if course is None:
-        abort(404)
-    return course
+# A deleted account's certificates lose their PDF and BIG number but stay verifiable.
+bp.record_once(lambda state: privacy.on_account_deletion(state.app, issuing.forget_certificates_of))
 
 
 def _link(item: ChecklistItem) -> str | None:
@@ -87,14 +84,14 @@ def _render_course(course: Course, form: ConfirmForm, status: int = 200) -> Any:
 @login_required
 def course(course_slug: str) -> Any:
     """Show what is done and missing, then the facts to print and the button to issue."""
-    return _render_course(_course_or_404(course_slug), ConfirmForm())
+    return _render_course(course_or_404(course_slug), ConfirmForm())
 
 
 @bp.post("/<course_slug>")
 @login_required
 def issue(course_slug: str) -> Any:
     """Issue the certificate once the learner confirmed name and BIG number."""
-    course = _course_or_404(course_slug)
+    course = course_or_404(course_slug)
     form = ConfirmForm()
     if not form.validate_on_submit():
         return _render_course(course, form, 400)
@@ -163,7 +160,7 @@ def download(course_slug: str, number: str) -> Any:
 @login_required
 def evaluation(course_slug: str) -> Any:
     """Fill in the course evaluation, once."""
-    course = _course_or_404(course_slug)
+    course = course_or_404(course_slug)
     existing = evaluations.evaluation_of(current_user.id, course.slug)
     form = EvaluationForm()
     if existing is None and form.validate_on_submit():
@@ -193,7 +190,7 @@ def evaluation(course_slug: str) -> Any:
 @role_required(*TRAINER_ROLES)
 def evaluation_summary(course_slug: str) -> Any:
     """The evaluations of a course, aggregated: admins all, trainers their own cohorts'."""
-    course = _course_or_404(course_slug)
+    course = course_or_404(course_slug)
     if current_user.has_role("admin"):
         summary = evaluations.evaluation_summary(course.slug)
     else:

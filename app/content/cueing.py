@@ -18,7 +18,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import permutations
-from statistics import mean, median
+from statistics import fmean, mean, median
 
 from ..quizzes.grading import grade_question, passes
 from .model import Course, Question, Quiz
@@ -127,8 +127,8 @@ def measure_quiz(quiz: Quiz) -> QuizCueing:
         key_longest=sum(key_is_longest(q) for q in singles),
         single_ratios=tuple(single_ratio(q) for q in singles),
         multiple_ratios=tuple(multiple),
-        testwise_expected=sum(expected) / len(groups) if groups else 0.0,
-        testwise_best=sum(best) / len(groups) if groups else 0.0,
+        testwise_expected=fmean(expected) if groups else 0.0,
+        testwise_best=fmean(best) if groups else 0.0,
         giveaways=tuple(q for q in questions if scores[q.id] >= 1.0),
     )
 

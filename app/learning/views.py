@@ -22,14 +22,15 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from .. import clock
-from ..accounts.forms import EmptyForm
 from ..accounts.privacy import RETENTION_YEARS
 from ..accreditation import bookings
 from ..certificates.pdf import latest_layout
 from ..content import Course, Lesson, get_catalog
-from ..extensions import db, limiter
+from ..extensions import db, limiter, user_or_address
+from ..forms import EmptyForm
 from ..models import PROFESSIONS
 from ..quizzes.attempts import assessment_status
+from ..web import course_or_404
 from .outline import Outline, outline
 from .pocket_card import render_pocket_card
 from .progress import (
@@ -56,15 +57,8 @@ def study_time(minutes: int) -> str:
     return " ".join(parts)
 
 
-def _course_or_404(course_slug: str) -> Course:
-    course = get_catalog().course(course_slug)
-    if course is None:
-        abort(404)
-    return course
-
-
 def _lesson_or_404(course_slug: str, lesson_slug: str) -> tuple[Course, Lesson]:
-    course = _course_or_404(course_slug)
+    course = course_or_404(course_slug)
     lesson = course.lesson(lesson_slug)
     if lesson is None:
         abort(404)
@@ -73,11 +67,6 @@ def _lesson_or_404(course_slug: str, lesson_slug: str) -> tuple[Course, Lesson]:
 
 def _idle_cap() -> int:
     return int(current_app.config.get("STUDY_IDLE_CAP", DEFAULT_IDLE_CAP))
-
-
-def _user_key() -> str:
-    # Per learner, not per address: a whole practice may share one IP address.
-    return f"user:{current_user.get_id()}"
 
 
 @bp.get("/")
@@ -94,7 +83,7 @@ def catalogue() -> Any:
 def public_course(course_slug: str) -> Any:
     """The course before sign-up: goals, load, accreditation, who stands behind it."""
     return render_template(
-        "learning/public_course.html", course=_course_or_404(course_slug), professions=PROFESSIONS
+        "learning/public_course.html", course=course_or_404(course_slug), professions=PROFESSIONS
     )
 
 
@@ -123,7 +112,7 @@ def contact() -> Any:
 @login_required
 def course(course_slug: str) -> Any:
     """Show the course: what it is, the learning path and the learner's progress."""
-    course = _course_or_404(course_slug)
+    course = course_or_404(course_slug)
     return render_template(
         "learning/course.html",
         course=course,
@@ -204,7 +193,7 @@ _HEARTBEAT_PAGES = {"lesson": _lesson_page, "case": _case_page}
 
 @bp.post("/leren/<course_slug>/actief")
 @login_required
-@limiter.limit(lambda: current_app.config["HEARTBEAT_RATE_LIMIT"], key_func=_user_key)
+@limiter.limit(lambda: current_app.config["HEARTBEAT_RATE_LIMIT"], key_func=user_or_address)
 def heartbeat(course_slug: str) -> Any:
     """Count study time while a page of the course stays open and in use.
 
@@ -212,7 +201,7 @@ def heartbeat(course_slug: str) -> Any:
     the page just opened or came back into view. The learner's gap since their previous
     heartbeat, capped, goes to this page; parallel tabs share one clock.
     """
-    course = _course_or_404(course_slug)
+    course = course_or_404(course_slug)
     find = _HEARTBEAT_PAGES.get(request.form.get("kind", "lesson"))
     page = find(course, request.form.get("page", "")) if find else None
     if page is None:
@@ -230,7 +219,7 @@ def heartbeat(course_slug: str) -> Any:
 
 
 def _card_or_404(course_slug: str) -> Course:
-    course = _course_or_404(course_slug)
+    course = course_or_404(course_slug)
     if course.reference is None:
         abort(404)
     return course

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select, update
 
+from .. import clock
 from ..content.model import Question, Quiz, Stage
 from ..extensions import db
 from ..models import (
@@ -22,7 +23,6 @@ from ..models import (
     LiveParticipant,
     LiveSession,
     User,
-    utcnow,
 )
 from ..trainer.cohorts import CODE_ALPHABET, normalise_code
 from .report import Attendee, Distribution, Report, StageReport
@@ -189,7 +189,7 @@ def take_step(session: LiveSession, quiz: Quiz, step: str) -> None:
         session.phase = "shown"
     elif step == "end":
         session.phase = "ended"
-        session.ended_at = utcnow()
+        session.ended_at = clock.now()
     else:
         session.phase = STEPS[step][1]
     session.version += 1
@@ -235,7 +235,7 @@ def save_answers(
             )
         else:
             answer.response = chosen
-            answer.answered_at = utcnow()
+            answer.answered_at = clock.now()
         saved += 1
     if not saved:
         raise LiveError("Kies eerst een antwoord en verstuur het dan.")
@@ -311,7 +311,7 @@ def save_note(session: LiveSession, stage_id: str, text: str) -> None:
         note = LiveNote(session_id=session.id, stage_id=stage_id)
         db.session.add(note)
     note.text = text.strip()[:NOTE_MAX]
-    note.updated_at = utcnow()
+    note.updated_at = clock.now()
     db.session.flush()
 
 

@@ -26,15 +26,16 @@ from flask import (
 from flask_login import current_user, login_required
 
 from ..accounts.access import role_required
-from ..accounts.forms import EmptyForm
 from ..audit import audit
 from ..content import get_catalog
 from ..content.model import Quiz
 from ..dates import AMSTERDAM
 from ..extensions import db, limiter
+from ..forms import EmptyForm
 from ..models import Cohort, LiveSession
 from ..trainer import cohorts
 from ..trainer.cohorts import normalise_code
+from ..web import public_url
 from . import report, sessions
 from .forms import CodeForm, NoteForm, StartForm, StepForm
 from .qr import qr_svg
@@ -90,9 +91,7 @@ def _etag(session: LiveSession | sessions.PollState, for_owner: bool) -> str:
 
 
 def _join_link(session: LiveSession) -> str:
-    return current_app.config["PUBLIC_BASE_URL"] + url_for(
-        "live.show", code=sessions.format_code(session.code)
-    )
+    return public_url("live.show", code=sessions.format_code(session.code))
 
 
 def _failed(response: Any) -> bool:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import clock
 from ..content.model import Course, Question, Quiz, Stage
 from ..extensions import db
-from ..models import Answer, Attempt, AttemptGrant, LearnerStanding, utcnow
+from ..models import Answer, Attempt, AttemptGrant, LearnerStanding
 from . import grading
 
 #: Longest reflection we store, in characters.
@@ -251,7 +251,7 @@ def start_attempt(user_id: int, quiz: Quiz) -> Attempt:
         quiz_version=quiz.content_hash,
         pass_mark=quiz.pass_mark,
         stages_revealed=1,
-        started_at=utcnow(),
+        started_at=clock.now(),
         # Seeded by the attempt's identity: a parallel start draws the same questions.
         question_ids=draw_questions(
             quiz, _had(earlier, quiz), f"{user_id}:{quiz.course_slug}:{quiz.slug}:{used + 1}"
@@ -279,7 +279,7 @@ def grant_attempt(
         course_slug=course_slug,
         quiz_slug=quiz_slug,
         granted_by_id=granted_by,
-        created_at=utcnow(),
+        created_at=clock.now(),
     )
     db.session.add(grant)
     LearnerStanding.forget(user_id, course_slug)
@@ -457,7 +457,7 @@ def _write(
         "response": value,
         "readable": readable_answer(question, value),
         "shared": shared,
-        "updated_at": utcnow(),
+        "updated_at": clock.now(),
     }
     if existing is None:
         answer = Answer(

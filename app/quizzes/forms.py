@@ -3,7 +3,7 @@
 The questions come from the content files, so the answer fields are plain named inputs
 (`answer-<question>`, `position-<question>-<option>`, `shared-<question>`, and
 `version-<question>`: the version of the saved answer the page showed) read here, and the
-FlaskForm only carries the CSRF token.
+form itself (`app.forms.EmptyForm`) only carries the CSRF token.
 """
 
 from __future__ import annotations
@@ -11,15 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
 from ..content.model import Question
 from .attempts import PostedAnswer
-
-
-class QuizForm(FlaskForm):
-    """The answer form and the start button: CSRF only, the fields are read by `stage_answers`."""
 
 
 def apply_moves(current: list[str], positions: dict[str, int]) -> list[str]:

@@ -25,12 +25,13 @@ from werkzeug.routing import BuildError
 
 from ..content import get_catalog
 from ..content.model import Course, Option, Question, Quiz
-from ..extensions import csrf, db, limiter
+from ..extensions import csrf, db, limiter, user_or_address
+from ..forms import EmptyForm
 from ..models import Answer, Attempt
 from ..web import MAX_ID, wants_json
 from . import attempts as domain
 from .attempts import QuizError
-from .forms import QuizForm, stage_answers
+from .forms import stage_answers
 from .grading import grade_question
 from .review import part_results
 
@@ -246,7 +247,7 @@ def login_to_answer(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _require_form() -> None:
-    if not QuizForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
 
 
@@ -267,7 +268,7 @@ def show(course_slug: str, quiz_slug: str) -> Any:
         "status": status,
         "history": [a for a in history if a.submitted_at is not None],
         "attempt": attempt,
-        "form": QuizForm(),
+        "form": EmptyForm(),
         "course_url": _course_url(course),
         "errors": _take_errors(quiz),
     }
@@ -339,14 +340,9 @@ def _save_limit() -> str:
     return current_app.config["QUIZ_SAVE_RATE_LIMIT"]
 
 
-def _learner_key() -> str:
-    # Per learner, not per address: a whole practice may share one IP address.
-    return f"user:{current_user.get_id()}"
-
-
 @bp.post("/<course_slug>/<quiz_slug>/opslaan")
 @login_to_answer
-@limiter.limit(_save_limit, key_func=_learner_key)
+@limiter.limit(_save_limit, key_func=user_or_address)
 def save(course_slug: str, quiz_slug: str) -> Any:
     """Save the current stage's answers (a form post, or the autosave's fetch: JSON)."""
     _, quiz = _course_and_quiz(course_slug, quiz_slug)
@@ -498,7 +494,7 @@ def result(course_slug: str, quiz_slug: str, number: int) -> Any:
         ),
         stages=stages,
         status=status,
-        form=QuizForm(),
+        form=EmptyForm(),
         course_url=_course_url(course),
         changed=attempt.quiz_version != quiz.content_hash,
         lesson_link=lambda slug: _lesson_link(course, slug),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import statistics
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -150,16 +151,11 @@ def _spread(sum_squares: float, total: float, n: int) -> float:
 
 def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     """Pearson correlation; None when either side has no spread (or fewer than 2 values)."""
-    if len(xs) != len(ys):
+    # statistics.correlation raises on these; a constant side is checked exactly, since float
+    # rounding in its mean could otherwise leave a tiny spread and a meaningless correlation.
+    if len(xs) != len(ys) or len(set(xs)) < 2 or len(set(ys)) < 2:
         return None
-    return _pearson(
-        len(xs),
-        sum(xs),
-        sum(ys),
-        sum(x * x for x in xs),
-        sum(y * y for y in ys),
-        sum(x * y for x, y in zip(xs, ys, strict=True)),
-    )
+    return statistics.correlation(xs, ys)
 
 
 def _pearson(n: int, sx: float, sy: float, sxx: float, syy: float, sxy: float) -> float | None:

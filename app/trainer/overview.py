@@ -27,11 +27,11 @@ from sqlalchemy import (
     select,
 )
 
-from .. import csvsafe
+from .. import clock, csvsafe
 from ..content.model import Course
 from ..dates import local_datetime
 from ..extensions import db
-from ..models import Cohort, CohortMember, User, utcnow
+from ..models import Cohort, CohortMember, User
 from . import queries
 from .queries import Member, flag
 
@@ -302,7 +302,7 @@ class Overview:
             return None
         facts = self.facts if facts is None else facts
         conditions = []
-        condition = _condition(facts, view.filter, now or utcnow(), len(self.course.lessons))
+        condition = _condition(facts, view.filter, now or clock.now(), len(self.course.lessons))
         if condition is not None:
             conditions.append(condition)
         if view.search:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flask import current_app, render_template, url_for
+from flask import render_template
 
 from ..content.model import Course
 from ..mail import queue_mail
 from ..models import Cohort
+from ..web import public_url
 from .overview import Overview, View
 
 #: The filters a reminder may go to, with the subject of its mail. Everybody ("alle") and the
@@ -48,9 +49,7 @@ def recipients(overview: Overview, view: View) -> Iterator[Recipient]:
 
 def body(view: View, cohort: Cohort, course: Course, first_name: str) -> str:
     """The text of the reminder for this selection, addressed to one first name."""
-    link = current_app.config["PUBLIC_BASE_URL"] + url_for(
-        "learning.course", course_slug=course.slug
-    )
+    link = public_url("learning.course", course_slug=course.slug)
     return render_template(
         "trainer/mail_reminder.txt",
         kind=view.filter,

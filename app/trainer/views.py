@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,16 +19,16 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..accounts.access import role_required
-from ..accounts.forms import EmptyForm
 from ..audit import audit
 from ..boosters.retention import cohort_retention
 from ..content import get_catalog
 from ..content.model import Course
-from ..extensions import db, limiter
-from ..forms import offer_courses
+from ..extensions import db, limiter, user_or_address
+from ..forms import EmptyForm, offer_courses
 from ..mail import queue_mail
 from ..models import PROFESSIONS, TRAINER_ROLES, Cohort, CohortInvite, User
 from ..quizzes.attempts import assessment_status_for_users, grant_attempt
+from ..web import course_or_404, public_url
 from . import charts, cohorts, detail, item_analysis, overview, queries, reminders
 from .forms import CohortForm, InviteForm, JoinForm, JoinSettingsForm
 
@@ -45,13 +44,6 @@ def _cohort_or_404(cohort_id: int) -> Cohort:
     return cohort
 
 
-def _course_or_404(cohort: Cohort) -> Course:
-    course = get_catalog().course(cohort.course_slug)
-    if course is None:
-        abort(404)
-    return course
-
-
 def _member_or_404(cohort: Cohort, user_id: int) -> User:
     user = db.get_or_404(User, user_id)
     if user.deleted_at is not None or not cohorts.is_member(user.id, cohort.id):
@@ -60,9 +52,7 @@ def _member_or_404(cohort: Cohort, user_id: int) -> User:
 
 
 def _join_link(cohort: Cohort) -> str:
-    return current_app.config["PUBLIC_BASE_URL"] + url_for(
-        "trainer.join", code=cohorts.format_code(cohort.join_code)
-    )
+    return public_url("trainer.join", code=cohorts.format_code(cohort.join_code))
 
 
 # --- trainer pages -------------------------------------------------------------------------
@@ -105,7 +95,7 @@ def create() -> Any:
 def cohort(cohort_id: int) -> Any:
     """The cohort overview: summary, charts and the learners' table."""
     group = _cohort_or_404(cohort_id)
-    course = _course_or_404(group)
+    course = course_or_404(group.course_slug)
     cohort_overview = overview.Overview.of(group, course)
     view = overview.View.from_args(request.args)
     tally = cohort_overview.tally(view)
@@ -159,7 +149,7 @@ def _charts(tally: overview.Tally, course: Course) -> dict[str, charts.Histogram
 def chart(cohort_id: int, name: str) -> Any:
     """A summary chart of the cohort as an SVG image."""
     group = _cohort_or_404(cohort_id)
-    course = _course_or_404(group)
+    course = course_or_404(group.course_slug)
     if name not in ("trechter", "scores"):
         abort(404)
     chosen = _charts(overview.Overview.of(group, course).tally(), course)[name]
@@ -173,7 +163,7 @@ def chart(cohort_id: int, name: str) -> Any:
 def cohort_csv(cohort_id: int) -> Any:
     """The overview (with the current filter and sort) as CSV for Excel, streamed."""
     group = _cohort_or_404(cohort_id)
-    course = _course_or_404(group)
+    course = course_or_404(group.course_slug)
     cohort_overview = overview.Overview.of(group, course)
     view = overview.View.from_args(request.args)
     learners = cohort_overview.tally(view).matched
@@ -189,17 +179,12 @@ def cohort_csv(cohort_id: int) -> Any:
     return response
 
 
-def _trainer_key() -> str:
-    # Per trainer, not per address: trainers of one practice may share an IP address.
-    return f"user:{current_user.get_id()}"
-
-
 @bp.get("/groepen/<int:cohort_id>/herinnering")
 @role_required(*TRAINER_ROLES)
 def reminder(cohort_id: int) -> Any:
     """Preview the reminder to the learners of the current filter, with a button to send it."""
     group = _cohort_or_404(cohort_id)
-    course = _course_or_404(group)
+    course = course_or_404(group.course_slug)
     view = overview.View.from_args(request.args)
     cohort_overview = overview.Overview.of(group, course)
     count = cohort_overview.tally(view).matched if reminders.allowed(view) else 0
@@ -224,11 +209,11 @@ def reminder(cohort_id: int) -> Any:
 
 @bp.post("/groepen/<int:cohort_id>/herinnering")
 @role_required(*TRAINER_ROLES)
-@limiter.limit("5 per hour;20 per day", key_func=_trainer_key)
+@limiter.limit("5 per hour;20 per day", key_func=user_or_address)
 def send_reminder(cohort_id: int) -> Any:
     """Queue the previewed reminder, one mail per selected learner, in this transaction."""
     group = _cohort_or_404(cohort_id)
-    course = _course_or_404(group)
+    course = course_or_404(group.course_slug)
     view = overview.View.from_args(request.form)
     preview = url_for("trainer.reminder", cohort_id=group.id, **view.args(pagina=1))
     if not EmptyForm().validate_on_submit() or not reminders.allowed(view):
@@ -333,9 +318,7 @@ def invite(cohort_id: int) -> Any:
     audit(current_user, "cohort.invite", group, count=len(invites))
     course = get_catalog().course(group.course_slug)
     for item in invites:
-        link = current_app.config["PUBLIC_BASE_URL"] + url_for(
-            "trainer.accept_invite", token=item.token
-        )
+        link = public_url("trainer.accept_invite", token=item.token)
         queue_mail(
             item.email,
             f"Uitnodiging voor de groep {group.name} in Signaal",
@@ -362,7 +345,7 @@ def invite(cohort_id: int) -> Any:
 def learner(cohort_id: int, user_id: int) -> Any:
     """One learner's timeline of lessons and attempts, with their answers."""
     group = _cohort_or_404(cohort_id)
-    course = _course_or_404(group)
+    course = course_or_404(group.course_slug)
     person = _member_or_404(group, user_id)
     lessons = queries.lesson_rows(person.id, course.slug)
     attempts = queries.attempts_with_answers(person.id, course.slug)
@@ -387,7 +370,7 @@ def learner(cohort_id: int, user_id: int) -> Any:
 def grant(cohort_id: int, user_id: int, quiz_slug: str) -> Any:
     """Give the learner one extra attempt at a case of the final assessment."""
     group = _cohort_or_404(cohort_id)
-    course = _course_or_404(group)
+    course = course_or_404(group.course_slug)
     person = _member_or_404(group, user_id)
     if quiz_slug not in course.quizzes:
         abort(404)
@@ -426,7 +409,7 @@ def item_analysis_page(cohort_id: int | None) -> Any:
             abort(404)
     else:
         group = _cohort_or_404(cohort_id)
-        course = _course_or_404(group)
+        course = course_or_404(group.course_slug)
     quizzes = (*course.assessment_quizzes, *course.boosters)
     sums = queries.item_sums(course.slug, quizzes, cohort_id)
     analyses = [
@@ -454,7 +437,7 @@ def item_analysis_page(cohort_id: int | None) -> Any:
 def boosters(cohort_id: int) -> Any:
     """Booster uptake and retention: booster scores against final-test scores."""
     group = _cohort_or_404(cohort_id)
-    course = _course_or_404(group)
+    course = course_or_404(group.course_slug)
     return render_template(
         "trainer/boosters.html",
         cohort=group,

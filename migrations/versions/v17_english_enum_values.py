@@ -8,14 +8,14 @@ maps back to its documented v1 values (app/verify/checks.py, V1_VALUES).
 The maps are frozen here on purpose: a migration must not change when the app's labels do.
 
 Revision ID: v17_english_values
-Revises: o16_learner_standing
+Revises: i17_interface_language
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "v17_english_values"
-down_revision = "o16_learner_standing"
+down_revision = "i17_interface_language"
 branch_labels = None
 depends_on = None
 
