@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..content.model import Course
+from ..models import PROFESSIONS
 
 
 class PassedStatus(Protocol):
@@ -60,7 +61,7 @@ def certificate_kind(
         return (
             "participation",
             f"{accreditation.body} boekt punten alleen voor "
-            + " en ".join(accreditation.booked_professions)
+            + " en ".join(PROFESSIONS[p].lower() for p in accreditation.booked_professions)
             + ": je ontvangt een bewijs van deelname met de studiebelasting.",
         )
     if not big_number:

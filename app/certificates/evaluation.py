@@ -12,18 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from .. import clock
 from ..content import Course
 from ..extensions import db
-from ..models import Evaluation, User
+from ..models import STUDY_TIMES, Evaluation, User
 from ..trainer import cohorts
 
 RATINGS = (
     ("relevance", "Relevantie voor je praktijk"),
     ("content_quality", "Kwaliteit van de inhoud"),
     ("didactics", "Didactiek: opbouw, casussen en feedback"),
-)
-STUDY_TIME_CHOICES = (
-    ("te-kort", "Te kort: ik had meer tijd nodig"),
-    ("klopt", "Klopt ongeveer"),
-    ("te-lang", "Te lang: ik was sneller klaar"),
 )
 
 
@@ -144,7 +139,7 @@ def _summarise(course_slug: str, rows: list[Evaluation], *, for_admin: bool) -> 
         course_slug=course_slug,
         responses=len(rows),
         ratings=tuple(ratings) if rows else (),
-        study_time=tuple((label, study.get(value, 0)) for value, label in STUDY_TIME_CHOICES),
+        study_time=tuple((label, study.get(value, 0)) for value, label in STUDY_TIMES.items()),
         comments=tuple(comments) if for_admin and enough else (),
         with_comments=for_admin,
     )

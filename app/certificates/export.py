@@ -116,7 +116,7 @@ def pending_warning(course: Course) -> str:
     accreditation = course.accreditation
     if accreditation.granted:
         return ""
-    if accreditation.status == "aangevraagd":
+    if accreditation.status == "applied":
         state = f"de accreditatie is nog aangevraagd bij {accreditation.body}"
     else:
         state = "de cursus is niet geaccrediteerd"

@@ -52,7 +52,7 @@ class CertificateFacts:
     completed_on: dt.date
     study_load_minutes: int
     accreditation_body: str
-    #: "aangevraagd" or "geaccrediteerd", as course.toml said when the certificate was issued.
+    #: "applied" or "accredited", as course.toml said when the certificate was issued.
     accreditation_status: str
     accreditation_id: str
     points: float
@@ -75,7 +75,7 @@ class CertificateFacts:
         """Points count: an accreditation certificate for a granted accreditation with an id."""
         return (
             self.kind == "accreditation"
-            and self.accreditation_status == "geaccrediteerd"
+            and self.accreditation_status == "accredited"
             and bool(self.accreditation_id)
         )
 
