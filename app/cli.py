@@ -10,7 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .content.cueing import CourseCueing, QuizCueing, measure_course
 from .extensions import db
-from .models import ROLES
+from .models import PROFESSIONS, ROLES
 
 content_cli = AppGroup("content", help="Cursusinhoud controleren.")
 users_cli = AppGroup("users", help="Accounts beheren.")
@@ -86,7 +86,7 @@ def _cue_figures(figures: QuizCueing | CourseCueing) -> str:
 @click.option("--initials", default="")
 @click.option("--first-name", default="")
 @click.option("--surname", default="")
-@click.option("--profession", default="anders")
+@click.option("--profession", type=click.Choice(tuple(PROFESSIONS)), default="other")
 @click.option("--big-number", default=None)
 def users_create(**fields: str) -> None:
     """Create an account (e-mail confirmed)."""

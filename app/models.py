@@ -62,15 +62,25 @@ ROLE_LABELS = {"learner": "Deelnemer", "trainer": "Opleider", "admin": "Beheerde
 ROLES = tuple(ROLE_LABELS)
 #: The roles that may open the trainer pages (an admin can do what a trainer can).
 TRAINER_ROLES = ("trainer", "admin")
+#: Every profession a user can state (stored value -> Dutch label); certificates snapshot it.
 PROFESSIONS = {
-    "huisarts": "Huisarts",
-    "aios": "Huisarts in opleiding (aios)",
-    "praktijkondersteuner": "Praktijkondersteuner",
-    "doktersassistent": "Doktersassistent",
-    "anders": "Anders",
+    "gp": "Huisarts",
+    "gp_trainee": "Huisarts in opleiding (aios)",
+    "practice_nurse": "Praktijkondersteuner",
+    "doctors_assistant": "Doktersassistent",
+    "other": "Anders",
 }
 #: Professions whose accreditation is booked on a BIG number.
-BIG_REQUIRED = ("huisarts", "aios")
+BIG_REQUIRED = ("gp", "gp_trainee")
+#: Where a course's accreditation stands (course.toml `status`; certificates snapshot it); the
+#: label reads inside a sentence ("de accreditatie is aangevraagd").
+ACCREDITATION_STATUSES = {"applied": "aangevraagd", "accredited": "geaccrediteerd"}
+#: The evaluation's answer on the stated study time.
+STUDY_TIMES = {
+    "too_short": "Te kort: ik had meer tijd nodig",
+    "about_right": "Klopt ongeveer",
+    "too_long": "Te lang: ik was sneller klaar",
+}
 
 
 class User(UserMixin, db.Model):
@@ -82,6 +92,7 @@ class User(UserMixin, db.Model):
     first_name: Mapped[str] = mapped_column(String(100))
     tussenvoegsel: Mapped[str] = mapped_column(String(30), default="")
     surname: Mapped[str] = mapped_column(String(100))
+    #: A key of PROFESSIONS.
     profession: Mapped[str] = mapped_column(String(30))
     big_number: Mapped[str | None] = mapped_column(String(11), unique=True)
     role: Mapped[str] = mapped_column(String(10), default="learner")
@@ -256,7 +267,7 @@ class Evaluation(db.Model):
     relevance: Mapped[int] = mapped_column(Integer)
     content_quality: Mapped[int] = mapped_column(Integer)
     didactics: Mapped[int] = mapped_column(Integer)
-    #: "te-kort", "klopt" or "te-lang".
+    #: A key of STUDY_TIMES.
     study_time: Mapped[str] = mapped_column(String(20))
     comments: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -294,11 +305,13 @@ class Certificate(db.Model):
     initials: Mapped[str] = mapped_column(String(20))
     tussenvoegsel: Mapped[str] = mapped_column(String(30), default="")
     surname: Mapped[str] = mapped_column(String(100))
+    #: A key of PROFESSIONS (the PDF prints its label, so the signed file holds no value).
     profession: Mapped[str] = mapped_column(String(30))
     big_number: Mapped[str | None] = mapped_column(String(11))
     completed_on: Mapped[dt.date] = mapped_column(Date)
     study_load_minutes: Mapped[int] = mapped_column(Integer)
     accreditation_body: Mapped[str] = mapped_column(String(50))
+    #: A key of ACCREDITATION_STATUSES, as course.toml said when the certificate was issued.
     accreditation_status: Mapped[str] = mapped_column(String(30))
     accreditation_id: Mapped[str] = mapped_column(String(50), default="")
     points: Mapped[float] = mapped_column(Float, default=0)

@@ -61,7 +61,7 @@ def evaluate(
             relevance=relevance,
             content_quality=4,
             didactics=4,
-            study_time="klopt",
+            study_time="about_right",
             comments=comments,
             submitted_at=at,
         )

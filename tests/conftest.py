@@ -187,7 +187,7 @@ def make_user(app: Flask) -> Callable[..., User]:
             "first_name": "Anna",
             "tussenvoegsel": "van der",
             "surname": f"Berg{n}",
-            "profession": "huisarts",
+            "profession": "gp",
             "big_number": f"{n:011d}",
             "confirmed": True,
         }

@@ -22,7 +22,7 @@ def register(client, follow_redirects=False, **overrides):
         "first_name": "Sara",
         "tussenvoegsel": "van der",
         "surname": "Meer",
-        "profession": "huisarts",
+        "profession": "gp",
         "big_number": "19876543210",
         "email": "sara@example.nl",
         "password": PASSWORD,
@@ -78,7 +78,7 @@ def test_register_rejects_bad_input_with_a_clear_message(client, app, overrides,
 
 
 def test_big_number_is_optional_for_a_practice_nurse(client, app):
-    response = register(client, profession="praktijkondersteuner", big_number="")
+    response = register(client, profession="practice_nurse", big_number="")
     assert response.status_code == 302
     [user] = users(app)
     assert user.big_number is None
@@ -94,7 +94,7 @@ def test_registering_a_known_address_answers_the_same_and_tells_the_owner(
     make_user(email="sara@example.nl", big_number="11111111111")
     known = register(client, email="Sara@Example.NL", follow_redirects=True)
     unknown = register(
-        app.test_client(), email="nieuw@example.nl", big_number="", profession="anders",
+        app.test_client(), email="nieuw@example.nl", big_number="", profession="other",
         follow_redirects=True,
     )  # fmt: skip
     assert _page_without_tokens(known).replace("sara@example.nl", "X") == _page_without_tokens(
@@ -125,7 +125,7 @@ def test_big_number_changes_are_rate_limited(client, auth, make_user):
         "initials": "A.",
         "first_name": "Anna",
         "surname": "Berg",
-        "profession": "huisarts",
+        "profession": "gp",
         "language": "nl",
     }
     statuses = [
@@ -358,7 +358,7 @@ def test_profile_update_keeps_big_number_rules(client, auth, app, make_user):
         "first_name": "Anna",
         "tussenvoegsel": "",
         "surname": "Jansen",
-        "profession": "huisarts",
+        "profession": "gp",
         "big_number": other.big_number,
         "language": "nl",
     }
@@ -423,7 +423,7 @@ def test_cli_refuses_to_demote_the_last_admin(runner, app):
 
 def _two_factor_user(app, make_user):
     secret = pyotp.random_base32()
-    user = make_user(role="trainer", profession="anders", big_number=None)
+    user = make_user(role="trainer", profession="other", big_number=None)
     with app.app_context():
         db.session.get(User, user.id).totp_secret = secret
         db.session.commit()

@@ -47,7 +47,7 @@ def grant(app: Flask, **changes) -> None:
     """Make the fixture course's accreditation granted, with a PE-online course id."""
     catalog = app.extensions["catalog"]
     course = catalog.courses[COURSE]
-    fields = {"status": "geaccrediteerd", "activity_id": "445566", "pe_course_id": PE_COURSE}
+    fields = {"status": "accredited", "activity_id": "445566", "pe_course_id": PE_COURSE}
     granted = dataclasses.replace(course.accreditation, **{**fields, **changes})
     app.extensions["catalog"] = dataclasses.replace(
         catalog, courses={COURSE: dataclasses.replace(course, accreditation=granted)}
@@ -258,12 +258,12 @@ def test_batches_hold_at_most_one_hundred_attendances(app, runner, make_user, pe
                 course_title="Testcursus",
                 initials="A.",
                 surname=f"Deelnemer {n}",
-                profession="huisarts",
+                profession="gp",
                 big_number=f"{n:011d}",
                 completed_on=dt.date(2026, 3, 10),
                 study_load_minutes=30,
                 accreditation_body="ABC1",
-                accreditation_status="geaccrediteerd",
+                accreditation_status="accredited",
                 points=2,
                 period_start=dt.date(2026, 1, 1),
                 layout_version="test",
@@ -355,6 +355,8 @@ def test_admin_page_says_how_to_turn_booking_on(app, client, auth, make_user):
     auth.login(make_user(role="admin"))
     page = client.get("/beheer/gaia").get_data(as_text=True)
     assert "PE_ONLINE_URL" in page
+    # The course's accreditation is applied for: said in Dutch, not by its stored value.
+    assert "Nog niet te boeken: de accreditatie is aangevraagd." in page
 
 
 def test_learner_sees_where_the_points_stand(app, client, auth, make_user, runner, pe_online):

@@ -30,7 +30,7 @@ HEADER = (
 
 @pytest.fixture
 def admin(make_user):
-    return make_user(role="admin", profession="anders", big_number=None)
+    return make_user(role="admin", profession="other", big_number=None)
 
 
 @pytest.fixture
@@ -185,7 +185,7 @@ def test_export_downloads_register_columns_and_only_new_skips_exported(
 def test_export_leaves_out_other_periods_revoked_and_participation(
     app, client, auth, admin, issued, make_user
 ):
-    nurse = make_user(profession="praktijkondersteuner", big_number=None)
+    nurse = make_user(profession="practice_nurse", big_number=None)
     make_eligible(app, nurse)
     issue_for(app, nurse)
     auth.login(admin)

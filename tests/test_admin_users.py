@@ -21,7 +21,7 @@ from .conftest import PASSWORD
 
 @pytest.fixture
 def admin(make_user):
-    return make_user(role="admin", surname="Beheer", profession="anders", big_number=None)
+    return make_user(role="admin", surname="Beheer", profession="other", big_number=None)
 
 
 def role_of(app: Flask, user: User) -> str:

@@ -135,7 +135,7 @@ def _certificate(user: User) -> Certificate:
         completed_on=dt.date(2026, 3, 10),
         study_load_minutes=30,
         accreditation_body="ABC1",
-        accreditation_status="aangevraagd",
+        accreditation_status="applied",
         points=2,
         period_start=dt.date(2026, 1, 1),
         period_end=dt.date(2027, 12, 31),
@@ -160,12 +160,12 @@ def world(app: Flask, make_user: Callable[..., User]) -> World:
             email=L2_PERSONAL[0], first_name=L2_PERSONAL[1], big_number=L2_PERSONAL[2]
         ),
         "other_trainer": make_user(
-            role="trainer", first_name="Tineke", profession="anders", big_number=None
+            role="trainer", first_name="Tineke", profession="other", big_number=None
         ),
         "trainer": make_user(
-            role="trainer", first_name="Theo", profession="anders", big_number=None
+            role="trainer", first_name="Theo", profession="other", big_number=None
         ),
-        "admin": make_user(role="admin", profession="anders", big_number=None),
+        "admin": make_user(role="admin", profession="other", big_number=None),
     }
     with app.app_context():
         trainer = db.session.get(User, users["trainer"].id)
@@ -195,7 +195,7 @@ def world(app: Flask, make_user: Callable[..., User]) -> World:
                 relevance=4,
                 content_quality=4,
                 didactics=4,
-                study_time="klopt",
+                study_time="about_right",
                 comments="Goede casussen.",
             )
         )
@@ -296,7 +296,7 @@ PROFILE = {
     "initials": "X.",
     "first_name": "Xander",
     "surname": "Gewijzigd",
-    "profession": "anders",
+    "profession": "other",
     "big_number": "",
 }
 NEW_PASSWORD = {
@@ -314,7 +314,7 @@ EVALUATION = {
     "relevance": "5",
     "content_quality": "5",
     "didactics": "5",
-    "study_time": "klopt",
+    "study_time": "about_right",
     "comments": "Prima.",
 }
 CERT = {"number": "certificate_number"}

@@ -50,7 +50,7 @@ def certify(user: User, issued_at: dt.datetime = CERTIFIED_AT, status: str = "va
             completed_on=issued_at.date(),
             study_load_minutes=30,
             accreditation_body="ABC1",
-            accreditation_status="aangevraagd",
+            accreditation_status="applied",
             period_start=issued_at.date(),
             layout_version="test-v1",
             pdf=pdf,

@@ -130,7 +130,7 @@ def check(course, **overrides):
         "evaluation_done": True,
         "study_seconds": 12 * 60,
         "email_confirmed": True,
-        "profession": "huisarts",
+        "profession": "gp",
         "big_number": "12345678901",
         "completed_on": dt.date(2026, 6, 1),
     }
@@ -142,10 +142,10 @@ def check(course, **overrides):
     ("overrides", "eligible", "kind"),
     [
         ({}, True, "accreditation"),
-        ({"profession": "aios"}, True, "accreditation"),
-        ({"profession": "praktijkondersteuner", "big_number": None}, True, "participation"),
-        ({"profession": "doktersassistent", "big_number": None}, True, "participation"),
-        ({"profession": "huisarts", "big_number": None}, True, "participation"),
+        ({"profession": "gp_trainee"}, True, "accreditation"),
+        ({"profession": "practice_nurse", "big_number": None}, True, "participation"),
+        ({"profession": "doctors_assistant", "big_number": None}, True, "participation"),
+        ({"profession": "gp", "big_number": None}, True, "participation"),
         ({"completed_on": dt.date(2025, 12, 31)}, True, "participation"),
         ({"completed_on": dt.date(2028, 1, 1)}, True, "participation"),
         ({"completed_on": dt.date(2026, 1, 1)}, True, "accreditation"),
@@ -163,6 +163,13 @@ def test_eligibility_matrix(course, overrides, eligible, kind):
     assert result.eligible is eligible
     assert result.kind == kind
     assert bool(result.kind_reason) is (kind == "participation")
+
+
+def test_participation_reason_names_the_booked_professions_in_words(course):
+    result = check(course, profession="practice_nurse", big_number=None)
+    assert result.kind_reason.startswith(
+        "ABC1 boekt punten alleen voor huisarts en huisarts in opleiding (aios):"
+    )
 
 
 def test_checklist_names_what_is_missing_with_links(course):
@@ -205,13 +212,13 @@ def facts(**overrides) -> CertificateFacts:
         "tussenvoegsel": "van der",
         "surname": "Berg",
         "big_number": "12345678901",
-        "profession": "huisarts",
+        "profession": "gp",
         "course_title": "Testcursus signalen van mensenhandel",
         "course_version": "2026.1",
         "completed_on": dt.date(2026, 3, 10),
         "study_load_minutes": 30,
         "accreditation_body": "ABC1",
-        "accreditation_status": "aangevraagd",
+        "accreditation_status": "applied",
         "accreditation_id": "",
         "points": 0,
         "period_start": dt.date(2026, 1, 1),
@@ -296,19 +303,17 @@ def test_pdf_names_the_provider_and_the_responsible_person_from_the_settings():
 
 def test_pdf_for_a_granted_accreditation_prints_id_points_and_validity():
     text = pdf_text(
-        render(accreditation_status="geaccrediteerd", accreditation_id="123456", points=2.0)
+        render(accreditation_status="accredited", accreditation_id="123456", points=2.0)
     )
     assert "Accreditatie-ID 123456" in text
     assert "Punten 2" in text
-    assert "aangevraagd" not in text
+    assert "applied" not in text
     assert "Certificaat van deelname en accreditatie" in text
     assert "Accreditatieperiode 1 januari 2026 t/m 31 december 2027" in text
 
 
 def test_pdf_of_participation_states_study_load_without_points():
-    text = pdf_text(
-        render(kind="participation", profession="praktijkondersteuner", big_number=None)
-    )
+    text = pdf_text(render(kind="participation", profession="practice_nurse", big_number=None))
     assert "Bewijs van deelname" in text
     assert "Praktijkondersteuner" in text
     assert "0,5 uur (30 minuten)" in text
@@ -424,7 +429,7 @@ EVALUATION = {
     "relevance": "5",
     "content_quality": "4",
     "didactics": "3",
-    "study_time": "te-kort",
+    "study_time": "too_short",
     "comments": "Meer casussen graag.",
 }
 
@@ -439,7 +444,7 @@ def test_evaluation_is_stored_once_per_learner(client, auth, app, make_user):
     assert "Je hebt de evaluatie ingevuld op" in again.get_data(as_text=True)
     with app.app_context():
         [evaluation] = db.session.scalars(select(Evaluation)).all()
-        assert (evaluation.relevance, evaluation.study_time) == (5, "te-kort")
+        assert (evaluation.relevance, evaluation.study_time) == (5, "too_short")
         assert evaluation.course_version == "2026.1"
 
 
@@ -461,7 +466,7 @@ def _evaluated_learners(make_user, count: int, **evaluation) -> list[User]:
 
 
 def _trainer_with_cohort(make_user, learners: list[User]) -> User:
-    trainer = make_user(role="trainer", profession="anders", big_number=None)
+    trainer = make_user(role="trainer", profession="other", big_number=None)
     cohort = cohorts.create_cohort(db.session.get(User, trainer.id), "Praktijk De Linde", COURSE)
     for learner in learners:
         db.session.add(CohortMember(cohort_id=cohort.id, user_id=learner.id))
@@ -498,7 +503,7 @@ def test_a_trainer_sees_no_aggregate_of_fewer_than_five_evaluations(client, auth
 
 
 def test_admins_see_comments_from_five_evaluations_without_dates(client, auth, app, make_user):
-    admin = make_user(role="admin", profession="anders", big_number=None)
+    admin = make_user(role="admin", profession="other", big_number=None)
     with app.app_context():
         _evaluated_learners(make_user, 4)
         db.session.commit()
@@ -591,7 +596,7 @@ def test_learner_confirms_name_and_big_number_before_the_first_issue(
     )
     assert certificate.big_number == "19876543210"
     assert certificate.kind == "accreditation"
-    assert certificate.accreditation_status == "aangevraagd"
+    assert certificate.accreditation_status == "applied"
     assert (certificate.accreditation_id, certificate.points) == ("", 0)
     assert certificate.completed_on == dt.date(2026, 3, 10)
     assert certificate.layout_version == "signaal-v2"
@@ -751,7 +756,7 @@ def test_a_new_course_version_gives_a_new_certificate_and_the_old_stays(app, mak
 
 
 def test_participation_certificate_for_a_practice_nurse(app, make_user):
-    user = make_user(profession="praktijkondersteuner", big_number=None)
+    user = make_user(profession="practice_nurse", big_number=None)
     make_eligible(app, user)
     certificate = issue_for(app, user)
     assert certificate.kind == "participation" and certificate.points == 0
@@ -765,7 +770,7 @@ def test_granted_accreditation_snapshots_id_and_points(app, make_user):
     catalog = app.extensions["catalog"]
     course = catalog.courses[COURSE]
     granted = dataclasses.replace(
-        course.accreditation, status="geaccrediteerd", activity_id="445566", points=2.0
+        course.accreditation, status="accredited", activity_id="445566", points=2.0
     )
     app.extensions["catalog"] = dataclasses.replace(
         catalog, courses={COURSE: dataclasses.replace(course, accreditation=granted)}
@@ -857,7 +862,7 @@ def test_forgetting_a_deleted_account_drops_pdf_and_big_number_but_keeps_it_veri
 
 
 def test_export_command_writes_register_columns_and_marks_rows(app, runner, make_user, tmp_path):
-    nurse = make_user(profession="praktijkondersteuner", big_number=None)
+    nurse = make_user(profession="practice_nurse", big_number=None)
     doctor = make_user(initials="K.", tussenvoegsel="van", surname="Dijk", big_number="55566677788")
     for user in (nurse, doctor):
         make_eligible(app, user)

@@ -116,10 +116,10 @@ def test_fixture_course_loads_into_frozen_dataclasses() -> None:
     assert course.lessons[1].check is None
     assert course.assessment == ("testcasus",)
     assert course.requirements.min_study_minutes == 10
-    assert course.accreditation.status == "aangevraagd"
+    assert course.accreditation.status == "applied"
     assert not course.accreditation.granted
     assert course.accreditation.points == 2
-    assert course.accreditation.booked_professions == ("huisarts", "aios")
+    assert course.accreditation.booked_professions == ("gp", "gp_trainee")
     assert course.reference is not None
     assert [step for step, _, _ in course.reference.meldcode] == [1, 2, 3, 4, 5]
 
@@ -200,7 +200,7 @@ def test_content_error_message_lists_every_problem() -> None:
 def test_all_problems_are_collected_in_one_run(root: Path) -> None:
     edit(root, CASE, 'kind = "case"', 'kind = "casus"')
     edit(root, LESSON2, "## Kernboodschappen", "## Samenvatting")
-    edit(root, COURSE, 'status = "aangevraagd"', 'status = "toegekend"')
+    edit(root, COURSE, 'status = "applied"', 'status = "toegekend"')
     problems = problems_of(root)
     assert len(problems) >= 3
     assert {p.split(":", 1)[0] for p in problems} >= {CASE, LESSON2, COURSE}
@@ -286,7 +286,10 @@ def test_unknown_key_is_reported_so_typos_are_not_lost(root: Path) -> None:
         (CASE, 'mode = "summative"', 'mode = "toets"', "mode =", "'mode'"),
         (CASE, 'type = "ordering"', 'type = "rangorde"', "rangorde", "'type'"),
         (CASE, 'scoring = "partial"', 'scoring = "half"', "scoring =", "'scoring'"),
-        (COURSE, 'status = "aangevraagd"', 'status = "toegekend"', "status =", "'status'"),
+        (COURSE, 'status = "applied"', 'status = "toegekend"', "status =", "'status'"),
+        # The Dutch words of before are values no account stores any more.
+        (COURSE, '["gp", "gp_trainee"]', '["huisarts", "aios"]', "booked_", "'huisarts'"),
+        (COURSE, '"gp", "gp_trainee", "practice', '"gp", "aios", "practice', "audience", "'aios'"),
     ],
 )
 def test_unknown_values_are_reported(
@@ -702,12 +705,12 @@ def test_step_only_on_meldcode_questions(root: Path) -> None:
 
 
 def test_accredited_course_needs_an_activity_id(root: Path) -> None:
-    edit(root, COURSE, 'status = "aangevraagd"', 'status = "geaccrediteerd"')
+    edit(root, COURSE, 'status = "applied"', 'status = "accredited"')
     assert_problem(problems_of(root), COURSE, line_of(root, COURSE, "activity_id"), "activity_id")
 
 
 def test_accredited_course_with_activity_id_is_granted(root: Path) -> None:
-    edit(root, COURSE, 'status = "aangevraagd"', 'status = "geaccrediteerd"')
+    edit(root, COURSE, 'status = "applied"', 'status = "accredited"')
     edit(root, COURSE, 'activity_id = ""', 'activity_id = "123456"')
     course = load(root).course("test-cursus")
     assert course is not None and course.accreditation.granted

@@ -118,8 +118,8 @@ class World:
 @pytest.fixture
 def world(app: Flask, make_user: Callable[..., User]) -> World:
     learner = make_user(surname="Doelwit")
-    trainer = make_user(role="trainer", profession="anders", big_number=None)
-    admin = make_user(role="admin", profession="anders", big_number=None)
+    trainer = make_user(role="trainer", profession="other", big_number=None)
+    admin = make_user(role="admin", profession="other", big_number=None)
     with app.app_context():
         cohort = cohorts.create_cohort(db.session.get(User, trainer.id), "Groep", COURSE)
         db.session.add(CohortMember(cohort_id=cohort.id, user_id=learner.id))
@@ -134,12 +134,12 @@ def world(app: Flask, make_user: Callable[..., User]) -> World:
             course_title="Testcursus",
             initials="A.B.",
             surname="Doelwit",
-            profession="huisarts",
+            profession="gp",
             big_number=learner.big_number,
             completed_on=dt.date(2026, 3, 10),
             study_load_minutes=30,
             accreditation_body="ABC1",
-            accreditation_status="aangevraagd",
+            accreditation_status="applied",
             period_start=dt.date(2026, 1, 1),
             layout_version="test-v1",
             pdf=pdf,
@@ -453,7 +453,7 @@ def test_a_nul_character_anywhere_gets_a_clear_400_on_every_database(
             "initials": "A.\x00",
             "first_name": "Anna",
             "surname": "Berg",
-            "profession": "anders",
+            "profession": "other",
             "big_number": "",
         },
     )

@@ -762,6 +762,9 @@ def test_public_course_page_for_an_anonymous_visitor(app, client):
     assert "2 punten" not in page
     assert "Redactie" in page and "Belangen" in page
     assert "Laatst herzien" in page
+    # The audience by label, never the stored values (gp, gp_trainee, ...).
+    audience = "Huisarts, Huisarts in opleiding (aios), Praktijkondersteuner"
+    assert f"<dt>Voor wie</dt><dd>{audience}</dd>" in page
     landing = client.get("/").get_data(as_text=True)
     assert 'href="/cursus/test-cursus"' in landing
     assert 'href="/privacy"' in landing and 'href="/contact"' in landing

@@ -35,7 +35,7 @@ def people(make_user: Callable[..., User]) -> dict[str, User]:
             role="trainer",
             first_name="Eva",
             surname="Kwaliteit",
-            profession="huisarts",
+            profession="gp",
             big_number="11122233344",
         ),
         "anna": make_user(first_name="Femke", surname="Aalders", big_number="12345678901"),
@@ -254,7 +254,7 @@ def test_another_trainer_cannot_lead_or_read_the_session(
 ) -> None:
     ekc = client_for(app, people["ekc"])
     session_id, code = start(ekc)
-    rival = client_for(app, make_user(role="trainer", profession="anders", big_number=None))
+    rival = client_for(app, make_user(role="trainer", profession="other", big_number=None))
     for url in ("", "/scherm", "/verslag.pdf", "/presentielijst.csv"):
         assert rival.get(f"/live/sessie/{session_id}{url}").status_code == 404
     assert rival.post(f"/live/sessie/{session_id}/stap", data={"step": "next"}).status_code == 404

@@ -28,7 +28,7 @@ REGISTRATION = {
     "initials": "N.",
     "first_name": "Nina",
     "surname": "Nieuw",
-    "profession": "anders",
+    "profession": "other",
     "big_number": "",
 }
 
@@ -118,7 +118,7 @@ def test_a_refused_recipient_fails_and_the_others_are_delivered(
     app, client, auth, runner, make_user, smtp
 ):
     smtp.recorder.refuse.add("bestaat-niet@praktijk.nl")
-    trainer = make_user(role="trainer", profession="anders", big_number=None)
+    trainer = make_user(role="trainer", profession="other", big_number=None)
     cohort_id, _ = make_cohort(app, trainer)
     auth.login(trainer)
     addresses = "een@praktijk.nl\nbestaat-niet@praktijk.nl\ntwee@praktijk.nl"
@@ -156,7 +156,7 @@ def test_admins_see_mail_that_did_not_go_out(app, client, auth, make_user, smtp_
         mail.queue_mail("vastgelopen@example.nl", "Uitnodiging voor de groep", "Tekst")
         db.session.commit()
         mail.deliver_due()
-    admin = make_user(role="admin", profession="anders", big_number=None)
+    admin = make_user(role="admin", profession="other", big_number=None)
     auth.login(admin)
     page = client.get("/beheer/mail").get_data(as_text=True)
     assert "vastgelopen@example.nl" in page
@@ -165,7 +165,7 @@ def test_admins_see_mail_that_did_not_go_out(app, client, auth, make_user, smtp_
 
 
 def test_a_line_break_in_a_cohort_name_does_not_break_the_invitation(app, client, auth, make_user):
-    trainer = make_user(role="trainer", profession="anders", big_number=None)
+    trainer = make_user(role="trainer", profession="other", big_number=None)
     cohort_id, _ = make_cohort(app, trainer, name="Groep\r\nBcc: iedereen@example.nl")
     auth.login(trainer)
     response = client.post(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
@@ -48,4 +49,64 @@ def test_upgrade_from_empty_matches_the_models(empty_database_url, tmp_path):
         assert differences == [], f"models and migrations differ: {differences}"
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        db.engine.dispose()
+
+
+def _rows(connection, sql: str) -> list[tuple]:
+    return [tuple(row) for row in connection.execute(text(sql))]
+
+
+def test_english_values_migration_rewrites_dutch_rows_and_back(empty_database_url, tmp_path):
+    """Rows stored with the Dutch values of before read as English after the upgrade."""
+    app = create_app(_base_config(empty_database_url, tmp_path))
+    with app.app_context():
+        scripts = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+        before = scripts.get_revision("v17_english_values").down_revision
+        upgrade(revision=before)
+        now, day = "2026-03-10 12:00:00+00:00", "2026-03-10"
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    'INSERT INTO "user" (id, email, password_hash, initials, first_name, '
+                    "tussenvoegsel, surname, profession, role, created_at, session_version) "
+                    "VALUES (1, 'a@example.nl', 'x', 'A.', 'Anna', '', 'Berg', 'aios', "
+                    "'learner', :now, 1), (2, 'b@example.nl', 'x', 'B.', 'Bo', '', 'Bos', "
+                    "'praktijkondersteuner', 'learner', :now, 1)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO certificate (number, user_id, kind, course_slug, course_version, "
+                    "course_hash, course_title, initials, tussenvoegsel, surname, profession, "
+                    "completed_on, study_load_minutes, accreditation_body, accreditation_status, "
+                    "accreditation_id, points, period_start, layout_version, sha256, status, "
+                    "issued_at, revoked_reason) VALUES ('N1', 1, 'accreditation', 'c', '1', 'h', "
+                    "'T', 'A.', '', 'Berg', 'aios', :day, 120, 'ABC1', 'geaccrediteerd', '1', 2, "
+                    ":day, '1', 'sha', 'valid', :now, '')"
+                ),
+                {"now": now, "day": day},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO evaluation (user_id, course_slug, course_version, relevance, "
+                    "content_quality, didactics, study_time, comments, submitted_at) "
+                    "VALUES (1, 'c', '1', 5, 5, 5, 'te-kort', '', :now)"
+                ),
+                {"now": now},
+            )
+        certificate = "SELECT profession, accreditation_status FROM certificate"
+        users = 'SELECT profession FROM "user" ORDER BY id'
+
+        upgrade()
+        with db.engine.connect() as connection:
+            assert _rows(connection, users) == [("gp_trainee",), ("practice_nurse",)]
+            assert _rows(connection, certificate) == [("gp_trainee", "accredited")]
+            assert _rows(connection, "SELECT study_time FROM evaluation") == [("too_short",)]
+
+        downgrade(revision=before)
+        with db.engine.connect() as connection:
+            assert _rows(connection, users) == [("aios",), ("praktijkondersteuner",)]
+            assert _rows(connection, certificate) == [("aios", "geaccrediteerd")]
+            assert _rows(connection, "SELECT study_time FROM evaluation") == [("te-kort",)]
         db.engine.dispose()

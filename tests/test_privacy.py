@@ -79,7 +79,7 @@ def _enable_two_factor(client, app, user) -> str:
 
 
 def test_trainer_signs_in_with_a_second_factor(client, auth, app, make_user):
-    trainer = make_user(role="trainer", profession="anders", big_number=None)
+    trainer = make_user(role="trainer", profession="other", big_number=None)
     auth.login(trainer)
     secret = _enable_two_factor(client, app, trainer)
     with app.app_context():
@@ -115,7 +115,7 @@ def _delete_own_account(client, auth, user) -> None:
 
 
 def test_deletion_scrubs_the_person_from_the_audit_log(client, auth, app, make_user):
-    admin = make_user(role="admin", surname="Beheer", profession="anders", big_number=None)
+    admin = make_user(role="admin", surname="Beheer", profession="other", big_number=None)
     person = make_user(
         email="k.de.wit@praktijk.example",
         first_name="Karin",
@@ -163,7 +163,7 @@ def test_the_data_download_says_who_granted_looked_invited_and_what_certificates
         first_name="Tessa",
         tussenvoegsel="",
         surname="Opleider",
-        profession="anders",
+        profession="other",
         big_number=None,
     )
     admin = make_user(
@@ -171,7 +171,7 @@ def test_the_data_download_says_who_granted_looked_invited_and_what_certificates
         first_name="Bram",
         tussenvoegsel="",
         surname="Beheer",
-        profession="anders",
+        profession="other",
         big_number=None,
     )
     learner = make_user(initials="E.", tussenvoegsel="", surname="Gül", big_number="12345678987")

@@ -77,8 +77,8 @@ def people(app: Flask, make_user) -> dict[str, User]:
         "reader": make_user(),
         "quiz": make_user(),
         "answered": make_user(),
-        "trainer": make_user(role="trainer", profession="anders", big_number=None),
-        "admin": make_user(role="admin", profession="anders", big_number=None),
+        "trainer": make_user(role="trainer", profession="other", big_number=None),
+        "admin": make_user(role="admin", profession="other", big_number=None),
     }
     for user in people.values():
         backdate(app, user)
@@ -137,12 +137,12 @@ def test_purging_deletes_personal_data_keeps_certificates_and_records_it(
             course_title="Testcursus",
             initials="A.B.",
             surname=idle.surname,
-            profession="huisarts",
+            profession="gp",
             big_number=idle.big_number,
             completed_on=LONG_AGO.date(),
             study_load_minutes=30,
             accreditation_body="ABC1",
-            accreditation_status="aangevraagd",
+            accreditation_status="applied",
             period_start=LONG_AGO.date(),
             layout_version="test-v1",
             pdf=b"%PDF-1.7",

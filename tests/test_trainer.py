@@ -109,7 +109,7 @@ def scored_answers(**scores: float) -> list[dict[str, Any]]:
 @pytest.fixture
 def trainer(make_user: Any) -> User:
     return make_user(
-        role="trainer", first_name="Mehmet", tussenvoegsel="", surname="Yıldız", profession="anders"
+        role="trainer", first_name="Mehmet", tussenvoegsel="", surname="Yıldız", profession="other"
     )
 
 
@@ -160,7 +160,7 @@ def test_anonymous_visitor_is_sent_to_login(app, client, trainer):
 def test_trainer_cannot_open_another_trainers_cohort(
     app, client, auth, trainer, learner, make_user
 ):
-    other = make_user(role="trainer", profession="anders", big_number=None)
+    other = make_user(role="trainer", profession="other", big_number=None)
     cohort_id, _ = make_cohort(app, other, "Andermans groep")
     add_member(app, cohort_id, learner)
     auth.login(trainer)
@@ -184,7 +184,7 @@ def test_trainer_cannot_open_a_learner_outside_the_cohort(app, client, auth, tra
 def test_admin_sees_every_cohort_and_the_course_wide_item_analysis(
     app, client, auth, trainer, make_user
 ):
-    admin = make_user(role="admin", profession="anders", big_number=None)
+    admin = make_user(role="admin", profession="other", big_number=None)
     cohort_id, _ = make_cohort(app, trainer, "Groep van een ander")
     auth.login(admin)
     assert "Groep van een ander" in client.get("/groepen").get_data(as_text=True)
@@ -454,7 +454,7 @@ def cohort_with_learners(app, trainer, make_user):
                 relevance=5,
                 content_quality=4,
                 didactics=4,
-                study_time="klopt",
+                study_time="about_right",
             )
         )
         db.session.commit()
@@ -544,11 +544,11 @@ def test_csv_has_dutch_headers_and_one_row_per_learner(
                 course_title="Testcursus",
                 initials="D.",
                 surname="Done",
-                profession="huisarts",
+                profession="gp",
                 completed_on=dt.date(2026, 5, 1),
                 study_load_minutes=30,
                 accreditation_body="ABC1",
-                accreditation_status="aangevraagd",
+                accreditation_status="applied",
                 period_start=dt.date(2026, 5, 1),
                 layout_version="v1",
                 sha256="0" * 64,

@@ -7,12 +7,14 @@ import time
 
 import pytest
 from flask import Flask
+from sqlalchemy import update
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from app.certificates import issuing, numbers
 from app.extensions import db
-from app.models import Certificate
+from app.models import ACCREDITATION_STATUSES, PROFESSIONS, Certificate
+from app.verify import checks
 
 from .certificate_helpers import COURSE, issue_for, make_eligible
 
@@ -189,6 +191,43 @@ def test_api_returns_the_printed_facts_as_json(client, issued):
     }
     assert certificate["sha256"] == issued.sha256
     assert "12345678987" not in response.get_data(as_text=True)
+    # The database stores "gp" and "applied"; the API keeps its documented v1 values.
+    assert (certificate["profession"], certificate["profession_label"]) == ("huisarts", "Huisarts")
+    assert issued.profession == "gp" and issued.accreditation_status == "applied"
+
+
+def test_api_keeps_its_v1_value_for_every_stored_value():
+    assert checks.V1_VALUES["profession"] == {
+        "gp": "huisarts",
+        "gp_trainee": "aios",
+        "practice_nurse": "praktijkondersteuner",
+        "doctors_assistant": "doktersassistent",
+        "other": "anders",
+    }
+    assert checks.V1_VALUES["accreditation_status"] == {
+        "applied": "aangevraagd",
+        "accredited": "geaccrediteerd",
+    }
+    # A value added to the models without a v1 value would leak its English name.
+    assert set(checks.V1_VALUES["profession"]) == set(PROFESSIONS)
+    assert set(checks.V1_VALUES["accreditation_status"]) == set(ACCREDITATION_STATUSES)
+
+
+def test_api_names_a_granted_accreditation_and_a_nurse_in_v1_words(app, client, make_user):
+    nurse = make_user(profession="practice_nurse", big_number=None)
+    make_eligible(app, nurse)
+    certificate = issue_for(app, nurse)
+    with app.app_context():
+        db.session.execute(
+            update(Certificate)
+            .where(Certificate.id == certificate.id)
+            .values(accreditation_status="accredited")
+        )
+        db.session.commit()
+    body = client.get(f"/api/v1/certificates/{certificate.number}").get_json()["certificate"]
+    assert body["profession"] == "praktijkondersteuner"
+    assert body["profession_label"] == "Praktijkondersteuner"
+    assert body["accreditation"]["status"] == "geaccrediteerd"
 
 
 def test_api_reports_revoked_unknown_and_mistyped(app, client, issued):

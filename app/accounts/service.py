@@ -26,7 +26,7 @@ DEMO_ACCOUNTS = (
         "Jasmijn",
         "de",
         "Vries",
-        "huisarts",
+        "gp",
         "12345678901",
     ),
     (
@@ -37,7 +37,7 @@ DEMO_ACCOUNTS = (
         "Mehmet",
         "",
         "Yıldız",
-        "anders",
+        "other",
         None,
     ),
     (
@@ -48,7 +48,7 @@ DEMO_ACCOUNTS = (
         "Anouk",
         "",
         "Bakker",
-        "anders",
+        "other",
         None,
     ),
 )
@@ -94,7 +94,7 @@ def create_user(
     first_name: str = "",
     tussenvoegsel: str = "",
     surname: str = "",
-    profession: str = "anders",
+    profession: str = "other",
     big_number: str | None = None,
     confirmed: bool = False,
 ) -> User:

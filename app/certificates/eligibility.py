@@ -54,6 +54,11 @@ def _minutes(seconds: int) -> int:
     return seconds // 60
 
 
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: 'Huisarts' becomes 'huisarts', 'GP' stays 'GP'."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
 def certificate_kind(
     course: Course, profession: str, big_number: str | None, completed_on: dt.date
 ) -> tuple[str, str]:
@@ -67,7 +72,7 @@ def certificate_kind(
                 "deelname met de studiebelasting.",
                 body=accreditation.body,
                 professions=format_list(
-                    [str(PROFESSIONS.get(p, p)) for p in accreditation.booked_professions]
+                    [_in_sentence(str(PROFESSIONS[p])) for p in accreditation.booked_professions]
                 ),
             ),
         )
@@ -113,7 +118,9 @@ def check(
         items.append(
             ChecklistItem(
                 gettext(
-                    "Alle lessen afgerond (%(done)s van %(total)s)", done=done, total=len(lesson_slugs)
+                    "Alle lessen afgerond (%(done)s van %(total)s)",
+                    done=done,
+                    total=len(lesson_slugs),
                 ),
                 done == len(lesson_slugs),
                 "learning.course",

@@ -13,18 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from .. import clock
 from ..content import Course
 from ..extensions import db
-from ..models import Evaluation, User
+from ..models import STUDY_TIMES, Evaluation, User
 from ..trainer import cohorts
 
 RATINGS = (
     ("relevance", lazy_gettext("Relevantie voor je praktijk")),
     ("content_quality", lazy_gettext("Kwaliteit van de inhoud")),
     ("didactics", lazy_gettext("Didactiek: opbouw, casussen en feedback")),
-)
-STUDY_TIME_CHOICES = (
-    ("te-kort", lazy_gettext("Te kort: ik had meer tijd nodig")),
-    ("klopt", lazy_gettext("Klopt ongeveer")),
-    ("te-lang", lazy_gettext("Te lang: ik was sneller klaar")),
 )
 
 
@@ -145,7 +140,7 @@ def _summarise(course_slug: str, rows: list[Evaluation], *, for_admin: bool) -> 
         course_slug=course_slug,
         responses=len(rows),
         ratings=tuple(ratings) if rows else (),
-        study_time=tuple((label, study.get(value, 0)) for value, label in STUDY_TIME_CHOICES),
+        study_time=tuple((label, study.get(value, 0)) for value, label in STUDY_TIMES.items()),
         comments=tuple(comments) if for_admin and enough else (),
         with_comments=for_admin,
     )

@@ -117,7 +117,7 @@ def pending_warning(course: Course) -> str:
     accreditation = course.accreditation
     if accreditation.granted:
         return ""
-    if accreditation.status == "aangevraagd":
+    if accreditation.status == "applied":
         return gettext(
             "%(course)s: de accreditatie is nog aangevraagd bij %(body)s. De presentielijst heeft "
             "daarom geen activiteit-ID en geen punten, en is nog niet klaar voor het register.",

@@ -11,8 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import force_locale
+
 from ..dates import local_date
 from ..models import PROFESSIONS, Certificate, join_name
+
+#: A certificate prints in Dutch, the language of the course and of the accreditation register,
+#: whatever language the holder reads the site in.
+PRINTED_LANGUAGE = "nl"
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,7 @@ class CertificateFacts:
     completed_on: dt.date
     study_load_minutes: int
     accreditation_body: str
-    #: "aangevraagd" or "geaccrediteerd", as course.toml said when the certificate was issued.
+    #: "applied" or "accredited", as course.toml said when the certificate was issued.
     accreditation_status: str
     accreditation_id: str
     points: float
@@ -68,14 +74,15 @@ class CertificateFacts:
 
     @property
     def profession_label(self) -> str:
-        return PROFESSIONS.get(self.profession, self.profession)
+        with force_locale(PRINTED_LANGUAGE):
+            return str(PROFESSIONS.get(self.profession, self.profession))
 
     @property
     def granted(self) -> bool:
         """Points count: an accreditation certificate for a granted accreditation with an id."""
         return (
             self.kind == "accreditation"
-            and self.accreditation_status == "geaccrediteerd"
+            and self.accreditation_status == "accredited"
             and bool(self.accreditation_id)
         )
 
@@ -111,7 +118,7 @@ def facts_of(certificate: Certificate) -> CertificateFacts:
 
 def long_date(day: dt.date) -> str:
     """25 november 2026."""
-    return local_date(day)
+    return local_date(day, PRINTED_LANGUAGE)
 
 
 def decimal(value: float) -> str:

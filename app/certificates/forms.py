@@ -8,7 +8,7 @@ from wtforms import BooleanField, HiddenField, RadioField, SubmitField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from .evaluation import STUDY_TIME_CHOICES
+from ..models import STUDY_TIMES
 
 REQUIRED_CHOICE = lazy_gettext("Kies een antwoord.")
 SCALE = [
@@ -54,7 +54,7 @@ class EvaluationForm(FlaskForm):
     )
     study_time = RadioField(
         lazy_gettext("Klopte de opgegeven studietijd?"),
-        choices=[SelectChoice(value, label) for value, label in STUDY_TIME_CHOICES],
+        choices=[SelectChoice(value, label) for value, label in STUDY_TIMES.items()],
         validators=[InputRequired(REQUIRED_CHOICE)],
     )
     comments = TextAreaField(

@@ -100,7 +100,9 @@ def issue(course_slug: str) -> Any:
     shown = (form.shown_name.data or "", form.shown_big_number.data or "")
     if existing is None and shown != (current_user.formal_name, current_user.big_number or ""):
         flash(
-            gettext("Je naam of BIG-nummer is intussen gewijzigd. Controleer ze hieronder opnieuw."),
+            gettext(
+                "Je naam of BIG-nummer is intussen gewijzigd. Controleer ze hieronder opnieuw."
+            ),
             "warning",
         )
         return redirect(url_for("certificates.course", course_slug=course.slug))
@@ -109,7 +111,9 @@ def issue(course_slug: str) -> Any:
     except issuing.NotEligible:
         db.session.rollback()
         flash(
-            gettext("Je voldoet nog niet aan alle voorwaarden. Bekijk hieronder wat nog ontbreekt."),
+            gettext(
+                "Je voldoet nog niet aan alle voorwaarden. Bekijk hieronder wat nog ontbreekt."
+            ),
             "error",
         )
         return redirect(url_for("certificates.course", course_slug=course.slug))

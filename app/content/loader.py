@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..models import ACCREDITATION_STATUSES, PROFESSIONS
 from .boosters import booster_months, check_booster, check_course_boosters
 from .markdown import CALLOUT_KINDS, render_markdown
 from .model import (
@@ -36,7 +37,6 @@ from .wat_nu import WAT_NU_FILE, load_wat_nu
 QUIZ_KINDS = ("case", "check", "booster")
 QUIZ_MODES = ("summative", "formative")
 SCORING_RULES = ("partial", "all-or-nothing")
-ACCREDITATION_STATUSES = ("aangevraagd", "geaccrediteerd")
 
 _LESSON_FILE = re.compile(r"^(\d{2})-(.+)\.md$")
 _STEP_MENTION = re.compile(r"\bstap\s+(\d+)", re.IGNORECASE)
@@ -187,7 +187,7 @@ def _load_course(loader: _Loader, course_dir: Path) -> Course | None:
     summary = root.text("summary")
     version = root.text("version")
     language = root.text("language", required=False, default="nl")
-    audience = root.strings("audience", required=False)
+    audience = _professions(root, "audience")
     study_load = root.integer("study_load_minutes", minimum=1)
     provider = root.text("provider")
     provider_address = root.text("provider_address", required=False)
@@ -371,9 +371,19 @@ def _editorial(table: Fields | None) -> Editorial | None:
     )
 
 
+def _professions(table: Fields, key: str) -> tuple[str, ...]:
+    """A list of professions, each a value the accounts store (a key of PROFESSIONS)."""
+    professions = table.strings(key, required=False)
+    unknown = [p for p in professions if p not in PROFESSIONS]
+    if unknown:
+        allowed = ", ".join(f'"{p}"' for p in PROFESSIONS)
+        table.problem(key, f"onbekend beroep {unknown[0]!r} in '{key}'; kies uit {allowed}.")
+    return professions
+
+
 def _accreditation(table: Fields | None) -> Accreditation:
     if table is None:
-        return Accreditation("", "aangevraagd", "", 0.0, None, None, ())
+        return Accreditation("", "applied", "", 0.0, None, None, ())
     table.only(
         (
             "body",
@@ -389,10 +399,10 @@ def _accreditation(table: Fields | None) -> Accreditation:
     )
     status = table.choice("status", ACCREDITATION_STATUSES)
     activity_id = table.text("activity_id", required=False)
-    if status == "geaccrediteerd" and not activity_id.strip():
+    if status == "accredited" and not activity_id.strip():
         table.problem(
             "activity_id" if table.has("activity_id") else "status",
-            'status = "geaccrediteerd" vraagt een activity_id (het activiteitnummer in het '
+            'status = "accredited" vraagt een activity_id (het activiteitnummer in het '
             "accreditatieregister).",
         )
     valid_from = table.date("valid_from")
@@ -406,7 +416,7 @@ def _accreditation(table: Fields | None) -> Accreditation:
         points=table.number("points"),
         valid_from=valid_from,
         valid_until=valid_until,
-        booked_professions=table.strings("booked_professions", required=False),
+        booked_professions=_professions(table, "booked_professions"),
         pe_course_id=table.text("pe_course_id", required=False),
         pe_module_id=table.text("pe_module_id", required=False),
     )

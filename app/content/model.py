@@ -170,7 +170,8 @@ class Lesson:
 @dataclass(frozen=True)
 class Accreditation:
     body: str
-    status: str  # "aangevraagd" or "geaccrediteerd"
+    #: A key of models.ACCREDITATION_STATUSES: "applied" or "accredited".
+    status: str
     activity_id: str
     points: float
     valid_from: dt.date | None
@@ -182,7 +183,7 @@ class Accreditation:
 
     @property
     def granted(self) -> bool:
-        return self.status == "geaccrediteerd" and bool(self.activity_id)
+        return self.status == "accredited" and bool(self.activity_id)
 
     def covers(self, day: dt.date) -> bool:
         """Whether a completion on this day falls in the accreditation's valid period."""

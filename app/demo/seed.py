@@ -26,6 +26,7 @@ from ..accounts.service import ensure_demo_accounts, find_user, hash_password
 from ..content.model import Course, Question, Quiz
 from ..extensions import db
 from ..models import (
+    BIG_REQUIRED,
     Answer,
     Attempt,
     Cohort,
@@ -58,10 +59,10 @@ SURNAMES = (
     ("", "Biharie"), ("", "Prins"), ("van", "Dijk"), ("", "Kramer"), ("", "Doğan"),
 )  # fmt: skip
 PROFESSIONS = (
-    ("huisarts", 55),
-    ("aios", 15),
-    ("praktijkondersteuner", 20),
-    ("doktersassistent", 10),
+    ("gp", 55),
+    ("gp_trainee", 15),
+    ("practice_nurse", 20),
+    ("doctors_assistant", 10),
 )
 REFLECTIONS = (
     "Ik vind het lastig om door te vragen als er iemand meekomt die het woord doet.",
@@ -196,7 +197,9 @@ def _learner(
                     "relevance": rng.choice((3, 4, 4, 5, 5)),
                     "content_quality": rng.choice((3, 4, 4, 5)),
                     "didactics": rng.choice((3, 4, 4, 5)),
-                    "study_time": rng.choice(("klopt", "klopt", "te-lang", "te-kort")),
+                    "study_time": rng.choice(
+                        ("about_right", "about_right", "too_long", "too_short")
+                    ),
                     "comments": "",
                     "submitted_at": min(moment + dt.timedelta(minutes=5), now),
                 },
@@ -291,7 +294,7 @@ def _user_rows(
         tussen, surname = rng.choice(SURNAMES)
         profession = rng.choice(professions)
         big = None
-        if profession in ("huisarts", "aios"):
+        if profession in BIG_REQUIRED:
             while big is None or big in taken:
                 big = f"{rng.randrange(10**10, 10**11):011d}"
             taken.add(big)

@@ -83,7 +83,9 @@ def catalogue() -> Any:
 @bp.get("/cursus/<course_slug>")
 def public_course(course_slug: str) -> Any:
     """The course before sign-up: goals, load, accreditation, who stands behind it."""
-    return render_template("learning/public_course.html", course=course_or_404(course_slug))
+    return render_template(
+        "learning/public_course.html", course=course_or_404(course_slug), professions=PROFESSIONS
+    )
 
 
 @bp.get("/logo.png")

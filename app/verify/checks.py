@@ -20,6 +20,25 @@ from ..certificates.signing import check_signature, load_certificate
 from ..extensions import db
 from ..models import Certificate
 
+#: The public API keeps its documented v1 values: Dutch words, as the database stored them when
+#: v1 was published. The database now stores English values; this is the one place that maps
+#: them back, per field (a value missing here would leak; a test checks every one is mapped).
+V1_VALUES: dict[str, dict[str, str]] = {
+    "profession": {
+        "gp": "huisarts",
+        "gp_trainee": "aios",
+        "practice_nurse": "praktijkondersteuner",
+        "doctors_assistant": "doktersassistent",
+        "other": "anders",
+    },
+    "accreditation_status": {"applied": "aangevraagd", "accredited": "geaccrediteerd"},
+}
+
+
+def v1_value(field: str, value: str) -> str:
+    """The documented v1 API value of a stored value of this field."""
+    return V1_VALUES[field].get(value, value)
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -130,7 +149,7 @@ def as_json(result: Verdict, verification_url: str) -> dict[str, Any]:
         "tussenvoegsel": facts.tussenvoegsel,
         "surname": facts.surname,
         "big_number_masked": mask_big(facts.big_number) or None,
-        "profession": facts.profession,
+        "profession": v1_value("profession", facts.profession),
         "profession_label": facts.profession_label,
         "course": {
             "slug": certificate.course_slug,
@@ -142,7 +161,7 @@ def as_json(result: Verdict, verification_url: str) -> dict[str, Any]:
         "study_load_minutes": facts.study_load_minutes,
         "accreditation": {
             "body": facts.accreditation_body if facts.kind == "accreditation" else None,
-            "status": facts.accreditation_status,
+            "status": v1_value("accreditation_status", facts.accreditation_status),
             "activity_id": facts.accreditation_id if facts.granted else None,
             "points": facts.points if facts.granted else None,
             "valid_from": facts.period_start.isoformat() if facts.period_start else None,

@@ -18,6 +18,7 @@ from sqlalchemy import text
 
 from ..certificates import issuing, numbers
 from ..extensions import csrf, db, limiter
+from ..models import BIG_REQUIRED
 from ..web import file_size
 from . import checks
 from .forms import LookupForm, UploadForm
@@ -77,6 +78,7 @@ def _render_show(number: str, upload_form: UploadForm, upload: Any = None, statu
             upload=upload,
             replaced=result.status == "revoked" and issuing.has_replacement(certificate),
             max_upload=_max_upload(),
+            big_required=BIG_REQUIRED,
         ),
         status or (200 if certificate else 404),
     )

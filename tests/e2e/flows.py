@@ -111,7 +111,7 @@ class Person:
     surname: str
     email: str
     big_number: str
-    profession: str = "huisarts"
+    profession: str = "gp"
     password: str = PASSWORD
 
     @property

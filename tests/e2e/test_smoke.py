@@ -10,7 +10,7 @@ def test_visitor_registers_and_lands_on_their_courses(live_server, page, screens
     page.get_by_label("Voorletters").fill("R.")
     page.get_by_label("Voornaam").fill("Rahma")
     page.get_by_label("Achternaam").fill("El Amrani")
-    page.get_by_label("Beroep").select_option("huisarts")
+    page.get_by_label("Beroep").select_option("gp")
     page.get_by_label("BIG-nummer").fill("49012345678")
     page.get_by_label("E-mailadres").fill("rahma@example.nl")
     page.get_by_label("Wachtwoord", exact=True).fill("een-veilig-wachtwoord-voor-e2e")
