@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from flask_babel import format_list, gettext
+from flask_babel import gettext
 
 from ..content.model import Course
+from ..i18n import format_list
 from ..models import PROFESSIONS
 
 

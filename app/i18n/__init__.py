@@ -8,6 +8,7 @@ with `lang` so a screen reader reads Dutch content as Dutch inside an English in
 
 from __future__ import annotations
 
+from babel.lists import format_list as babel_format_list
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
@@ -46,3 +47,9 @@ def interface_language() -> str:
     """The language of this request's interface ('nl' or 'en'), for `<html lang>`."""
     locale = get_locale()
     return locale.language if locale else DEFAULT_LANGUAGE
+
+
+def format_list(items: list[str]) -> str:
+    """'a, b en c' or 'a, b and c', in the request's language (Dutch outside a request)."""
+    locale = get_locale() if has_request_context() else None
+    return babel_format_list(items, locale=str(locale or DEFAULT_LANGUAGE))
