@@ -192,8 +192,10 @@ def make_user(app: Flask) -> Callable[..., User]:
             "confirmed": True,
         }
         values.update(fields)
+        language = values.pop("language", "nl")
         with app.app_context():
             user = create_user(**values)
+            user.language = language
             db.session.commit()
             db.session.refresh(user)
             db.session.expunge(user)
