@@ -91,8 +91,9 @@
     copyButton.hidden = false;
     copyButton.addEventListener("click", () => {
       navigator.clipboard.writeText(output.value).then(
-        () => { copyStatus.textContent = "Gekopieerd. Plak de notitie in het dossier."; },
-        () => { output.select(); copyStatus.textContent = "Kopiëren lukte niet; de tekst is geselecteerd."; },
+        // The page gives the words, in the reader's language (data-copied, data-copy-failed).
+        () => { copyStatus.textContent = copyStatus.dataset.copied; },
+        () => { output.select(); copyStatus.textContent = copyStatus.dataset.copyFailed; },
       );
     });
   }
