@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel import Locale
 from babel.lists import format_list as babel_format_list
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations
@@ -21,21 +22,23 @@ from markupsafe import Markup
 #: The interface languages, each named in its own language (how a chooser shows them).
 LANGUAGES = {"nl": "Nederlands", "en": "English"}
 DEFAULT_LANGUAGE = "nl"
+#: The languages parsed once: Flask-Babel parses what the selector returns on every request.
+_LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
 
 babel = Babel()
 
 
-def _locale_selector() -> str:
+def _locale_selector() -> Locale:
     """The signed-in person's choice, else the browser's preference, else Dutch.
 
     Flask-Babel asks once per request; outside a request (mail sent by a command) the caller
     chooses with `force_locale`.
     """
     if not has_request_context():
-        return DEFAULT_LANGUAGE
+        return _LOCALES[DEFAULT_LANGUAGE]
     if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
-        return current_user.language
-    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+        return _LOCALES[current_user.language]
+    return _LOCALES[request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)]
 
 
 def init_i18n(app: Flask) -> None:
