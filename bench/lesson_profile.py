@@ -28,11 +28,8 @@ from werkzeug.test import EnvironBuilder
 
 from .baseline_app import create_baseline_app
 from .baseline_app import create_schema as create_baseline_schema
+from .browser import USER_AGENT
 from .data import app_env, create_schema, flask, fresh_database, in_process_app, seeded
-
-#: Sent on the login and on every timed request, as a browser keeps its user agent: Flask-Login
-#: ties the session to it (`_id`), and a request from another agent re-signs the cookie.
-USER_AGENT = "Mozilla/5.0 (signaal-bench)"
 
 
 def _environ(path: str, cookie: str = "") -> dict[str, Any]:

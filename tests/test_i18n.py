@@ -92,3 +92,21 @@ def test_the_lint_check_finds_unmarked_dutch_text(tmp_path: Path):
         "app/views.py:5: tekst niet gemarkeerd voor vertaling: 'Opgeslagen'",
         "app/views.py:7: tekst niet gemarkeerd voor vertaling: 'Je hebt nog geen certificaat.'",
     ]
+
+
+def test_a_forced_language_switches_the_page_text_and_back(app):
+    """Templates keep the request's catalogue, but `force_locale` (mail, certificates) still
+    switches it, in both directions."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = "{{ _('Uitloggen') }}"
+    with app.test_request_context(headers=ENGLISH_BROWSER):
+        assert render_template_string(template) == "Sign out"
+        with force_locale("nl"):
+            assert render_template_string(template) == "Uitloggen"
+        assert render_template_string(template) == "Sign out"
+    with app.test_request_context():
+        assert render_template_string(template) == "Uitloggen"
+        with force_locale("en"):
+            assert render_template_string(template) == "Sign out"
