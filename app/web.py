@@ -118,6 +118,10 @@ def init_extensions(app: Flask) -> None:
     app.jinja_env.filters["file_size"] = file_size
     app.jinja_env.globals["url_for"] = _remembering_url_for(app)
     app.jinja_env.globals["csrf_token"] = _csrf_token_signed_once(app)
+    # Flask-WTF also hands its `csrf_token` to every template through a context processor,
+    # which would override the global; its global `csrf_meta_tag` stays.
+    processors = app.template_context_processors[None]
+    processors[:] = [p for p in processors if getattr(p, "__module__", "") != "flask_wtf.csrf"]
 
 
 def unlimited(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -290,9 +294,12 @@ def user_of_session(session_id: str) -> Any:
     parameters = {"user_id": int(user_id)}
     if endpoint in _WITH_USER:
         parameters.update(request.view_args or {})
-    # Core on the session's connection: the ORM's execute layer has nothing to add to a select
-    # of columns, and the request's later statements share the transaction as before.
-    row = db.session.connection().execute(statement, parameters).one_or_none()
+    # Core on a connection of its own, returned at once: the ORM session's transaction and
+    # execute layer have nothing to add to a select of columns, and a page that reads nothing
+    # else (a lesson) then never opens a session transaction at all. Each statement reads
+    # committed data anyway (PostgreSQL read committed; SQLite outside a write).
+    with db.engine.connect() as connection:
+        row = connection.execute(statement, parameters).one_or_none()
     if row is None:
         return None
     values = dict(row._mapping)
