@@ -36,8 +36,9 @@ def _locale_selector() -> Locale:
     """
     if not has_request_context():
         return _LOCALES[DEFAULT_LANGUAGE]
-    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
-        return _LOCALES[current_user.language]
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    if user and user.is_authenticated and user.language in LANGUAGES:
+        return _LOCALES[user.language]
     return _LOCALES[request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)]
 
 
@@ -73,11 +74,21 @@ def _catalogue() -> Any:
     return translations
 
 
+def _render_catalogue(eval_ctx: EvalContext) -> Any:
+    """The catalogue of one template render, looked up on its first string: a render runs
+    inside one language (`force_locale` around a render gives that render its own)."""
+    try:
+        return eval_ctx.signaal_catalogue  # type: ignore[attr-defined]
+    except AttributeError:
+        catalogue = eval_ctx.signaal_catalogue = _catalogue()  # type: ignore[attr-defined]
+        return catalogue
+
+
 @pass_eval_context
 def template_gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
     """`_()`, `gettext()` and `{% trans %}` in templates, as Jinja's newstyle gettext does it:
     escaped where the template escapes, and always a format string (`%%` for a percent sign)."""
-    text = _catalogue().gettext(string)
+    text = _render_catalogue(eval_ctx).gettext(string)
     if eval_ctx.autoescape:
         text = Markup(text)
     return text % variables
@@ -89,7 +100,7 @@ def template_ngettext(
 ) -> str:
     """`ngettext()` and `{% trans count=... %}` in templates; `num` is there to format."""
     variables.setdefault("num", num)
-    text = _catalogue().ngettext(singular, plural, num)
+    text = _render_catalogue(eval_ctx).ngettext(singular, plural, num)
     if eval_ctx.autoescape:
         text = Markup(text)
     return text % variables
