@@ -352,21 +352,38 @@ def _end_stale_session() -> None:
         session["seen_at"] = now
 
 
+#: Headers every response gets unless its view set its own (name, lower-case name, value).
+_SECURITY_HEADERS = tuple(
+    (name, name.lower(), value)
+    for name, value in (
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Frame-Options", "DENY"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    )
+)
+
+
 def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    stored = response.headers.get("Cache-Control", "")
+    headers = response.headers
+    # The header names read once: Werkzeug's `setdefault` and `get` raise and catch an
+    # exception (a BadRequestKeyError) for every header a response does not have yet.
+    present: dict[str, str] = {}
+    for name, value in headers.items():
+        present.setdefault(name.lower(), value)  # the first of a name, as `get` reads it
+    for name, lower, value in _SECURITY_HEADERS:
+        if lower not in present:
+            headers.add(name, value)
+    if request.is_secure and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", "max-age=31536000")
+    stored = present.get("cache-control", "")
     # A view that revalidates on purpose (`no-cache`: the live session's version poll, which
     # holds no personal data) keeps its header.
     chosen = "no-store" in stored or "no-cache" in stored
     if "_user_id" in session and request.endpoint != "static" and not chosen:
         # Pages for a signed-in person show their data or answers: no copy on a shared computer.
-        response.headers["Cache-Control"] = "no-store"
+        headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -208,6 +208,46 @@ def pieces(
     return figures
 
 
+def floors(
+    env: dict[str, str], cookie: str, count: int, rounds: int, profile: int = 0
+) -> list[tuple[str, float]]:
+    """Whole requests through the app's stack that do less than the lesson page: what a page
+    costs before its own work (a second app instance, with three bench-only routes)."""
+    from flask import render_template
+    from flask_login import login_required
+
+    from app.web import unlimited
+
+    app = in_process_app(env)
+
+    def empty() -> str:
+        return "ok"
+
+    app.add_url_rule("/_bench/empty", "bench_empty", empty)
+    app.add_url_rule("/_bench/signed-in", "bench_signed_in", login_required(unlimited(empty)))
+    layout = app.jinja_env.from_string(
+        '{% extends "base.html" %}{% block content %}<p>ok</p>{% endblock %}'
+    )
+    app.add_url_rule(
+        "/_bench/layout",
+        "bench_layout",
+        login_required(unlimited(lambda: render_template(layout))),
+    )
+    rows = []
+    for name, path, with_cookie in (
+        ("empty page, anonymous: Flask, Werkzeug and the app's hooks", "/_bench/empty", False),
+        ("empty page behind @login_required (session, user load)", "/_bench/signed-in", True),
+        ("the layout alone (base.html, empty content), signed in", "/_bench/layout", True),
+    ):
+        call = _Caller(app, _environ(path, cookie if with_cookie else ""))
+        if (status := call()) != 200:
+            raise RuntimeError(f"{path}: HTTP {status}")
+        rows.append((name, per_call_ms(call, count, rounds)))
+        if profile and path == "/_bench/signed-in":
+            print(profile_lesson(call, profile, 30))
+    return rows
+
+
 def profile_lesson(call: Callable[[], object], count: int, top: int) -> str:
     profiler = cProfile.Profile()
     profiler.enable()
@@ -228,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (best counts)")
     parser.add_argument("--cprofile", type=int, default=0, help="profile this many lesson GETs")
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument(
+        "--cprofile-floor", type=int, default=0, help="profile this many signed-in empty GETs"
+    )
     a = parser.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="signaal-lesson-profile-"))
@@ -274,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
 
             print("\nPieces of the lesson request (best round, ms per call):")
             for name, value in pieces(app, lesson_path, cookie, max(a.requests // 2, 50), a.rounds):
+                print(f"  {value:7.3f}  {name}")
+            print("\nFloors: whole requests that do less (best round, ms per request):")
+            for name, value in floors(env, cookie, a.requests, a.rounds, a.cprofile_floor):
                 print(f"  {value:7.3f}  {name}")
             if a.cprofile:
                 print(profile_lesson(lesson, a.cprofile, a.top))

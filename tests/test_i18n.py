@@ -110,3 +110,8 @@ def test_a_forced_language_switches_the_page_text_and_back(app):
         assert render_template_string(template) == "Uitloggen"
         with force_locale("en"):
             assert render_template_string(template) == "Sign out"
+        # Template text is a format string: a percent sign in a {% trans %} block shows once.
+        assert render_template_string("{% trans %}<b>0%</b> gelezen{% endtrans %}") == (
+            "<b>0%</b> gelezen"
+        )
+        assert render_template_string("{{ _('%(n)s%% klaar', n='<i>') }}") == "&lt;i&gt;% klaar"

@@ -91,7 +91,8 @@ def template_gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) ->
     text = _render_catalogue(eval_ctx).gettext(string)
     if eval_ctx.autoescape:
         text = Markup(text)
-    return text % variables
+    # Formatting a text without a percent sign gives the same text: skip it (most strings).
+    return text % variables if variables or "%" in text else text
 
 
 @pass_eval_context
