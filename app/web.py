@@ -294,12 +294,16 @@ def user_of_session(session_id: str) -> Any:
     parameters = {"user_id": int(user_id)}
     if endpoint in _WITH_USER:
         parameters.update(request.view_args or {})
-    # Core on a connection of its own, returned at once: the ORM session's transaction and
-    # execute layer have nothing to add to a select of columns, and a page that reads nothing
-    # else (a lesson) then never opens a session transaction at all. Each statement reads
-    # committed data anyway (PostgreSQL read committed; SQLite outside a write).
-    with db.engine.connect() as connection:
-        row = connection.execute(statement, parameters).one_or_none()
+    # Core, not the ORM's execute layer (nothing to add to a select of columns). A page that
+    # reads all it needs with the user (`read_with_user`: a lesson) does so on a connection of
+    # its own, returned at once, and never opens a session transaction; other pages read on
+    # the session's connection, which their own statements then reuse (on PostgreSQL a second
+    # checkout would cost a ping).
+    if endpoint in _WITH_USER:
+        with db.engine.connect() as connection:
+            row = connection.execute(statement, parameters).one_or_none()
+    else:
+        row = db.session.connection().execute(statement, parameters).one_or_none()
     if row is None:
         return None
     values = dict(row._mapping)
