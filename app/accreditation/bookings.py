@@ -173,7 +173,7 @@ def record_summary(batch: Sequence[Booking], summary: Summary, now: dt.datetime)
             booking.error_message = (
                 error.message
                 if error
-                # i18n: keep (stored with the booking, beside PE-online's own Dutch messages)
+                # Stored with the booking beside PE-online's own messages, which are Dutch.
                 else "PE-online noemde deze regel niet in het antwoord; controleer in PE-online "  # i18n: keep
                 "of de presentie is geboekt voordat je hem opnieuw verstuurt."
             )

@@ -69,6 +69,11 @@ def index() -> Any:
 MAX_PAGE = 100_000
 
 
+def _course_languages() -> dict[str, str]:
+    """Each course's language: certificates print course titles and facts in it."""
+    return {slug: course.language for slug, course in get_catalog().courses.items()}
+
+
 def _page() -> int:
     return min(max(1, request.args.get("pagina", 1, type=int) or 1), MAX_PAGE)
 
@@ -108,6 +113,7 @@ def certificates() -> Any:
         page=page,
         has_next=len(rows) > PAGE_SIZE,
         args={k: v for k, v in request.args.items() if k != "pagina"},
+        languages=_course_languages(),
     )
 
 
@@ -129,6 +135,7 @@ def _render_certificate(certificate: Certificate, form: RevokeForm, status: int 
             "admin/certificate.html",
             certificate=certificate,
             facts=lines(facts_of(certificate)),
+            facts_language=_course_languages().get(certificate.course_slug, "nl"),
             form=form,
             events=list(events),
         ),
