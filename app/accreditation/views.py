@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from .. import clock
@@ -66,9 +67,9 @@ def retry(booking_id: int) -> Any:
     booking = db.get_or_404(Booking, booking_id)
     if bookings.retry(booking, current_user, clock.now()):
         db.session.commit()
-        flash("De boeking gaat mee met de volgende verzending naar PE-online.", "success")
+        flash(gettext("De boeking gaat mee met de volgende verzending naar PE-online."), "success")
     else:
-        flash("Deze boeking hoeft niet opnieuw verstuurd te worden.", "info")
+        flash(gettext("Deze boeking hoeft niet opnieuw verstuurd te worden."), "info")
     return redirect(url_for("accreditation.overview"))
 
 

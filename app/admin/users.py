@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import Select, func, or_, select
 
 from ..accounts.roles import is_last_admin
@@ -27,7 +28,7 @@ RECENT_EVENTS = 20
 
 
 class RoleError(ValueError):
-    """A role change the rules refuse; the message is a Dutch sentence for the admin."""
+    """A role change the rules refuse; the message is a sentence for the admin, translated."""
 
 
 def search(query: str = "", role: str = "") -> Select[tuple[User]]:
@@ -61,15 +62,17 @@ def change_role(actor: User, user: User, role: str) -> bool:
     site (or give the role back) without shell access.
     """
     if role not in ROLES:
-        raise RoleError("Kies een bestaande rol.")
+        raise RoleError(gettext("Kies een bestaande rol."))
     if user.deleted_at is not None:
-        raise RoleError("Dit account is verwijderd.")
+        raise RoleError(gettext("Dit account is verwijderd."))
     if user.role == role:
         return False
     if is_last_admin(user):
         raise RoleError(
-            "Dit is het laatste beheerdersaccount. Geef eerst iemand anders de rol "
-            "beheerder; daarna kan deze rol eraf."
+            gettext(
+                "Dit is het laatste beheerdersaccount. Geef eerst iemand anders de rol "
+                "beheerder; daarna kan deze rol eraf."
+            )
         )
     old = user.role
     user.role = role

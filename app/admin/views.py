@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -68,6 +69,11 @@ def index() -> Any:
 MAX_PAGE = 100_000
 
 
+def _course_languages() -> dict[str, str]:
+    """Each course's language: certificates print course titles and facts in it."""
+    return {slug: course.language for slug, course in get_catalog().courses.items()}
+
+
 def _page() -> int:
     return min(max(1, request.args.get("pagina", 1, type=int) or 1), MAX_PAGE)
 
@@ -107,6 +113,7 @@ def certificates() -> Any:
         page=page,
         has_next=len(rows) > PAGE_SIZE,
         args={k: v for k, v in request.args.items() if k != "pagina"},
+        languages=_course_languages(),
     )
 
 
@@ -128,6 +135,7 @@ def _render_certificate(certificate: Certificate, form: RevokeForm, status: int 
             "admin/certificate.html",
             certificate=certificate,
             facts=lines(facts_of(certificate)),
+            facts_language=_course_languages().get(certificate.course_slug, "nl"),
             form=form,
             events=list(events),
         ),
@@ -151,7 +159,7 @@ def revoke(number: str) -> Any:
     certificate = _certificate_or_404(number)
     form = RevokeForm()
     if certificate.status == "revoked":
-        flash("Dit certificaat was al ingetrokken.", "info")
+        flash(gettext("Dit certificaat was al ingetrokken."), "info")
         return redirect(url_for("admin.certificate", number=number))
     if not form.validate_on_submit():
         return _render_certificate(certificate, form, 400)
@@ -160,14 +168,21 @@ def revoke(number: str) -> Any:
     if holder is not None:
         issuing.mail_revocation(certificate, holder, current_app.config["PUBLIC_BASE_URL"])
     db.session.commit()  # the revocation and its mail to the holder together
-    message = (
-        f"Certificaat {number} is ingetrokken. De controlepagina toont het nu als ingetrokken; "
-        "de deelnemer kan een nieuw certificaat aanmaken."
-    )
     if holder is None:
-        flash(f"{message} Het account bestaat niet meer: er is niemand gemaild.", "success")
+        message = gettext(
+            "Certificaat %(number)s is ingetrokken. De controlepagina toont het nu als "
+            "ingetrokken; de deelnemer kan een nieuw certificaat aanmaken. Het account bestaat "
+            "niet meer: er is niemand gemaild.",
+            number=number,
+        )
     else:
-        flash(f"{message} De deelnemer krijgt een mail met de reden en wat te doen.", "success")
+        message = gettext(
+            "Certificaat %(number)s is ingetrokken. De controlepagina toont het nu als "
+            "ingetrokken; de deelnemer kan een nieuw certificaat aanmaken. De deelnemer krijgt "
+            "een mail met de reden en wat te doen.",
+            number=number,
+        )
+    flash(message, "success")
     return redirect(url_for("admin.certificate", number=number))
 
 
@@ -263,11 +278,16 @@ def export() -> Any:
         if result.count == 0:
             # A file with only the header row would look like a successful, empty export.
             nothing = (
-                "Er zijn geen nieuwe certificaten om te exporteren: alle certificaten van deze "
-                "cursus en periode zijn al eerder geëxporteerd. Er is geen bestand gemaakt."
+                gettext(
+                    "Er zijn geen nieuwe certificaten om te exporteren: alle certificaten van "
+                    "deze cursus en periode zijn al eerder geëxporteerd. Er is geen bestand "
+                    "gemaakt."
+                )
                 if form.only_new.data
-                else "Er zijn geen certificaten om te exporteren in deze cursus en periode. "
-                "Er is geen bestand gemaakt."
+                else gettext(
+                    "Er zijn geen certificaten om te exporteren in deze cursus en periode. "
+                    "Er is geen bestand gemaakt."
+                )
             )
             return _render_export(form, nothing=nothing)
         audit(
@@ -345,7 +365,7 @@ def change_role(user_id: int) -> Any:
         abort(404)
     form = RoleForm()
     if not form.validate_on_submit():
-        flash("Kies een van de rollen in de lijst en probeer het opnieuw.", "error")
+        flash(gettext("Kies een van de rollen in de lijst en probeer het opnieuw."), "error")
         return redirect(url_for("admin.users", q=user.email))
     myself = user.id == current_user.id
     try:
@@ -355,12 +375,20 @@ def change_role(user_id: int) -> Any:
         flash(str(exc), "error")
         return redirect(url_for("admin.users", q=user.email))
     db.session.commit()
-    label = ROLE_LABELS[form.role.data].lower()
+    label = str(ROLE_LABELS[form.role.data]).lower()
     if not changed:
-        flash(f"{user.email} had de rol {label} al.", "info")
+        flash(gettext("%(email)s had de rol %(role)s al.", email=user.email, role=label), "info")
     elif myself and form.role.data != "admin":
-        flash(f"Je hebt nu de rol {label}; het beheer is voor jou niet meer toegankelijk.", "info")
+        flash(
+            gettext(
+                "Je hebt nu de rol %(role)s; het beheer is voor jou niet meer toegankelijk.",
+                role=label,
+            ),
+            "info",
+        )
         return redirect(url_for("learning.catalogue"))
     else:
-        flash(f"{user.email} heeft nu de rol {label}.", "success")
+        flash(
+            gettext("%(email)s heeft nu de rol %(role)s.", email=user.email, role=label), "success"
+        )
     return redirect(url_for("admin.users", q=user.email))
