@@ -442,6 +442,18 @@ def test_footnote_definitions_in_the_text_are_refused(root: Path) -> None:
     assert_problem(problems_of(root), LESSON1, line, "[[sources]]")
 
 
+def test_a_footnote_line_for_several_sources_is_refused(root: Path) -> None:
+    # Markdown prints such a line as text: "¹²: CoMensha (2023)." at the end of the lesson.
+    edit(
+        root,
+        LESSON1,
+        "## Kernboodschappen",
+        "[^signalen][^signalen]: CoMensha (2023).\n\n## Kernboodschappen",
+    )
+    line = line_of(root, LESSON1, "[^signalen][^signalen]: CoMensha")
+    assert_problem(problems_of(root), LESSON1, line, "meerdere verwijzingen en een dubbele punt")
+
+
 def test_source_that_is_never_cited(root: Path) -> None:
     edit(root, LESSON1, "een patroon.[^signalen]", "een patroon.")
     line = line_of(root, LESSON1, 'id = "signalen"')

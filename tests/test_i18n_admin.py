@@ -19,7 +19,7 @@ def _speaks(app: Flask, user: User, language: str) -> None:
 
 @pytest.fixture
 def english_admin(app, make_user):
-    admin = make_user(role="admin", profession="anders", big_number=None)
+    admin = make_user(role="admin", profession="other", big_number=None)
     _speaks(app, admin, "en")
     return admin
 

@@ -17,6 +17,9 @@ _CALLOUT_PARTS = re.compile(r'^\s*([\w-]+(?:[ \t]+[\w-]+)*)?\s*(?:"(.*)")?\s*$')
 _INLINE_LESSON_LINK = re.compile(r"\]\(\s*<?lesson:([^)\s>]*)")
 _REFERENCE_LESSON_LINK = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?lesson:([^\s>]*)")
 _FOOTNOTE_DEFINITION = re.compile(r"^\s{0,3}\[\^([^\]\s]+)\]:")
+#: A line that opens with several citations and a colon: a footnote definition for more than one
+#: source, which Markdown does not recognise and prints as text ("¹²: ...").
+_STACKED_DEFINITION = re.compile(r"^\s{0,3}(?:\[\^[^\]\s]+\]){2,}:")
 _FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 _CODE_SPAN = re.compile(r"`+[^`]*`+")
 _KERNBOODSCHAPPEN = re.compile(r"^##\s+Kernboodschappen\s*#*\s*$")
@@ -66,6 +69,14 @@ def check_markdown(
                     line_number,
                     f"link naar onbekende les 'lesson:{slug}'; lessen van deze cursus: {known}.",
                 )
+        if _STACKED_DEFINITION.match(line):
+            source.problem(
+                line_number,
+                "een regel die begint met meerdere verwijzingen en een dubbele punt lijkt een "
+                "voetnoot voor meer bronnen tegelijk; die bestaat niet en verschijnt als tekst "
+                "in de les. Haal de regel weg: de bronnen staan in de front matter.",
+            )
+            continue
         definition = _FOOTNOTE_DEFINITION.match(line)
         if definition:
             if sources is not None:
