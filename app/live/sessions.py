@@ -112,12 +112,10 @@ def find_by_code(raw: str) -> LiveSession | None:
 def join_problem(session: LiveSession | None, user: User) -> str | None:
     """Why this person cannot join (a sentence for them), or None."""
     if session is None:
-        return (
-            gettext(
-                "Deze code kennen we niet. De code staat op het scherm van de EKC en heeft "
-                "%(length)s tekens, bijvoorbeeld ABC-234.",
-                length=CODE_LENGTH,
-            )
+        return gettext(
+            "Deze code kennen we niet. De code staat op het scherm van de EKC en heeft "
+            "%(length)s tekens, bijvoorbeeld ABC-234.",
+            length=CODE_LENGTH,
         )
     if session.phase == "ended":
         return gettext("Deze sessie is afgelopen. Meedoen kan niet meer.")

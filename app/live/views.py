@@ -244,9 +244,10 @@ def status(code: str) -> Any:
 # --- the EKC ---------------------------------------------------------------------------------
 
 
-def _case_choices() -> list[tuple[str, str]]:
+def _case_choices() -> list[tuple[str, str] | tuple[str, str, dict[str, str]]]:
+    """The cases to play; their titles are content, in the course's language."""
     return [("", gettext("Kies een casus"))] + [
-        (f"{course.slug}/{quiz.slug}", f"{quiz.title} ({course.title})")
+        (f"{course.slug}/{quiz.slug}", f"{quiz.title} ({course.title})", {"lang": course.language})
         for course in get_catalog().courses.values()
         for quiz in course.quizzes.values()
         if quiz.kind == "case"

@@ -343,7 +343,9 @@ def normalise_response(question: Question, response: Any) -> Any:
         if sorted(response) != sorted(known):
             raise QuizError(gettext("Geef elke stap precies één plaats in de volgorde."))
         return list(response)
-    raise QuizError(gettext("Onbekend vraagtype."))  # pragma: no cover - the loader allows no others
+    raise QuizError(
+        gettext("Onbekend vraagtype.")
+    )  # pragma: no cover - the loader allows no others
 
 
 def readable_answer(question: Question, response: Any) -> str:
@@ -537,9 +539,7 @@ def submit(attempt_id: int, quiz: Quiz) -> Submission:
     if attempt.submitted_at is not None:
         return _stored(attempt)
     if attempt.stages_revealed < len(quiz.stages):
-        raise QuizError(
-            gettext("Open eerst alle delen van de casus; daarna kun je inleveren.")
-        )
+        raise QuizError(gettext("Open eerst alle delen van de casus; daarna kun je inleveren."))
     answers = answers_by_question(attempt_id)
     result = grading.grade(
         quiz,

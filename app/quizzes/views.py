@@ -359,7 +359,9 @@ def save(course_slug: str, quiz_slug: str) -> Any:
         outcome = _save_stage(attempt, quiz)
         if quiz.mode == "formative" and not outcome.errors and not wants_json():
             # "Controleer mijn antwoorden" with a question left open: say so beside it.
-            outcome.errors = {question_id: str(NOTHING_CHOSEN) for question_id in outcome.open_scored}
+            outcome.errors = {
+                question_id: str(NOTHING_CHOSEN) for question_id in outcome.open_scored
+            }
     db.session.commit()
     if wants_json():
         body: dict[str, Any] = {
