@@ -16,7 +16,9 @@ document.addEventListener("DOMContentLoaded", () => {
   let waitingSubmit = null;
   // The page gives every message in the interface's language ({name} is filled in here).
   const msg = (name, values = {}) =>
-    (form.dataset[name] || "").replace(/\{(\w+)\}/g, (all, key) => (key in values ? values[key] : all));
+    (form.dataset[name] || "").replace(/\{(\w+)\}/g, (all, key) =>
+      key in values ? values[key] : all,
+    );
 
   const say = (text, link) => {
     if (!status) return;
