@@ -20,6 +20,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
@@ -37,17 +38,17 @@ from .review import part_results
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quiz")
 
-STALE_STAGE = (
+STALE_STAGE = lazy_gettext(
     "Dit deel van de casus is al afgesloten, bijvoorbeeld in een ander tabblad. "
     "Je ziet hieronder waar je nu bent."
 )
-STALE_PAGE = (
+STALE_PAGE = lazy_gettext(
     "Een of meer antwoorden zijn in een ander tabblad of op een ander apparaat gewijzigd nadat "
     "je deze pagina opende. Hieronder staan je nieuwste antwoorden; kijk ze na en ga verder."
 )
-NOTHING_CHOSEN = "Kies eerst een antwoord; daarna zie je of het klopt."
-SUBMITTED = "Deze poging is al ingeleverd; je antwoorden liggen vast."
-SESSION_ENDED = (
+NOTHING_CHOSEN = lazy_gettext("Kies eerst een antwoord; daarna zie je of het klopt.")
+SUBMITTED = lazy_gettext("Deze poging is al ingeleverd; je antwoorden liggen vast.")
+SESSION_ENDED = lazy_gettext(
     "Je sessie is verlopen, daarom is er niet opgeslagen. Log opnieuw in: daarna kom je terug "
     "bij dit deel van de casus."
 )
@@ -131,7 +132,7 @@ class StageSave:
     stage_index: int
     #: Per question saved (or already up to date): the answer's version now.
     versions: dict[str, int] = field(default_factory=dict)
-    #: Per question id the Dutch message why its answer was not saved; "" for the whole form.
+    #: Per question id the message (in the learner's language) why its answer was not saved; "" for the whole form.
     errors: dict[str, str] = field(default_factory=dict)
     stale: bool = False
     #: Questions of the stage still without an answer (they would lock as "Niet beantwoord").
@@ -145,7 +146,7 @@ def _save_stage(attempt: Attempt, quiz: Quiz) -> StageSave:
     current = _current_stage(attempt, quiz)
     posted = request.form.get("stage", type=int)
     if posted is not None and posted != current:
-        return StageSave(posted, errors={"": STALE_STAGE})
+        return StageSave(posted, errors={"": str(STALE_STAGE)})
     questions = domain.stage_questions(attempt, quiz.stages[current])
     saved = domain.answers_by_question(attempt.id)
     shown = {
@@ -158,7 +159,7 @@ def _save_stage(attempt: Attempt, quiz: Quiz) -> StageSave:
     )
     errors = {question_id: str(error) for question_id, error in result.errors.items()}
     if result.stale:
-        errors[""] = STALE_PAGE
+        errors[""] = str(STALE_PAGE)
     unanswered = [q for q in questions if _unanswered(saved.get(q.id))]
     return StageSave(
         current,
@@ -187,7 +188,11 @@ def _json_errors(quiz: Quiz, errors: dict[str, str]) -> list[str]:
     listed = []
     for question_id, message in errors.items():
         question = quiz.question(question_id) if question_id else None
-        listed.append(f"{message} (Vraag: {question.prompt})" if question else message)
+        listed.append(
+            gettext("%(message)s (Vraag: %(question)s)", message=message, question=question.prompt)
+            if question
+            else message
+        )
     return listed
 
 
@@ -238,7 +243,7 @@ def login_to_answer(view: Callable[..., Any]) -> Callable[..., Any]:
         back = url_for("quizzes.show", course_slug=course_slug, quiz_slug=quiz_slug, _anchor=anchor)
         login = url_for("accounts.login", next=back)
         if wants_json():
-            body = {"saved": False, "session_ended": True, "errors": [SESSION_ENDED]}
+            body = {"saved": False, "session_ended": True, "errors": [str(SESSION_ENDED)]}
             return jsonify(**body, login_url=login), 401
         flash(SESSION_ENDED, "info")
         return redirect(login)
@@ -349,12 +354,14 @@ def save(course_slug: str, quiz_slug: str) -> Any:
     _require_form()
     attempt = _target_attempt(quiz)
     if attempt.submitted_at is not None:
-        outcome = StageSave(_current_stage(attempt, quiz), errors={"": SUBMITTED})
+        outcome = StageSave(_current_stage(attempt, quiz), errors={"": str(SUBMITTED)})
     else:
         outcome = _save_stage(attempt, quiz)
         if quiz.mode == "formative" and not outcome.errors and not wants_json():
             # "Controleer mijn antwoorden" with a question left open: say so beside it.
-            outcome.errors = {question_id: NOTHING_CHOSEN for question_id in outcome.open_scored}
+            outcome.errors = {
+                question_id: str(NOTHING_CHOSEN) for question_id in outcome.open_scored
+            }
     db.session.commit()
     if wants_json():
         body: dict[str, Any] = {
@@ -372,7 +379,7 @@ def save(course_slug: str, quiz_slug: str) -> Any:
     if outcome.errors:
         _keep_errors(quiz, outcome.errors)
     elif quiz.mode == "summative":
-        flash("Je antwoorden zijn opgeslagen.", "success")
+        flash(gettext("Je antwoorden zijn opgeslagen."), "success")
     return _back(quiz, outcome.stage_index)
 
 
@@ -393,7 +400,7 @@ def next_stage(course_slug: str, quiz_slug: str) -> Any:
     db.session.commit()
     if outcome.errors:
         double_click = (
-            outcome.errors == {"": STALE_STAGE}
+            outcome.errors == {"": str(STALE_STAGE)}
             and outcome.stage_index == attempt.stages_revealed - 2
         )
         if not double_click:
@@ -406,8 +413,10 @@ def next_stage(course_slug: str, quiz_slug: str) -> Any:
     db.session.commit()
     if opened:
         flash(
-            "Het volgende deel is geopend. Je antwoorden in de vorige delen liggen nu vast, "
-            "net als in een echt consult: wat je eerder besloot, kun je niet terugdraaien.",
+            gettext(
+                "Het volgende deel is geopend. Je antwoorden in de vorige delen liggen nu vast, "
+                "net als in een echt consult: wat je eerder besloot, kun je niet terugdraaien."
+            ),
             "info",
         )
     return _back(quiz, attempt.stages_revealed - 1)
