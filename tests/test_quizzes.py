@@ -1073,7 +1073,7 @@ def test_next_part_with_open_questions_asks_first_without_javascript(client, app
     assert response.headers["Location"].endswith("?bevestigen=volgende#bevestigen")
     html = unescape(client.get(response.headers["Location"]).get_data(as_text=True))
     assert "Nog 1 vraag open in dit deel" in html
-    assert 'liggen deze vraag vast als "Niet beantwoord" en telt hij als fout' in html
+    assert 'ligt deze vraag vast als "Niet beantwoord" en telt hij als fout' in html
     open_question = html[html.index('id="vraag-signalen-eerste-consult"') :]
     assert "Nog niet beantwoord." in open_question[: open_question.index("</fieldset>")]
     assert 'name="bevestigd" value="1"' in html
