@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import lazy_gettext
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
@@ -57,17 +58,21 @@ class UTCDateTime(db.TypeDecorator):
         return value
 
 
-#: Every role a user can have, with its Dutch label.
-ROLE_LABELS = {"learner": "Deelnemer", "trainer": "Opleider", "admin": "Beheerder"}
+#: Every role a user can have, with its label (in the interface's language).
+ROLE_LABELS = {
+    "learner": lazy_gettext("Deelnemer"),
+    "trainer": lazy_gettext("Opleider"),
+    "admin": lazy_gettext("Beheerder"),
+}
 ROLES = tuple(ROLE_LABELS)
 #: The roles that may open the trainer pages (an admin can do what a trainer can).
 TRAINER_ROLES = ("trainer", "admin")
 PROFESSIONS = {
-    "huisarts": "Huisarts",
-    "aios": "Huisarts in opleiding (aios)",
-    "praktijkondersteuner": "Praktijkondersteuner",
-    "doktersassistent": "Doktersassistent",
-    "anders": "Anders",
+    "huisarts": lazy_gettext("Huisarts"),
+    "aios": lazy_gettext("Huisarts in opleiding (aios)"),
+    "praktijkondersteuner": lazy_gettext("Praktijkondersteuner"),
+    "doktersassistent": lazy_gettext("Doktersassistent"),
+    "anders": lazy_gettext("Anders"),
 }
 #: Professions whose accreditation is booked on a BIG number.
 BIG_REQUIRED = ("huisarts", "aios")

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import force_locale
+
 from ..dates import local_date
 from ..models import PROFESSIONS, Certificate, join_name
 
@@ -68,7 +70,9 @@ class CertificateFacts:
 
     @property
     def profession_label(self) -> str:
-        return PROFESSIONS.get(self.profession, self.profession)
+        # The certificate (and the public API) states it in the course's language, Dutch.
+        with force_locale("nl"):
+            return str(PROFESSIONS.get(self.profession, self.profession))
 
     @property
     def granted(self) -> bool:
