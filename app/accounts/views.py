@@ -290,7 +290,9 @@ def change_password() -> Any:
         else:
             service.set_password(current_user, form.password.data)
             db.session.commit()
-            login_user(current_user)  # this session carries the new session version
+            # This session carries the new session version. The user, not the proxy: a proxy
+            # stored as the signed-in user would resolve to itself (the locale asks for it).
+            login_user(current_user._get_current_object())
             flash(gettext("Je wachtwoord is gewijzigd. Andere sessies zijn uitgelogd."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)
