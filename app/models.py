@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask_babel import lazy_gettext
+from flask_babel import force_locale, lazy_gettext
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
@@ -74,6 +74,15 @@ PROFESSIONS = {
     "doktersassistent": lazy_gettext("Doktersassistent"),
     "anders": lazy_gettext("Anders"),
 }
+
+
+def profession_label_in(profession: str, language: str) -> str:
+    """The profession's label in a document's language (certificate, register export), whatever
+    the page's; an unknown value is shown as stored."""
+    with force_locale(language):
+        return str(PROFESSIONS.get(profession, profession))
+
+
 #: Professions whose accreditation is booked on a BIG number.
 BIG_REQUIRED = ("huisarts", "aios")
 

@@ -11,10 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import force_locale
-
 from ..dates import local_date
-from ..models import PROFESSIONS, Certificate, join_name
+from ..models import Certificate, join_name, profession_label_in
 
 
 @dataclass(frozen=True)
@@ -71,8 +69,7 @@ class CertificateFacts:
     @property
     def profession_label(self) -> str:
         # The certificate (and the public API) states it in the course's language, Dutch.
-        with force_locale("nl"):
-            return str(PROFESSIONS.get(self.profession, self.profession))
+        return profession_label_in(self.profession, "nl")
 
     @property
     def granted(self) -> bool:
