@@ -291,7 +291,12 @@ ERROR_MESSAGES = {
 
 
 def error_response(status: int) -> tuple[Any, int]:
-    title, message = (str(text) for text in ERROR_MESSAGES.get(status, ERROR_MESSAGES[500]))
+    if request.path.startswith("/api/"):
+        # The public API's documented answers stay as they are, whatever the caller's language.
+        with force_locale(DEFAULT_LANGUAGE):
+            title, message = _error_text(status)
+        return jsonify(error=title, message=message), status
+    title, message = _error_text(status)
     back: tuple[str, str] | None = None
     if status == 413 and request.endpoint == "verify.upload":
         # The one upload: state its limit and lead back to the form.
@@ -305,16 +310,17 @@ def error_response(status: int) -> tuple[Any, int]:
             url_for("verify.show", number=number) + "#bestand",
             gettext("Terug naar de controle"),
         )
-    if request.path.startswith("/api/"):
-        # The public API's documented answers stay as they are, whatever the caller's language.
-        with force_locale(DEFAULT_LANGUAGE):
-            title, message = (str(text) for text in ERROR_MESSAGES.get(status, ERROR_MESSAGES[500]))
-        return jsonify(error=title, message=message), status
     if wants_json():
         return jsonify(error=title, message=message), status
     return render_template(
         "error.html", status=status, title=title, message=message, back=back
     ), status
+
+
+def _error_text(status: int) -> tuple[str, str]:
+    """The title and explanation of an error status, in the current language."""
+    title, message = ERROR_MESSAGES.get(status, ERROR_MESSAGES[500])
+    return str(title), str(message)
 
 
 def init_error_pages(app: Flask) -> None:
