@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import force_locale, lazy_gettext
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
@@ -57,19 +58,32 @@ class UTCDateTime(db.TypeDecorator):
         return value
 
 
-#: Every role a user can have, with its Dutch label.
-ROLE_LABELS = {"learner": "Deelnemer", "trainer": "Opleider", "admin": "Beheerder"}
+#: Every role a user can have, with its label (in the interface's language).
+ROLE_LABELS = {
+    "learner": lazy_gettext("Deelnemer"),
+    "trainer": lazy_gettext("Opleider"),
+    "admin": lazy_gettext("Beheerder"),
+}
 ROLES = tuple(ROLE_LABELS)
 #: The roles that may open the trainer pages (an admin can do what a trainer can).
 TRAINER_ROLES = ("trainer", "admin")
-#: Every profession a user can state (stored value -> Dutch label); certificates snapshot it.
+#: Every profession a user can state (stored value -> label); certificates snapshot the value.
 PROFESSIONS = {
-    "gp": "Huisarts",
-    "gp_trainee": "Huisarts in opleiding (aios)",
-    "practice_nurse": "Praktijkondersteuner",
-    "doctors_assistant": "Doktersassistent",
-    "other": "Anders",
+    "gp": lazy_gettext("Huisarts"),
+    "gp_trainee": lazy_gettext("Huisarts in opleiding (aios)"),
+    "practice_nurse": lazy_gettext("Praktijkondersteuner"),
+    "doctors_assistant": lazy_gettext("Doktersassistent"),
+    "other": lazy_gettext("Anders"),
 }
+
+
+def profession_label_in(profession: str, language: str) -> str:
+    """The profession's label in a document's language (certificate, register export), whatever
+    the page's; an unknown value is shown as stored."""
+    with force_locale(language):
+        return str(PROFESSIONS.get(profession, profession))
+
+
 #: Professions whose accreditation is booked on a BIG number.
 BIG_REQUIRED = ("gp", "gp_trainee")
 #: Where a course's accreditation stands (course.toml `status`; certificates snapshot it); the
@@ -77,9 +91,9 @@ BIG_REQUIRED = ("gp", "gp_trainee")
 ACCREDITATION_STATUSES = {"applied": "aangevraagd", "accredited": "geaccrediteerd"}
 #: The evaluation's answer on the stated study time.
 STUDY_TIMES = {
-    "too_short": "Te kort: ik had meer tijd nodig",
-    "about_right": "Klopt ongeveer",
-    "too_long": "Te lang: ik was sneller klaar",
+    "too_short": lazy_gettext("Te kort: ik had meer tijd nodig"),
+    "about_right": lazy_gettext("Klopt ongeveer"),
+    "too_long": lazy_gettext("Te lang: ik was sneller klaar"),
 }
 
 

@@ -14,7 +14,7 @@ from ..audit import audit
 from ..content import get_catalog
 from ..dates import local_date
 from ..extensions import db
-from ..models import ACCREDITATION_STATUSES, Booking
+from ..models import Booking
 from ..web import course_or_404
 from . import bookings, dossier
 from .cli import NOT_CONFIGURED
@@ -57,7 +57,6 @@ def overview() -> Any:
         configured=Settings.from_config(current_app.config) is not None,
         not_configured=NOT_CONFIGURED,
         labels=bookings.STATE_LABELS,
-        statuses=ACCREDITATION_STATUSES,
     )
 
 
