@@ -189,7 +189,7 @@ def mail_languages(addresses: list[str], default: str) -> dict[str, str]:
             select(func.lower(User.email), User.language).where(
                 func.lower(User.email).in_(addresses), User.deleted_at.is_(None)
             )
-        ).tuples()
+        ).all()
     )
     return {address: known.get(address) or default for address in addresses}
 

@@ -54,7 +54,7 @@ def recipients(overview: Overview, view: View) -> Iterator[Recipient]:
             select(User.id, User.language)
             .join(CohortMember, CohortMember.user_id == User.id)
             .where(CohortMember.cohort_id == overview.cohort_id)
-        ).tuples()
+        ).all()
     )
     for row in overview.rows(view):
         language = languages.get(row.member.user_id) or DEFAULT_LANGUAGE
