@@ -22,8 +22,6 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext
-
 from ..content.model import Question
 
 #: p above this: nearly everyone gets it right, the item tells little.
@@ -34,9 +32,9 @@ TOO_HARD = 0.3
 MIN_RELIABLE = 20
 
 FLAG_LABELS = {
-    "te-makkelijk": lazy_gettext("te makkelijk"),
-    "te-moeilijk": lazy_gettext("te moeilijk"),
-    "negatief": lazy_gettext("onderscheidt negatief"),
+    "te-makkelijk": "te makkelijk",
+    "te-moeilijk": "te moeilijk",
+    "negatief": "onderscheidt negatief",
 }
 
 
