@@ -191,10 +191,11 @@ def render_svg(chart: Histogram) -> str:
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
         f'stroke="{INK}" stroke-width="1"/>'
     )
+    learners = ngettext("%(num)d deelnemer", "%(num)d deelnemers", chart.total)
     out.append(
         f'<text x="{width / 2:.1f}" y="{height - 10}" font-family="{FONT}" '
         f'fill="{MUTED}" font-size="{LABEL_SIZE}" text-anchor="middle">{escape(chart.x_label)} · '
-        f"{escape(ngettext('%(num)d deelnemer', '%(num)d deelnemers', chart.total))}</text>"
+        f"{escape(learners)}</text>"
     )
     out.append("</svg>")
     return "\n".join(out)
