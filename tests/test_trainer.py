@@ -654,7 +654,7 @@ def test_reminder_preview_shows_the_text_and_who_gets_it(
     page = client.get(f"/groepen/{cohort_id}/herinnering?filter=zonder-certificaat").get_data(
         as_text=True
     )
-    assert "naar <strong>1 deelnemer(s)</strong>" in page
+    assert "naar <strong>1 deelnemer</strong>" in page
     assert people["done"].full_name in page
     assert "Beste [voornaam van de deelnemer]," in page
     assert "Gefeliciteerd: je hebt de eindtoets" in page

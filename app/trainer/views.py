@@ -15,6 +15,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import force_locale, get_locale, gettext, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -83,7 +84,10 @@ def create() -> Any:
         audit(current_user, "cohort.create", cohort, name=cohort.name)
         db.session.commit()
         flash(
-            f"De groep ‘{cohort.name}’ is aangemaakt. Deel de code of de link met je deelnemers.",
+            gettext(
+                "De groep ‘%(name)s’ is aangemaakt. Deel de code of de link met je deelnemers.",
+                name=cohort.name,
+            ),
             "success",
         )
         return redirect(url_for("trainer.manage", cohort_id=cohort.id))
@@ -221,8 +225,10 @@ def send_reminder(cohort_id: int) -> Any:
     cohort_overview = overview.Overview.of(group, course)
     if str(cohort_overview.tally(view).matched) != request.form.get("aantal"):
         flash(
-            "De selectie is veranderd sinds je het voorbeeld bekeek. Controleer het opnieuw en "
-            "verstuur dan.",
+            gettext(
+                "De selectie is veranderd sinds je het voorbeeld bekeek. Controleer het opnieuw "
+                "en verstuur dan."
+            ),
             "warning",
         )
         return redirect(preview)
@@ -236,7 +242,14 @@ def send_reminder(cohort_id: int) -> Any:
         q=view.search,
     )
     db.session.commit()
-    flash(f"De herinnering staat klaar voor {count} deelnemer(s) en wordt zo verstuurd.", "success")
+    flash(
+        ngettext(
+            "De herinnering staat klaar voor %(num)d deelnemer en wordt zo verstuurd.",
+            "De herinnering staat klaar voor %(num)d deelnemers en wordt zo verstuurd.",
+            count,
+        ),
+        "success",
+    )
     return redirect(url_for("trainer.cohort", cohort_id=group.id, **view.args(pagina=1)))
 
 
@@ -259,7 +272,7 @@ def manage(cohort_id: int) -> Any:
             join_until=group.join_until.isoformat() if group.join_until else None,
         )
         db.session.commit()
-        flash("De instellingen voor aansluiten zijn opgeslagen.", "success")
+        flash(gettext("De instellingen voor aansluiten zijn opgeslagen."), "success")
         return redirect(url_for("trainer.manage", cohort_id=group.id))
     return _render_manage(group, settings_form=form, invite_form=InviteForm(prefix="uitnodigen"))
 
@@ -295,7 +308,10 @@ def new_code(cohort_id: int) -> Any:
         audit(current_user, "cohort.new_code", group)
         db.session.commit()
         flash(
-            f"De nieuwe code is {cohorts.format_code(group.join_code)}. De oude code werkt niet meer.",
+            gettext(
+                "De nieuwe code is %(code)s. De oude code werkt niet meer.",
+                code=cohorts.format_code(group.join_code),
+            ),
             "success",
         )
     return redirect(url_for("trainer.manage", cohort_id=group.id))
@@ -317,26 +333,35 @@ def invite(cohort_id: int) -> Any:
     invites = cohorts.create_invites(group, form.addresses())
     audit(current_user, "cohort.invite", group, count=len(invites))
     course = get_catalog().course(group.course_slug)
+    languages = cohorts.mail_languages([item.email for item in invites], default=str(get_locale()))
     for item in invites:
         link = public_url("trainer.accept_invite", token=item.token)
-        queue_mail(
-            item.email,
-            f"Uitnodiging voor de groep {group.name} in Signaal",
-            render_template(
-                "trainer/mail_invite.txt",
-                cohort=group,
-                course=course,
-                trainer=current_user,
-                link=link,
-                days=cohorts.INVITE_DAYS,
-            ),
-        )
+        # In the invitee's language: their profile's if they have an account, else the trainer's.
+        with force_locale(languages[item.email]):
+            queue_mail(
+                item.email,
+                gettext("Uitnodiging voor de groep %(name)s in Signaal", name=group.name),
+                render_template(
+                    "trainer/mail_invite.txt",
+                    cohort=group,
+                    course=course,
+                    trainer=current_user,
+                    link=link,
+                    days=cohorts.INVITE_DAYS,
+                ),
+            )
     db.session.commit()
     skipped = len(form.addresses()) - len(invites)
-    message = f"{len(invites)} uitnodiging(en) verstuurd."
+    sent = ngettext(
+        "%(num)d uitnodiging verstuurd.", "%(num)d uitnodigingen verstuurd.", len(invites)
+    )
     if skipped:
-        message += f" {skipped} adres(sen) overgeslagen: dubbel of al uitgenodigd."
-    flash(message, "success")
+        sent += " " + ngettext(
+            "%(num)d adres overgeslagen: dubbel of al uitgenodigd.",
+            "%(num)d adressen overgeslagen: dubbel of al uitgenodigd.",
+            skipped,
+        )
+    flash(sent, "success")
     return redirect(url_for("trainer.manage", cohort_id=group.id))
 
 
@@ -386,7 +411,11 @@ def grant(cohort_id: int, user_id: int, quiz_slug: str) -> Any:
         )
         db.session.commit()
         flash(
-            f"{person.full_name} heeft een extra poging voor ‘{course.quizzes[quiz_slug].title}’.",
+            gettext(
+                "%(name)s heeft een extra poging voor ‘%(case)s’.",
+                name=person.full_name,
+                case=course.quizzes[quiz_slug].title,
+            ),
             "success",
         )
     return redirect(url_for("trainer.learner", cohort_id=group.id, user_id=person.id))
@@ -472,9 +501,11 @@ def join(code: str | None) -> Any:
         if joined:
             audit(current_user, "cohort.join", group, via="code")
             db.session.commit()
-            flash(f"Je bent aangesloten bij de groep ‘{group.name}’.", "success")
+            flash(
+                gettext("Je bent aangesloten bij de groep ‘%(name)s’.", name=group.name), "success"
+            )
         else:
-            flash(f"Je was al lid van de groep ‘{group.name}’.", "info")
+            flash(gettext("Je was al lid van de groep ‘%(name)s’.", name=group.name), "info")
         return redirect(url_for("trainer.my_trainers"))
     return render_template(
         "trainer/join.html",
@@ -497,7 +528,7 @@ def accept_invite(token: str) -> Any:
         group = cohorts.accept_invite(check.invite, current_user)
         audit(current_user, "cohort.join", group, via="invite")
         db.session.commit()
-        flash(f"Je bent aangesloten bij de groep ‘{group.name}’.", "success")
+        flash(gettext("Je bent aangesloten bij de groep ‘%(name)s’.", name=group.name), "success")
         return redirect(url_for("trainer.my_trainers"))
     group = db.session.get(Cohort, check.invite.cohort_id) if check.invite else None
     return render_template(
@@ -538,7 +569,11 @@ def leave(cohort_id: int) -> Any:
         audit(current_user, "cohort.leave", group)
         db.session.commit()
         flash(
-            f"Je bent uit de groep ‘{group.name}’. De opleiders zien je voortgang niet meer.",
+            gettext(
+                "Je bent uit de groep ‘%(name)s’. De opleiders zien je voortgang niet meer.",
+                name=group.name,
+            ),
             "success",
         )
+
     return redirect(url_for("trainer.my_trainers"))
