@@ -105,7 +105,9 @@ class Options:
 def parse(argv: list[str] | None) -> Options:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
-        "--quick", action="store_true", help="short runs, few growth samples, short warm-ups, kept seeded databases"
+        "--quick",
+        action="store_true",
+        help="short runs, few growth samples, short warm-ups, kept seeded databases",
     )
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--seconds", type=float, help="seconds per wrk run (default 15, quick 3)")
