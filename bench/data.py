@@ -88,6 +88,8 @@ SEED_SOURCES = (
     "app/quizzes/grading.py",
     "app/accounts/service.py",
     "app/trainer/cohorts.py",
+    "app/trainer/queries.py",
+    "app/trainer/item_analysis.py",
     "courses",
     "bench/data.py",
     "requirements.lock",
