@@ -150,6 +150,29 @@ class QuizSums:
         for question_id, counts in other.choices.items():
             self.choices.setdefault(question_id, Counter()).update(counts)
 
+    def compact(self, questions: Sequence[Question]) -> None:
+        """Count each question's answers per option only, which is all the analysis reads of
+        them (`_option_counts`), so a kept copy stays small however many different answers
+        (orders, combinations) were given. In place; compacting twice changes nothing."""
+        by_id = {question.id: question for question in questions}
+        for question_id, counts in self.choices.items():
+            question = by_id.get(question_id)
+            if question is None:
+                continue
+            compacted: Counter[tuple[str, ...]] = Counter()
+            if question.type == "ordering":
+                # An option in a right place, kept at that place ("" is no option id).
+                places = _right_places(question)
+                for choice, times in counts.items():
+                    for position, option_id in enumerate(choice):
+                        if option_id in places and position in places[option_id]:
+                            compacted[("",) * position + (option_id,)] += times
+            else:
+                for choice, times in counts.items():
+                    for option_id in set(choice):
+                        compacted[(option_id,)] += times
+            self.choices[question_id] = compacted
+
     def as_json(self) -> dict[str, Any]:
         """The sums as JSON (lists of numbers), to keep in the database."""
         return {

@@ -29,6 +29,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, selectinload
@@ -402,6 +403,7 @@ def item_sums(
         with db.session.begin_nested():
             for quiz in stale:
                 sums = result[quiz.slug] = computed.get(quiz.slug, QuizSums())
+                sums.compact(quiz.questions)
                 submitted, id_sum = stamps.get(quiz.slug, (0, 0))
                 values = {
                     "content_hash": quiz.content_hash,
@@ -447,29 +449,24 @@ def record_submission(
 ) -> None:
     """Add a just-submitted attempt to the kept item sums of every scope that holds its learner.
 
-    `graded`: per question answered, the score given and the response.
-    Every submission moves the count the kept sums are checked against; the learner's first
-    submitted attempt at the quiz also adds its sitting. Scopes without kept sums, or kept for
-    other content, are left to the item analysis to compute when it is next viewed.
+    `graded`: per question answered, the score given and the response. Every submission moves
+    the count the kept sums are checked against (one UPDATE); the learner's first submitted
+    attempt at the quiz also adds its sitting to the sums. Scopes without kept sums, or kept
+    for other content, are left to the item analysis to compute when it is next viewed.
     """
-    rows = db.session.scalars(
-        select(KeptItemSums)
-        .where(
-            KeptItemSums.course_slug == attempt.course_slug,
-            KeptItemSums.quiz_slug == quiz.slug,
-            KeptItemSums.content_hash == quiz.content_hash,
-            or_(
-                KeptItemSums.scope_id == 0,
-                KeptItemSums.scope_id.in_(
-                    select(CohortMember.cohort_id).where(CohortMember.user_id == attempt.user_id)
-                ),
+    in_scope = (
+        KeptItemSums.course_slug == attempt.course_slug,
+        KeptItemSums.quiz_slug == quiz.slug,
+        KeptItemSums.content_hash == quiz.content_hash,
+        or_(
+            KeptItemSums.scope_id == 0,
+            KeptItemSums.scope_id.in_(
+                select(CohortMember.cohort_id).where(CohortMember.user_id == attempt.user_id)
             ),
-        )
-        .with_for_update()
-    ).all()
-    if not rows:
-        return
-    first = db.session.scalar(
+        ),
+    )
+    # The first attempt has no earlier one; a later one is first if the earlier were erased.
+    first = attempt.number == 1 or attempt.number == db.session.scalar(
         select(func.min(Attempt.number)).where(
             Attempt.user_id == attempt.user_id,
             Attempt.course_slug == attempt.course_slug,
@@ -477,25 +474,34 @@ def record_submission(
             Attempt.submitted_at.is_not(None),
         )
     )
-    sitting = None
-    if first == attempt.number:
-        analysed = {question.id for question in quiz.scored_questions}
-        drawn = attempt.question_ids if isinstance(attempt.question_ids, list) else None
-        sitting = sitting_sums(
-            drawn,
-            [
-                (question_id, score, _choice(response))
-                for question_id, (score, response) in graded.items()
-                if score is not None and question_id in analysed
-            ],
+    if not first:
+        # A retake: its answers do not count, only the count moves (no need to read the sums).
+        db.session.execute(
+            update(KeptItemSums)
+            .where(*in_scope)
+            .values(submitted=KeptItemSums.submitted + 1, id_sum=KeptItemSums.id_sum + attempt.id)
+            .execution_options(synchronize_session=False)
         )
+        return
+    rows = db.session.scalars(select(KeptItemSums).where(*in_scope).with_for_update()).all()
+    if not rows:
+        return
+    analysed = {question.id for question in quiz.scored_questions}
+    sitting = sitting_sums(
+        attempt.question_ids if isinstance(attempt.question_ids, list) else None,
+        [
+            (question_id, score, _choice(response))
+            for question_id, (score, response) in graded.items()
+            if score is not None and question_id in analysed
+        ],
+    )
     for row in rows:
+        sums = QuizSums.from_json(row.sums)
+        sums.merge(sitting)
+        sums.compact(quiz.questions)
+        row.sums = sums.as_json()
         row.submitted += 1
         row.id_sum += attempt.id
-        if sitting is not None:
-            sums = QuizSums.from_json(row.sums)
-            sums.merge(sitting)
-            row.sums = sums.as_json()
     db.session.flush()
 
 
