@@ -12,6 +12,7 @@ from flask_babel import force_locale, lazy_gettext
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -268,6 +269,31 @@ class LearnerStanding(db.Model):
             .where(cls.user_id == user_id, cls.course_slug == course_slug)
             .execution_options(synchronize_session=False)
         )
+
+
+class KeptItemSums(db.Model):
+    """The item-analysis sums of one quiz over the first submitted attempts of a cohort's
+    members (scope_id: the cohort; 0: every learner of the course): a cache, so the item
+    analysis of a large cohort reads one row per quiz instead of every answer.
+
+    Derived, never the truth: a submission adds its sitting (`trainer.item_store`), and the
+    item analysis computes the sums again whenever `submitted`/`id_sum` no longer describe the
+    submitted attempts in scope (a member joined or left, an attempt was erased) or the quiz's
+    content changed.
+    """
+
+    __tablename__ = "kept_item_sums"
+
+    scope_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    course_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    quiz_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    #: The quiz content the sums were computed with; another hash means recompute.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    #: How many submitted attempts (first or not) in scope the sums describe, and their ids' sum.
+    submitted: Mapped[int] = mapped_column(Integer)
+    id_sum: Mapped[int] = mapped_column(BigInteger)
+    #: `QuizSums.as_json()`.
+    sums: Mapped[Any] = mapped_column(JSON)
 
 
 class Evaluation(db.Model):

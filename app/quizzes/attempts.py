@@ -22,6 +22,7 @@ from .. import clock
 from ..content.model import Course, Question, Quiz, Stage
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptGrant, LearnerStanding
+from ..trainer.queries import record_submission
 from . import grading
 
 #: Longest reflection we store, in characters.
@@ -561,6 +562,11 @@ def submit(attempt_id: int, quiz: Quiz) -> Submission:
         answer.score = result.scores.get(question_id)
     LearnerStanding.forget(attempt.user_id, attempt.course_slug)
     db.session.flush()
+    record_submission(
+        attempt,
+        quiz,
+        {question_id: (answer.score, answer.response) for question_id, answer in answers.items()},
+    )
     db.session.refresh(attempt)
     return Submission(
         attempt_id=attempt.id,

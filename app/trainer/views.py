@@ -450,6 +450,7 @@ def item_analysis_page(cohort_id: int | None) -> Any:
         )
         for quiz in quizzes
     ]
+    db.session.commit()  # the sums computed again, if any, are kept for the next view
     return render_template(
         "trainer/item_analysis.html",
         cohort=group,
