@@ -135,6 +135,7 @@ def serve(service: PEOnline) -> tuple[ThreadingHTTPServer, str]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # Poll for shutdown every 10 ms, not http.server's 0.5 s: each test stops its server.
+    threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
     host, port = server.server_address[:2]
     return server, f"http://{host}:{port}/pe-services/WriteAttendance.asmx"
