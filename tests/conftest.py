@@ -144,9 +144,9 @@ def shared_app(
 ) -> Iterator[Flask]:
     """One app for every test on the default configuration (see `app`).
 
-    Building an app takes about 30 ms, and a new one starts with cold route, template and SQL
-    caches; together that was a third of the suite's time. On SQLite each new connection opens
-    the current test's database file, named by SQLALCHEMY_DATABASE_URI in the app's config.
+    Building an app takes about 30 ms, and a new one starts with cold template and SQL caches;
+    an app per test was some 40% of the suite's time. On SQLite each new connection opens the
+    current test's database file, named by SQLALCHEMY_DATABASE_URI in the app's config.
     """
     folder = tmp_path_factory.mktemp("shared-app")
     app = create_app(_base_config(postgres_url or f"sqlite:///{folder / 'unused.sqlite3'}", folder))
