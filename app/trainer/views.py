@@ -29,7 +29,7 @@ from ..forms import EmptyForm, offer_courses
 from ..mail import queue_mail
 from ..models import PROFESSIONS, TRAINER_ROLES, Cohort, CohortInvite, User
 from ..quizzes.attempts import assessment_status_for_users, grant_attempt
-from ..web import course_or_404, public_url
+from ..web import course_or_404, paged, public_url
 from . import charts, cohorts, detail, item_analysis, overview, queries, reminders
 from .forms import CohortForm, InviteForm, JoinForm, JoinSettingsForm
 
@@ -103,11 +103,11 @@ def cohort(cohort_id: int) -> Any:
     cohort_overview = overview.Overview.of(group, course)
     view = overview.View.from_args(request.args)
     tally = cohort_overview.tally(view)
-    matched = tally.matched
-    pages = max((matched - 1) // overview.PAGE_SIZE + 1, 1)
-    page = min(view.page, pages)
-    rows = list(
-        cohort_overview.rows(view, limit=overview.PAGE_SIZE, offset=(page - 1) * overview.PAGE_SIZE)
+    shown = paged(
+        lambda limit, offset: cohort_overview.rows(view, limit=limit, offset=offset),
+        view.page,
+        overview.PAGE_SIZE,
+        total=tally.matched,
     )
     audit(current_user, "trainer.view_cohort", group, learners=tally.summary.learners)
     db.session.commit()
@@ -116,10 +116,10 @@ def cohort(cohort_id: int) -> Any:
         cohort=group,
         course=course,
         view=view,
-        rows=rows,
-        matched=matched,
-        page=page,
-        pages=pages,
+        rows=shown.rows,
+        matched=tally.matched,
+        page=shown.page,
+        pages=shown.pages,
         summary=tally.summary,
         charts=_charts(tally, course),
         chart_uri=charts.data_uri,
