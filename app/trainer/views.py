@@ -15,7 +15,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import force_locale, get_locale, gettext, ngettext
+from flask_babel import get_locale, gettext, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -26,7 +26,6 @@ from ..content import get_catalog
 from ..content.model import Course
 from ..extensions import db, limiter, user_or_address
 from ..forms import EmptyForm, offer_courses
-from ..mail import queue_mail
 from ..models import PROFESSIONS, TRAINER_ROLES, Cohort, CohortInvite, User
 from ..quizzes.attempts import assessment_status_for_users, grant_attempt
 from ..web import course_or_404, paged, public_url
@@ -330,26 +329,8 @@ def invite(cohort_id: int) -> Any:
             data={"join_open": group.join_open, "join_until": group.join_until},
         )
         return _render_manage(group, settings_form=settings, invite_form=form)
-    invites = cohorts.create_invites(group, form.addresses())
+    invites = cohorts.send_invites(group, current_user, form.addresses(), str(get_locale()))
     audit(current_user, "cohort.invite", group, count=len(invites))
-    course = get_catalog().course(group.course_slug)
-    languages = cohorts.mail_languages([item.email for item in invites], default=str(get_locale()))
-    for item in invites:
-        link = public_url("trainer.accept_invite", token=item.token)
-        # In the invitee's language: their profile's if they have an account, else the trainer's.
-        with force_locale(languages[item.email]):
-            queue_mail(
-                item.email,
-                gettext("Uitnodiging voor de groep %(name)s in Signaal", name=group.name),
-                render_template(
-                    "trainer/mail_invite.txt",
-                    cohort=group,
-                    course=course,
-                    trainer=current_user,
-                    link=link,
-                    days=cohorts.INVITE_DAYS,
-                ),
-            )
     db.session.commit()
     skipped = len(form.addresses()) - len(invites)
     sent = ngettext(
