@@ -210,7 +210,7 @@ def send_invites(
     course = get_catalog().course(cohort.course_slug)
     languages = mail_languages([item.email for item in invites], default=default_language)
     for item in invites:
-        link = public_url("trainer.accept_invite", token=item.token)
+        link = public_url("groups.accept_invite", token=item.token)
         with force_locale(languages[item.email]):
             queue_mail(
                 item.email,
