@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from flask import (
     Flask,
@@ -238,6 +240,49 @@ def public_url(endpoint: str, **values: Any) -> str:
 
 
 #: Each error status's title and explanation, in the interface's language.
+#: Pages beyond this are empty anyway; a bigger number would overflow the query's OFFSET.
+MAX_PAGE = 100_000
+
+T = TypeVar("T")
+
+
+def page_number(args: Mapping[str, str]) -> int:
+    """The page asked for in the query string (`pagina`), at least 1."""
+    try:
+        asked = int(args.get("pagina", "1"))
+    except ValueError:
+        asked = 1
+    return min(max(asked, 1), MAX_PAGE)
+
+
+@dataclass(frozen=True)
+class Paged(Generic[T]):
+    """One page of a longer list."""
+
+    rows: list[T]
+    #: The page shown (1-based): the one asked for, or the last one when fewer pages exist.
+    page: int
+    has_next: bool
+    #: How many pages there are, when the caller counted the rows.
+    pages: int | None = None
+
+
+def paged(
+    fetch: Callable[[int, int], Iterable[T]], page: int, size: int, total: int | None = None
+) -> Paged[T]:
+    """Read page `page` of `size` rows with `fetch(limit, offset)`.
+
+    With the `total` counted, a page past the end shows the last one; without it, one row more
+    is read to know whether a next page exists.
+    """
+    if total is not None:
+        pages = max((total - 1) // size + 1, 1)
+        page = min(page, pages)
+        return Paged(list(fetch(size, (page - 1) * size)), page, page < pages, pages)
+    rows = list(fetch(size + 1, (page - 1) * size))
+    return Paged(rows[:size], page, len(rows) > size)
+
+
 ERROR_MESSAGES = {
     400: (
         lazy_gettext("Ongeldig verzoek"),

@@ -27,7 +27,7 @@ from app.quizzes import attempts as domain
 from app.quizzes.attempts import QuizError
 from app.quizzes.forms import apply_moves
 from app.quizzes.grading import grade, grade_question
-from app.quizzes.views import option_order
+from app.quizzes.stages import option_order
 
 from .conftest import FIXTURE_CONTENT, PASSWORD
 

@@ -36,23 +36,18 @@ def search(query: str = "", role: str = "") -> Select[tuple[User]]:
     statement = select(User).where(User.deleted_at.is_(None))
     query = query.strip()
     if query:
-        like = f"%{_escape_like(query.lower())}%"
+        needle = query.lower()
         conditions = [
-            User.email.like(like, escape="\\"),
-            func.lower(User.surname).like(like, escape="\\"),
-            func.lower(User.first_name).like(like, escape="\\"),
+            User.email.contains(needle, autoescape=True),
+            func.lower(User.surname).contains(needle, autoescape=True),
+            func.lower(User.first_name).contains(needle, autoescape=True),
         ]
         if query.isdigit():
-            conditions.append(User.big_number.like(f"%{query}"))
+            conditions.append(User.big_number.endswith(query))
         statement = statement.where(or_(*conditions))
     if role in ROLES:
         statement = statement.where(User.role == role)
     return statement.order_by(func.lower(User.surname), func.lower(User.first_name), User.id)
-
-
-def _escape_like(text: str) -> str:
-    """Make % and _ in a search match themselves, not any text."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def change_role(actor: User, user: User, role: str) -> bool:

@@ -18,21 +18,23 @@ from flask import (
 )
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, select
 
 from .. import mail as outbox
 from ..accounts.access import role_required
 from ..accounts.roles import admin_count
 from ..audit import audit
 from ..certificates import export as exporting
-from ..certificates import issuing, numbers
+from ..certificates import issuing
 from ..certificates.evaluation import evaluation_summary
 from ..certificates.facts import facts_of, lines
 from ..content import get_catalog
 from ..extensions import db
 from ..forms import offer_courses
 from ..models import PROFESSIONS, ROLE_LABELS, AuditEvent, Certificate, User
+from ..web import Paged, page_number, paged
 from . import audit_text, users
+from .certificates import search as certificate_search
 from .forms import ExportForm, RevokeForm, RoleForm, SearchForm, UserSearchForm
 from .study_load import study_load_check
 
@@ -65,53 +67,35 @@ def index() -> Any:
     return render_template("admin/index.html", stats=stats, courses=get_catalog().courses.values())
 
 
-#: Pages beyond this are empty anyway; a bigger number would overflow the query's OFFSET.
-MAX_PAGE = 100_000
-
-
 def _course_languages() -> dict[str, str]:
     """Each course's language: certificates print course titles and facts in it."""
     return {slug: course.language for slug, course in get_catalog().courses.items()}
 
 
-def _page() -> int:
-    return min(max(1, request.args.get("pagina", 1, type=int) or 1), MAX_PAGE)
+def _paged(statement: Select[Any]) -> Paged[Any]:
+    """The page of the statement's rows the query string asks for."""
+    return paged(
+        lambda limit, offset: db.session.scalars(statement.limit(limit).offset(offset)),
+        page_number(request.args),
+        PAGE_SIZE,
+    )
 
 
 @bp.get("/certificaten")
 def certificates() -> Any:
     """List certificates, newest first, with search."""
     form = SearchForm(request.args)
-    statement = select(Certificate)
     query = (form.q.data or "").strip()
-    if query:
-        parsed = numbers.parse(query)
-        like = f"%{query}%"
-        conditions = [Certificate.surname.ilike(like), Certificate.number.ilike(like)]
-        if parsed.ok:
-            conditions.append(Certificate.number == parsed.number)
-        if query.isdigit():
-            conditions.append(Certificate.big_number.like(f"%{query}"))
-        statement = statement.where(or_(*conditions))
-    if form.status.data in ("valid", "revoked"):
-        statement = statement.where(Certificate.status == form.status.data)
-    page = _page()
-    rows = list(
-        db.session.scalars(
-            statement.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-            .limit(PAGE_SIZE + 1)
-            .offset((page - 1) * PAGE_SIZE)
-        )
-    )
+    found = _paged(certificate_search(query, form.status.data or ""))
     # Names and BIG numbers are personal data: record who looked them up.
-    audit(current_user, "admin.view_certificates", q=query, shown=len(rows[:PAGE_SIZE]))
+    audit(current_user, "admin.view_certificates", q=query, shown=len(found.rows))
     db.session.commit()
     return render_template(
         "admin/certificates.html",
         form=form,
-        rows=rows[:PAGE_SIZE],
-        page=page,
-        has_next=len(rows) > PAGE_SIZE,
+        rows=found.rows,
+        page=found.page,
+        has_next=found.has_next,
         args={k: v for k, v in request.args.items() if k != "pagina"},
         languages=_course_languages(),
     )
@@ -189,41 +173,27 @@ def revoke(number: str) -> Any:
 @bp.get("/auditlog")
 def audit_log() -> Any:
     """Who did what, newest first."""
-    page = _page()
-    events = list(
-        db.session.scalars(
-            select(AuditEvent)
-            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-            .limit(PAGE_SIZE + 1)
-            .offset((page - 1) * PAGE_SIZE)
-        )
-    )
-    shown = events[:PAGE_SIZE]
+    events = _paged(select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()))
     return render_template(
         "admin/audit_log.html",
-        rows=list(zip(shown, audit_text.sentences(shown), strict=True)),
-        page=page,
-        has_next=len(events) > PAGE_SIZE,
+        rows=list(zip(events.rows, audit_text.sentences(events.rows), strict=True)),
+        page=events.page,
+        has_next=events.has_next,
     )
 
 
 @bp.get("/mail")
 def mail() -> Any:
     """Mail that did not go out at the first try: waiting for a retry, or given up."""
-    page = _page()
-    rows = list(
-        db.session.scalars(
-            outbox.stuck_messages().limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-        )
-    )
+    stuck = _paged(outbox.stuck_messages())
     # Recipients are e-mail addresses: record who looked them up.
-    audit(current_user, "admin.view_mail", shown=len(rows[:PAGE_SIZE]))
+    audit(current_user, "admin.view_mail", shown=len(stuck.rows))
     db.session.commit()
     return render_template(
         "admin/mail.html",
-        rows=rows[:PAGE_SIZE],
-        page=page,
-        has_next=len(rows) > PAGE_SIZE,
+        rows=stuck.rows,
+        page=stuck.page,
+        has_next=stuck.has_next,
         max_attempts=outbox.MAX_ATTEMPTS,
     )
 
@@ -317,21 +287,16 @@ def users_index() -> Any:
     form = UserSearchForm(request.args)
     query = (form.q.data or "").strip() if form.validate() else ""
     role = form.role.data if form.role.data in ROLE_LABELS else ""
-    page = _page()
-    rows = list(
-        db.session.scalars(
-            users.search(query, role).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-        )
-    )
+    found = _paged(users.search(query, role))
     # Names and e-mail addresses are personal data: record who looked them up.
-    audit(current_user, "admin.view_users", q=query, role=role, shown=len(rows[:PAGE_SIZE]))
+    audit(current_user, "admin.view_users", q=query, role=role, shown=len(found.rows))
     db.session.commit()
     return render_template(
         "admin/users.html",
         form=form,
-        rows=rows[:PAGE_SIZE],
-        page=page,
-        has_next=len(rows) > PAGE_SIZE,
+        rows=found.rows,
+        page=found.page,
+        has_next=found.has_next,
         args={k: v for k, v in request.args.items() if k != "pagina"},
         labels=ROLE_LABELS,
         admins=admin_count(),

@@ -10,13 +10,17 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from flask_babel import gettext, lazy_gettext
+from flask import render_template
+from flask_babel import force_locale, gettext, lazy_gettext
 from sqlalchemy import Select, func, select
 
 from .. import clock
+from ..content import get_catalog
 from ..dates import AMSTERDAM, local_date
 from ..extensions import db
+from ..mail import queue_mail
 from ..models import Cohort, CohortInvite, CohortMember, CohortTrainer, User
+from ..web import public_url
 
 #: Letters and digits that are hard to mistake for one another (no 0/O, 1/I/L, U/V).
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
@@ -192,6 +196,35 @@ def mail_languages(addresses: list[str], default: str) -> dict[str, str]:
         ).all()
     )
     return {address: known.get(address) or default for address in addresses}
+
+
+def send_invites(
+    cohort: Cohort, trainer: User, emails: list[str], default_language: str
+) -> list[CohortInvite]:
+    """Invite the addresses (as `create_invites`) and queue one mail each with its link.
+
+    Each mail is in the invitee's language: their profile's if they have an account, else
+    `default_language` (the trainer's).
+    """
+    invites = create_invites(cohort, emails)
+    course = get_catalog().course(cohort.course_slug)
+    languages = mail_languages([item.email for item in invites], default=default_language)
+    for item in invites:
+        link = public_url("groups.accept_invite", token=item.token)
+        with force_locale(languages[item.email]):
+            queue_mail(
+                item.email,
+                gettext("Uitnodiging voor de groep %(name)s in Signaal", name=cohort.name),
+                render_template(
+                    "trainer/mail_invite.txt",
+                    cohort=cohort,
+                    course=course,
+                    trainer=trainer,
+                    link=link,
+                    days=INVITE_DAYS,
+                ),
+            )
+    return invites
 
 
 UNCONFIRMED_INVITE = lazy_gettext(

@@ -1,4 +1,4 @@
-"""Trainer forms: new cohort, join settings, invitations, and the learner's join-code form."""
+"""Trainer forms: new cohort, join settings, invitations."""
 
 from __future__ import annotations
 
@@ -75,14 +75,3 @@ class InviteForm(FlaskForm):
             )
         if len(addresses) > 200:
             raise ValidationError(gettext("Stuur maximaal 200 uitnodigingen per keer."))
-
-
-class JoinForm(FlaskForm):
-    code = StringField(
-        lazy_gettext("Groepscode"),
-        validators=[DataRequired(lazy_gettext("Vul de code in die je van je opleider kreeg."))],
-        description=lazy_gettext(
-            "8 tekens, bijvoorbeeld ABCD-2345. Hoofdletters en streepje maken niet uit."
-        ),
-    )
-    submit = SubmitField(lazy_gettext("Aansluiten"))

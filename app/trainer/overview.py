@@ -34,6 +34,7 @@ from ..dates import local_datetime
 from ..extensions import db
 from ..i18n import DEFAULT_LANGUAGE
 from ..models import Cohort, CohortMember, User
+from ..web import page_number
 from . import queries
 from .queries import Member, flag
 
@@ -132,16 +133,12 @@ class View:
     def from_args(cls, args: Mapping[str, str]) -> View:
         filter_key = args.get("filter", "alle")
         sort_key = args.get("sort", "naam")
-        try:
-            page = max(int(args.get("pagina", "1")), 1)
-        except ValueError:
-            page = 1
         return cls(
             filter=filter_key if filter_key in FILTERS else "alle",
             sort=sort_key if sort_key in SORTS else "naam",
             descending=args.get("volgorde") == "aflopend",
             search=(args.get("zoek") or "").strip()[:100],
-            page=page,
+            page=page_number(args),
         )
 
     def args(self, **changes: Any) -> dict[str, Any]:

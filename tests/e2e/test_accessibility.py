@@ -154,7 +154,7 @@ def tokens(server: Any, gp: Any, cohort: Any, anonymous: Page, trainer: Page) ->
         "accounts.reset": link_in_mail(
             outbox, email, "Nieuw wachtwoord", "/wachtwoord-herstellen/"
         ),
-        "trainer.accept_invite": link_in_mail(outbox, email, "Uitnodiging", "/groep/uitnodiging/"),
+        "groups.accept_invite": link_in_mail(outbox, email, "Uitnodiging", "/groep/uitnodiging/"),
     }
 
 
