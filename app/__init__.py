@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .admin.views import bp as admin_bp
     from .boosters.views import bp as boosters_bp
     from .certificates.views import bp as certificates_bp
+    from .groups.views import bp as groups_bp
     from .learning.views import bp as learning_bp
     from .live.views import bp as live_bp
     from .quizzes.views import bp as quizzes_bp
@@ -43,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         quizzes_bp,
         certificates_bp,
         trainer_bp,
+        groups_bp,
         live_bp,
         admin_bp,
         accreditation_bp,

@@ -33,7 +33,7 @@ def dejavu(font_dir: Path | str) -> tuple[str, str]:
     for name, file in _FILES.items():
         path = Path(font_dir) / file
         if not path.is_file():
-            raise FontMissing(f"{path}: het lettertype ontbreekt")
+            raise FontMissing(f"{path}: het lettertype ontbreekt")  # i18n: keep (operators)
         if name not in registered:
             pdfmetrics.registerFont(TTFont(name, str(path)))
     return REGULAR, BOLD

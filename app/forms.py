@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
@@ -19,7 +20,7 @@ def offer_courses(field: SelectField) -> None:
     select, and the course already chosen when there is only one to choose from."""
     courses = list(get_catalog().courses.values())
     field.choices = [
-        SelectChoice("", "Kies een cursus"),
+        SelectChoice("", gettext("Kies een cursus")),
         *(SelectChoice(c.slug, c.title) for c in courses),
     ]
     if not field.raw_data and len(courses) == 1:

@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import force_locale, lazy_gettext
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -57,19 +59,32 @@ class UTCDateTime(db.TypeDecorator):
         return value
 
 
-#: Every role a user can have, with its Dutch label.
-ROLE_LABELS = {"learner": "Deelnemer", "trainer": "Opleider", "admin": "Beheerder"}
+#: Every role a user can have, with its label (in the interface's language).
+ROLE_LABELS = {
+    "learner": lazy_gettext("Deelnemer"),
+    "trainer": lazy_gettext("Opleider"),
+    "admin": lazy_gettext("Beheerder"),
+}
 ROLES = tuple(ROLE_LABELS)
 #: The roles that may open the trainer pages (an admin can do what a trainer can).
 TRAINER_ROLES = ("trainer", "admin")
-#: Every profession a user can state (stored value -> Dutch label); certificates snapshot it.
+#: Every profession a user can state (stored value -> label); certificates snapshot the value.
 PROFESSIONS = {
-    "gp": "Huisarts",
-    "gp_trainee": "Huisarts in opleiding (aios)",
-    "practice_nurse": "Praktijkondersteuner",
-    "doctors_assistant": "Doktersassistent",
-    "other": "Anders",
+    "gp": lazy_gettext("Huisarts"),
+    "gp_trainee": lazy_gettext("Huisarts in opleiding (aios)"),
+    "practice_nurse": lazy_gettext("Praktijkondersteuner"),
+    "doctors_assistant": lazy_gettext("Doktersassistent"),
+    "other": lazy_gettext("Anders"),
 }
+
+
+def profession_label_in(profession: str, language: str) -> str:
+    """The profession's label in a document's language (certificate, register export), whatever
+    the page's; an unknown value is shown as stored."""
+    with force_locale(language):
+        return str(PROFESSIONS.get(profession, profession))
+
+
 #: Professions whose accreditation is booked on a BIG number.
 BIG_REQUIRED = ("gp", "gp_trainee")
 #: Where a course's accreditation stands (course.toml `status`; certificates snapshot it); the
@@ -77,9 +92,9 @@ BIG_REQUIRED = ("gp", "gp_trainee")
 ACCREDITATION_STATUSES = {"applied": "aangevraagd", "accredited": "geaccrediteerd"}
 #: The evaluation's answer on the stated study time.
 STUDY_TIMES = {
-    "too_short": "Te kort: ik had meer tijd nodig",
-    "about_right": "Klopt ongeveer",
-    "too_long": "Te lang: ik was sneller klaar",
+    "too_short": lazy_gettext("Te kort: ik had meer tijd nodig"),
+    "about_right": lazy_gettext("Klopt ongeveer"),
+    "too_long": lazy_gettext("Te lang: ik was sneller klaar"),
 }
 
 
@@ -254,6 +269,31 @@ class LearnerStanding(db.Model):
             .where(cls.user_id == user_id, cls.course_slug == course_slug)
             .execution_options(synchronize_session=False)
         )
+
+
+class KeptItemSums(db.Model):
+    """The item-analysis sums of one quiz over the first submitted attempts of a cohort's
+    members (scope_id: the cohort; 0: every learner of the course): a cache, so the item
+    analysis of a large cohort reads one row per quiz instead of every answer.
+
+    Derived, never the truth: a submission adds its sitting (`trainer.item_store`), and the
+    item analysis computes the sums again whenever `submitted`/`id_sum` no longer describe the
+    submitted attempts in scope (a member joined or left, an attempt was erased) or the quiz's
+    content changed.
+    """
+
+    __tablename__ = "kept_item_sums"
+
+    scope_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    course_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    quiz_slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    #: The quiz content the sums were computed with; another hash means recompute.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    #: How many submitted attempts (first or not) in scope the sums describe, and their ids' sum.
+    submitted: Mapped[int] = mapped_column(Integer)
+    id_sum: Mapped[int] = mapped_column(BigInteger)
+    #: `QuizSums.as_json()`.
+    sums: Mapped[Any] = mapped_column(JSON)
 
 
 class Evaluation(db.Model):

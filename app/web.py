@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from flask import (
     Flask,
@@ -20,6 +21,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale, format_decimal, gettext, lazy_gettext
 from flask_login import logout_user, user_logged_in
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
@@ -32,7 +34,7 @@ from . import clock
 from .content import Course, get_catalog
 from .dates import local_date, local_datetime
 from .extensions import csrf, db, limiter, login_manager, migrate
-from .i18n import init_i18n
+from .i18n import DEFAULT_LANGUAGE, init_i18n
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -99,7 +101,9 @@ def init_extensions(app: Flask) -> None:
     _skip_limiter_where_unlimited(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Log in om deze pagina te bekijken."
+    login_manager.login_message = lazy_gettext("Log in om deze pagina te bekijken.")
+    # Flashed messages go into the session cookie: flash the text, not the lazy string.
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
@@ -229,11 +233,10 @@ def _csrf_token_signed_once(app: Flask) -> Callable[[], str]:
 
 
 def file_size(size: int) -> str:
-    """2 MB, 1,5 MB or 500 kB: how a limit is stated to users."""
+    """2 MB, 1,5 MB (1.5 MB in English) or 500 kB: how a limit is stated to users."""
     if size >= 1024 * 1024:
-        megabytes = f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".").replace(".", ",")
-        return f"{megabytes} MB"
-    return f"{size // 1024} kB"
+        return format_decimal(round(size / (1024 * 1024), 1), format="#,##0.#") + " MB"
+    return format_decimal(size // 1024, format="#,##0") + " kB"
 
 
 #: Per endpoint, a value its view reads with the user: a labelled scalar subquery correlated to
@@ -371,7 +374,7 @@ def _end_stale_session() -> None:
     ):
         logout_user()
         session.clear()
-        flash("Je sessie is verlopen. Log opnieuw in om verder te gaan.", "info")
+        flash(gettext("Je sessie is verlopen. Log opnieuw in om verder te gaan."), "info")
         return
     if now - seen_at >= SEEN_AT_STEP:
         session["seen_at"] = now
@@ -430,56 +433,133 @@ def public_url(endpoint: str, **values: Any) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
+#: Each error status's title and explanation, in the interface's language.
+#: Pages beyond this are empty anyway; a bigger number would overflow the query's OFFSET.
+MAX_PAGE = 100_000
+
+T = TypeVar("T")
+
+
+def page_number(args: Mapping[str, str]) -> int:
+    """The page asked for in the query string (`pagina`), at least 1."""
+    try:
+        asked = int(args.get("pagina", "1"))
+    except ValueError:
+        asked = 1
+    return min(max(asked, 1), MAX_PAGE)
+
+
+@dataclass(frozen=True)
+class Paged(Generic[T]):
+    """One page of a longer list."""
+
+    rows: list[T]
+    #: The page shown (1-based): the one asked for, or the last one when fewer pages exist.
+    page: int
+    has_next: bool
+    #: How many pages there are, when the caller counted the rows.
+    pages: int | None = None
+
+
+def paged(
+    fetch: Callable[[int, int], Iterable[T]], page: int, size: int, total: int | None = None
+) -> Paged[T]:
+    """Read page `page` of `size` rows with `fetch(limit, offset)`.
+
+    With the `total` counted, a page past the end shows the last one; without it, one row more
+    is read to know whether a next page exists.
+    """
+    if total is not None:
+        pages = max((total - 1) // size + 1, 1)
+        page = min(page, pages)
+        return Paged(list(fetch(size, (page - 1) * size)), page, page < pages, pages)
+    rows = list(fetch(size + 1, (page - 1) * size))
+    return Paged(rows[:size], page, len(rows) > size)
+
+
 ERROR_MESSAGES = {
     400: (
-        "Ongeldig verzoek",
-        "Het formulier was verlopen of onvolledig. Ga terug en probeer het opnieuw.",
+        lazy_gettext("Ongeldig verzoek"),
+        lazy_gettext("Het formulier was verlopen of onvolledig. Ga terug en probeer het opnieuw."),
     ),
     403: (
-        "Geen toegang",
-        "Je hebt geen toegang tot deze pagina. Denk je dat dit niet klopt, neem dan contact op met je opleider.",
+        lazy_gettext("Geen toegang"),
+        lazy_gettext(
+            "Je hebt geen toegang tot deze pagina. Denk je dat dit niet klopt, neem dan contact "
+            "op met je opleider."
+        ),
     ),
     404: (
-        "Pagina niet gevonden",
-        "Deze pagina bestaat niet (meer). Controleer het adres of ga naar de startpagina.",
+        lazy_gettext("Pagina niet gevonden"),
+        lazy_gettext(
+            "Deze pagina bestaat niet (meer). Controleer het adres of ga naar de startpagina."
+        ),
     ),
     405: (
-        "Niet toegestaan",
-        "Deze actie kan zo niet worden uitgevoerd. Ga terug en probeer het via de knoppen op de pagina.",
+        lazy_gettext("Niet toegestaan"),
+        lazy_gettext(
+            "Deze actie kan zo niet worden uitgevoerd. Ga terug en probeer het via de knoppen op "
+            "de pagina."
+        ),
     ),
-    413: ("Bestand te groot", "Het bestand is te groot. Kies een kleiner bestand."),
+    413: (
+        lazy_gettext("Bestand te groot"),
+        lazy_gettext("Het bestand is te groot. Kies een kleiner bestand."),
+    ),
     429: (
-        "Even geduld",
-        "Te veel pogingen in korte tijd. Wacht een paar minuten en probeer het dan opnieuw.",
+        lazy_gettext("Even geduld"),
+        lazy_gettext(
+            "Te veel pogingen in korte tijd. Wacht een paar minuten en probeer het dan opnieuw."
+        ),
     ),
     500: (
-        "Er ging iets mis",
-        "Er ging aan onze kant iets mis. Je gegevens zijn niet verloren; probeer het over een minuut opnieuw.",
+        lazy_gettext("Er ging iets mis"),
+        lazy_gettext(
+            "Er ging aan onze kant iets mis. Je gegevens zijn niet verloren; probeer het over een "
+            "minuut opnieuw."
+        ),
     ),
     503: (
-        "Tijdelijk niet beschikbaar",
-        "De dienst is even niet bereikbaar. Er is niets verloren gegaan; probeer het over een minuut opnieuw.",
+        lazy_gettext("Tijdelijk niet beschikbaar"),
+        lazy_gettext(
+            "De dienst is even niet bereikbaar. Er is niets verloren gegaan; probeer het over een "
+            "minuut opnieuw."
+        ),
     ),
 }
 
 
 def error_response(status: int) -> tuple[Any, int]:
-    title, message = ERROR_MESSAGES.get(status, ERROR_MESSAGES[500])
+    if request.path.startswith("/api/"):
+        # The public API's documented answers stay as they are, whatever the caller's language.
+        with force_locale(DEFAULT_LANGUAGE):
+            title, message = _error_text(status)
+        return jsonify(error=title, message=message), status
+    title, message = _error_text(status)
     back: tuple[str, str] | None = None
     if status == 413 and request.endpoint == "verify.upload":
         # The one upload: state its limit and lead back to the form.
-        limit = file_size(current_app.config["VERIFY_UPLOAD_MAX"])
-        message = (
-            f"Het bestand is te groot: je kunt een PDF tot {limit} laten controleren. "
-            "Een certificaat is veel kleiner; kies het PDF-bestand van het certificaat."
+        message = gettext(
+            "Het bestand is te groot: je kunt een PDF tot %(limit)s laten controleren. "
+            "Een certificaat is veel kleiner; kies het PDF-bestand van het certificaat.",
+            limit=file_size(current_app.config["VERIFY_UPLOAD_MAX"]),
         )
         number = (request.view_args or {}).get("number", "")
-        back = (url_for("verify.show", number=number) + "#bestand", "Terug naar de controle")
+        back = (
+            url_for("verify.show", number=number) + "#bestand",
+            gettext("Terug naar de controle"),
+        )
     if wants_json():
         return jsonify(error=title, message=message), status
     return render_template(
         "error.html", status=status, title=title, message=message, back=back
     ), status
+
+
+def _error_text(status: int) -> tuple[str, str]:
+    """The title and explanation of an error status, in the current language."""
+    title, message = ERROR_MESSAGES.get(status, ERROR_MESSAGES[500])
+    return str(title), str(message)
 
 
 def init_error_pages(app: Flask) -> None:

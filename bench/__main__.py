@@ -26,14 +26,12 @@ from .data import (
     POSTGRES_ADMIN_URL,
     analyse,
     app_env,
-    create_schema,
     discard_open,
-    flask,
-    fresh_database,
     in_process_app,
     open_attempts,
     postgres_available,
     seeded,
+    seeded_database,
     submitted_count,
 )
 from .load import WORKERS, Request, Result, run_wrk, serving, warm_up
@@ -57,7 +55,7 @@ LESSON_COMPASS = 0.75
 SAVE_GOAL = {"sqlite": 0.60, "postgres": 0.50}
 SAVE_P99_GOAL_MS = 50.0
 #: In process, for the largest growth cohort (10,000 learners in a full run), in ms.
-GROWTH_GOALS = {"overview": 100.0, "cohort_csv": 1000.0, "item_analysis": 300.0}
+GROWTH_GOALS = {"overview": 100.0, "cohort_csv": 1000.0, "item_analysis_first": 300.0}
 #: Learners in the trainer's groups for the load runs: a large training group, and a cohort.
 TRAINER_COHORT = 50
 LARGE_COHORT = 1000
@@ -77,6 +75,7 @@ SCENARIOS = (
     f"overview, {LARGE_COHORT:,}",
 )
 READS = ("lesson page", f"overview, {TRAINER_COHORT}", f"overview, {LARGE_COHORT:,}")
+CACHE_DEFAULT = str(Path.home() / ".cache" / "signaal-bench")
 
 
 @dataclass(frozen=True)
@@ -106,12 +105,16 @@ class Options:
     #: EKC steps per phase of the live session, and the seconds between them.
     live_steps: int = 8
     live_step_seconds: float = 2.5
+    #: Keep seeded databases here and start from a copy when nothing that shapes them changed.
+    cache: Path | None = None
 
 
 def parse(argv: list[str] | None) -> Options:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
-        "--quick", action="store_true", help="short runs, growth to 1,000 only, short warm-ups"
+        "--quick",
+        action="store_true",
+        help="short runs, few growth samples, short warm-ups, kept seeded databases",
     )
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--seconds", type=float, help="seconds per wrk run (default 15, quick 3)")
@@ -139,12 +142,18 @@ def parse(argv: list[str] | None) -> Options:
     parser.add_argument("--out", type=Path, help="also write the results as Markdown here")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, SQLite)")
     parser.add_argument(
+        "--reuse-seed",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="start from a kept copy of each seeded database when the seed's code, content and "
+        f"day are unchanged (default with --quick); kept in $BENCH_CACHE ({CACHE_DEFAULT})",
+    )
+    parser.add_argument(
         "--workers", type=int, default=WORKERS, help=f"gunicorn sync workers (default {WORKERS})"
     )
     a = parser.parse_args(argv)
     only = set(a.only or ("load", "certificates", "growth"))
-    # Quick keeps every goal: the growth goals are read at the largest size, so it measures 1,000.
-    growth_default = "1000" if a.quick else "100,1000,10000"
+    reuse = a.quick if a.reuse_seed is None else a.reuse_seed
     return Options(
         databases=("sqlite", "postgres") if a.db == "both" else (a.db,),
         seconds=a.seconds or (3 if a.quick else 15),
@@ -153,7 +162,7 @@ def parse(argv: list[str] | None) -> Options:
         ),
         learners=min(a.learners, 120) if a.quick else a.learners,
         visitors=min(a.visitors, 60) if a.quick else a.visitors,
-        growth_sizes=tuple(int(n) for n in (a.growth or growth_default).split(",")),
+        growth_sizes=tuple(int(n) for n in (a.growth or "100,1000,10000").split(",")),
         certificate_runs=10 if a.quick else 40,
         load="load" in only or "lesson" in only,
         lesson_only="lesson" in only and "load" not in only,
@@ -163,11 +172,12 @@ def parse(argv: list[str] | None) -> Options:
         out=a.out,
         keep=a.keep,
         workers=a.workers,
-        growth_runs=5 if a.quick else growth.MAX_RUNS,
-        growth_budget=2.0 if a.quick else growth.BUDGET_SECONDS,
+        growth_runs=3 if a.quick else growth.MAX_RUNS,
+        growth_budget=1.0 if a.quick else growth.BUDGET_SECONDS,
         long_warmup=not a.quick,
         live_steps=2 if a.quick else 8,
         live_step_seconds=2.0 if a.quick else 2.5,
+        cache=Path(os.environ.get("BENCH_CACHE", CACHE_DEFAULT)) if reuse else None,
     )
 
 
@@ -237,27 +247,32 @@ def load_run(
         )
         return result
 
-    with fresh_database(kind, folder) as database_url:
+    seed_command = ["seed", "--learners", str(options.learners), "--random-seed", "1"]
+    group_command = ["seed", "--learners", str(TRAINER_COHORT), "--cohort-name", "Opleidingsgroep"]
+    cohort_command = ["seed", "--learners", str(LARGE_COHORT), "--cohort-name", "Cohort"]
+    lesson_only = options.lesson_only
+    # `--only lesson` needs the learners only, not the trainer's group and cohort.
+    commands = (
+        (seed_command,)
+        if lesson_only
+        else (
+            seed_command,
+            [*group_command, "--random-seed", "2"],
+            [*cohort_command, "--random-seed", "3"],
+        )
+    )
+    with seeded_database(kind, folder, commands, cache=options.cache) as filled:
+        database_url = filled.url
+        seed_seconds = filled.seconds[0]
         env = app_env(database_url, folder)
-        create_schema(env)
-        seed_command = ["seed", "--learners", str(options.learners), "--random-seed", "1"]
-        _, seed_seconds = flask(env, *seed_command)
-        lesson_only = options.lesson_only
-        group_command = [
-            "seed",
-            "--learners",
-            str(TRAINER_COHORT),
-            "--cohort-name",
-            "Opleidingsgroep",
-        ]
-        cohort_command = ["seed", "--learners", str(LARGE_COHORT), "--cohort-name", "Cohort"]
-        if not lesson_only:
-            flask(env, *group_command, "--random-seed", "2")
-            flask(env, *cohort_command, "--random-seed", "3")
         analyse(database_url)
         app = in_process_app(env)
         data = seeded(app)
-        print(f"[{kind}] seeded {len(data.learners)} learners in {seed_seconds:.1f} s", flush=True)
+        kept = " (a kept copy)" if filled.cached else ""
+        print(
+            f"[{kind}] seeded {len(data.learners)} learners in {seed_seconds:.1f} s{kept}",
+            flush=True,
+        )
 
         baseline_url = (
             f"sqlite:///{folder / 'baseline.sqlite3'}" if kind == "sqlite" else env["DATABASE_URL"]
@@ -392,7 +407,8 @@ def load_run(
     report.add(load_table(kind, results, options.connections))
     report.add(
         f"Seed: `flask {' '.join(seed_command)}` ({len(data.learners)} learners in one cohort, "
-        f"{seed_seconds:.1f} s), {options.visitors} of them logged in; the trainer overviews show "
+        f"{seed_seconds:.1f} s{', started from a kept copy' if filled.cached else ''}), "
+        f"{options.visitors} of them logged in; the trainer overviews show "
         f"a group of {TRAINER_COHORT} (`flask {' '.join(group_command)}`) and a cohort of "
         f"{LARGE_COHORT:,} (`flask {' '.join(cohort_command)}`). Each heartbeat is a learner's "
         "study-time POST from a lesson page; each answer save changes the answers (two versions "
@@ -614,7 +630,7 @@ def goals_table(
     labels = {
         "overview": "trainer overview p50",
         "cohort_csv": "cohort CSV",
-        "item_analysis": "item analysis",
+        "item_analysis_first": "item analysis, first view",
     }
     for kind, by_size in growth_figures.items():
         name = "SQLite" if kind == "sqlite" else "PostgreSQL"
@@ -683,6 +699,7 @@ def main(argv: list[str] | None = None) -> int:
                 report,
                 runs=options.growth_runs,
                 budget=options.growth_budget,
+                cache=options.cache,
             )
         report.heading("Goals of the run", 3)
         report.add(goals_table(load, sessions, growth_figures, options.connections))

@@ -254,6 +254,16 @@ class TestThrottledLoginTiming:
         assert throttled > wrong / 2
 
 
+@pytest.mark.parametrize("config_overrides", [{"RATELIMIT_ENABLED": False}])
+def test_with_the_rate_limiter_off_failed_logins_are_not_counted(client, make_user):
+    """The benchmarks run with the limiter off: logging in must work, and never throttle."""
+    user = make_user()
+    for n in range(6):
+        client.post("/account/inloggen", data={"email": user.email, "password": f"fout-{n}"})
+    response = client.post("/account/inloggen", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+
+
 def test_login_is_rate_limited_per_address(client, make_user):
     statuses = [
         client.post(

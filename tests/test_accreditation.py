@@ -222,7 +222,8 @@ def test_connection_refused_leaves_the_booking_to_be_retried_with_backoff(
 
 def test_a_timeout_counts_as_a_failure_not_a_rejection(app, runner, make_user, pe_online):
     service, _ = pe_online
-    service.delay = 3  # longer than PE_ONLINE_TIMEOUT
+    app.config["PE_ONLINE_TIMEOUT"] = 1  # the shortest the setting allows (whole seconds)
+    service.delay = 2  # longer than PE_ONLINE_TIMEOUT
     grant(app)
     certified(app, make_user, "12345678901", service)
     book(runner)

@@ -139,6 +139,17 @@ def test_certificate_search_by_number_surname_and_big_digits(
     assert found("") == {issued.number, other_certificate.number}
 
 
+def test_a_percent_sign_or_underscore_in_the_certificate_search_is_not_a_wildcard(
+    client, auth, admin, issued
+):
+    auth.login(admin)
+    for query in ("%", "_", "W_t", "%it"):
+        page = client.get("/beheer/certificaten", query_string={"q": query}).get_data(as_text=True)
+        assert issued.number not in page, query
+    page = client.get("/beheer/certificaten", query_string={"q": "it"}).get_data(as_text=True)
+    assert issued.number in page
+
+
 def test_export_downloads_register_columns_and_only_new_skips_exported(
     app, client, auth, admin, issued
 ):

@@ -26,6 +26,7 @@ from app.mail import deliver_due
 from app.models import Attempt, BoosterMail, Certificate, User
 from app.quizzes.attempts import assessment_status
 from app.trainer import cohorts
+from tests.factories import build_attempt
 
 COURSE = "test-cursus"
 CERTIFIED_AT = dt.datetime(2026, 1, 31, 10, 0, tzinfo=dt.UTC)
@@ -280,18 +281,7 @@ def test_booster_rules_are_validated_with_file_and_line(tmp_path: Path) -> None:
 
 def _attempt(user: User, quiz: str, number: int, score: float) -> Attempt:
     moment = CERTIFIED_AT + dt.timedelta(days=number)
-    return Attempt(
-        user_id=user.id,
-        course_slug=COURSE,
-        quiz_slug=quiz,
-        number=number,
-        quiz_version="test",
-        pass_mark=70,
-        started_at=moment,
-        submitted_at=moment,
-        score=score,
-        passed=score >= 0.7,
-    )
+    return build_attempt(user.id, quiz, number=number, score=score, at=moment, started_at=moment)
 
 
 def test_retention_figures_match_a_hand_computed_example(

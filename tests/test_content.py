@@ -28,6 +28,7 @@ from app.content import (
     load_catalog,
     render_markdown,
 )
+from app.content.markdown import render_lesson
 from app.content.model import Option, Question, Stage
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -439,6 +440,18 @@ def test_footnote_definitions_in_the_text_are_refused(root: Path) -> None:
     )
     line = line_of(root, LESSON1, "[^signalen]: CoMensha")
     assert_problem(problems_of(root), LESSON1, line, "[[sources]]")
+
+
+def test_a_footnote_line_for_several_sources_is_refused(root: Path) -> None:
+    # Markdown prints such a line as text: "¹²: CoMensha (2023)." at the end of the lesson.
+    edit(
+        root,
+        LESSON1,
+        "## Kernboodschappen",
+        "[^signalen][^signalen]: CoMensha (2023).\n\n## Kernboodschappen",
+    )
+    line = line_of(root, LESSON1, "[^signalen][^signalen]: CoMensha")
+    assert_problem(problems_of(root), LESSON1, line, "meerdere verwijzingen en een dubbele punt")
 
 
 def test_source_that_is_never_cited(root: Path) -> None:
@@ -864,6 +877,39 @@ def test_lesson_links_are_rewritten_and_external_links_kept() -> None:
     assert 'href="https://example.org"' in html
     absolute = render_markdown("[les](lesson:meldcode)", lesson_base="/leren/cursus/")
     assert 'href="/leren/cursus/meldcode"' in absolute
+
+
+def test_lesson_sections_get_distinct_readable_ids_at_load() -> None:
+    lesson = render_lesson("## Eén *stap*\n\nx\n\n## Eén stap\n\n## &amp;\n\n### Sub", {})
+    assert [ident for ident, _ in lesson.sections] == ["kop-een-stap", "kop-een-stap-2", "kop-3"]
+    assert lesson.sections[0][1] == "Eén stap"
+    assert lesson.sections[2][1] == "&"
+    assert '<h2 id="kop-een-stap">Eén <em>stap</em></h2>' in lesson.html
+    assert "<h3>Sub</h3>" in lesson.html
+    assert render_lesson("", {}).sections == ()
+
+
+def test_only_the_extension_gives_a_heading_its_id() -> None:
+    lesson = render_lesson('<h2 id="eigen">Ruw</h2>\n\n<h2 id="kop-x">Ruw</h2>\n\n## Kop', {})
+    assert "<h2>Ruw</h2>" in lesson.html
+    assert '<h2 id="kop-x">Ruw</h2>' in lesson.html  # the extension's own prefix; harmless
+    assert lesson.sections == (("kop-kop", "Kop"),)
+    # Elsewhere (quiz vignettes, the aid) headings get no ids at all.
+    assert "id=" not in render_markdown('## Kop\n\n<h2 id="kop-x">Ruw</h2>')
+
+
+def test_citations_become_numbered_links_outside_code() -> None:
+    html = render_markdown(
+        "Tekst[^knmg] en [^vt].\n\n`[^knmg]`\n\n    [^knmg]\n\nOnbekend: [^elders].",
+        citations={"knmg": 1, "vt": 2},
+    )
+    assert html.count('<sup><a class="footnote-ref" href="#bron-1" title="Bron 1"') == 1
+    assert 'href="#bron-2"' in html
+    assert "<code>[^knmg]</code>" in html
+    assert "[^elders]" in html
+    # Without numbered sources, [^x] stays an ordinary Markdown footnote.
+    footnote = render_markdown("Tekst[^1].\n\n[^1]: Uitleg.")
+    assert 'href="#fn:1"' in footnote and "bron-" not in footnote
 
 
 def test_tables_keep_their_alignment() -> None:

@@ -285,6 +285,7 @@ def database_locked(app: Flask, database_url: str) -> Iterator[None]:
                 dbapi_connection.execute("PRAGMA busy_timeout=200")
 
             db.engine.dispose()
+            engine = db.engine
         blocker = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
         blocker.execute("BEGIN EXCLUSIVE")
         try:
@@ -292,6 +293,8 @@ def database_locked(app: Flask, database_url: str) -> Iterator[None]:
         finally:
             blocker.execute("ROLLBACK")
             blocker.close()
+            # The engine may serve later tests (tests/conftest.py: the shared app).
+            event.remove(engine, "connect", short_busy_timeout)
     else:
         import psycopg
 

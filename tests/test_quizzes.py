@@ -27,7 +27,7 @@ from app.quizzes import attempts as domain
 from app.quizzes.attempts import QuizError
 from app.quizzes.forms import apply_moves
 from app.quizzes.grading import grade, grade_question
-from app.quizzes.views import option_order
+from app.quizzes.stages import option_order
 
 from .conftest import FIXTURE_CONTENT, PASSWORD
 
@@ -1073,7 +1073,7 @@ def test_next_part_with_open_questions_asks_first_without_javascript(client, app
     assert response.headers["Location"].endswith("?bevestigen=volgende#bevestigen")
     html = unescape(client.get(response.headers["Location"]).get_data(as_text=True))
     assert "Nog 1 vraag open in dit deel" in html
-    assert 'liggen deze vraag vast als "Niet beantwoord" en telt hij als fout' in html
+    assert 'ligt deze vraag vast als "Niet beantwoord" en telt hij als fout' in html
     open_question = html[html.index('id="vraag-signalen-eerste-consult"') :]
     assert "Nog niet beantwoord." in open_question[: open_question.index("</fieldset>")]
     assert 'name="bevestigd" value="1"' in html

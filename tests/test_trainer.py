@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, func, select, update
+from sqlalchemy import delete, event, func, select, update
 
 from app.content import get_catalog
 from app.content.model import Option, Question
@@ -29,6 +29,7 @@ from app.models import (
     CohortInvite,
     CohortMember,
     Evaluation,
+    KeptItemSums,
     LearnerStanding,
     LessonProgress,
     User,
@@ -654,7 +655,7 @@ def test_reminder_preview_shows_the_text_and_who_gets_it(
     page = client.get(f"/groepen/{cohort_id}/herinnering?filter=zonder-certificaat").get_data(
         as_text=True
     )
-    assert "naar <strong>1 deelnemer(s)</strong>" in page
+    assert "naar <strong>1 deelnemer</strong>" in page
     assert people["done"].full_name in page
     assert "Beste [voornaam van de deelnemer]," in page
     assert "Gefeliciteerd: je hebt de eindtoets" in page
@@ -1121,6 +1122,7 @@ def test_item_analysis_queries_do_not_grow_and_match_the_analysis_in_memory(app,
         course = get_catalog().course(COURSE)
         small = seed(course, 20, "Klein", random_seed=1).cohort_id
         large = seed(course, 200, "Groot", random_seed=2).cohort_id
+        db.session.execute(delete(KeptItemSums))  # the seed kept them; sum them from scratch
         db.session.commit()
     auth.login(DEMO_TRAINER, "demo-opleider-2026")
     counts = []
@@ -1152,6 +1154,79 @@ def test_item_analysis_queries_do_not_grow_and_match_the_analysis_in_memory(app,
                 )
                 assert mine.p == pytest.approx(theirs.p)
                 assert mine.discrimination == pytest.approx(theirs.discrimination)
+
+
+def test_submissions_keep_the_item_sums_current(app, client, auth):
+    """A submission adds to the kept sums: the next view computes nothing and agrees with a
+    count from scratch (first attempts add their answers, retakes only move the count)."""
+    from app.demo.seed import DEMO_TRAINER, seed
+    from app.quizzes import attempts as domain
+    from app.trainer.queries import computed_item_sums, item_sums
+
+    with app.app_context():
+        course = get_catalog().course(COURSE)
+        quizzes = course.assessment_quizzes
+        cohort_id = seed(course, 30, "Groep", random_seed=4).cohort_id
+        item_sums(COURSE, quizzes, cohort_id)  # computed once and kept
+        item_sums(COURSE, quizzes, None)
+        db.session.commit()
+        members = db.session.scalars(
+            select(CohortMember.user_id).where(CohortMember.cohort_id == cohort_id)
+        ).all()
+        submitted = {"first": 0, "retake": 0}
+        for quiz in quizzes:
+            for user_id in members[:8]:
+                try:
+                    attempt = domain.start_attempt(user_id, quiz)
+                except domain.AttemptLimitReached:
+                    continue
+                before = domain.quiz_status(user_id, COURSE, quiz).best_score
+                attempt.stages_revealed = len(quiz.stages)
+                saved = domain.answers_by_question(attempt.id)
+                for question in domain.attempt_questions(attempt, quiz):
+                    response = (
+                        "Tekst" if question.type == "reflection" else [question.options[-1].id]
+                    )
+                    if question.type == "ordering":
+                        response = [option.id for option in question.options]
+                    if question.type == "multiple":
+                        response = [option.id for option in question.options[:2]]
+                    domain.save_answers(
+                        attempt, quiz, [domain.PostedAnswer(question.id, response)], saved
+                    )
+                domain.submit(attempt.id, quiz)
+                submitted["first" if before is None else "retake"] += 1
+                leaver = user_id
+        db.session.commit()
+        assert submitted["first"] and submitted["retake"]
+        for scope in (cohort_id, None):
+            reads = count_queries(app, lambda scope=scope: item_sums(COURSE, quizzes, scope))
+            assert reads == 2  # the count per quiz and the kept rows: nothing computed again
+            kept = item_sums(COURSE, quizzes, scope)
+            fresh = computed_item_sums(COURSE, quizzes, scope)
+            for quiz in quizzes:
+                got = analyse_sums(quiz.questions, kept[quiz.slug])
+                expected = analyse_sums(quiz.questions, fresh[quiz.slug])
+                assert got.n == expected.n > 0
+                assert got.alpha == pytest.approx(expected.alpha)
+                for mine, theirs in zip(got.items, expected.items, strict=True):
+                    assert (mine.n, mine.options) == (theirs.n, theirs.options)
+                    assert mine.p == pytest.approx(theirs.p)
+                    assert mine.discrimination == pytest.approx(theirs.discrimination)
+    # A member who leaves takes submitted attempts along: the view sums again, once.
+    auth.login(DEMO_TRAINER, "demo-opleider-2026")
+    url = f"/groepen/{cohort_id}/itemanalyse"
+    client.get(url)
+    kept_view = count_queries(app, lambda: client.get(url))
+    with app.app_context():
+        db.session.execute(
+            delete(CohortMember).where(
+                CohortMember.cohort_id == cohort_id, CohortMember.user_id == leaver
+            )
+        )
+        db.session.commit()
+    assert count_queries(app, lambda: client.get(url)) > kept_view
+    assert count_queries(app, lambda: client.get(url)) == kept_view
 
 
 # --- flask seed ------------------------------------------------------------------------------

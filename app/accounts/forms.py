@@ -12,7 +12,9 @@ from ..i18n import LANGUAGES
 from ..models import BIG_REQUIRED, PROFESSIONS
 from .service import BIG_PATTERN, big_number_taken, password_problem
 
-REQUIRED = "Dit veld is verplicht."
+REQUIRED = lazy_gettext("Dit veld is verplicht.")
+VALID_EMAIL = lazy_gettext("Vul een geldig e-mailadres in.")
+PASSWORDS_DIFFER = lazy_gettext("De wachtwoorden zijn niet gelijk.")
 
 
 def _password_ok(form: FlaskForm, field: PasswordField) -> None:
@@ -24,21 +26,30 @@ class NameFields:
     """The name as the accreditation register books it: initials, tussenvoegsel, surname."""
 
     initials = StringField(
-        "Voorletters",
+        lazy_gettext("Voorletters"),
         validators=[DataRequired(REQUIRED), Length(max=20)],
-        description="Zoals in het BIG-register, bijvoorbeeld J.P.",
+        description=lazy_gettext("Zoals in het BIG-register, bijvoorbeeld J.P."),
     )
-    first_name = StringField("Voornaam", validators=[DataRequired(REQUIRED), Length(max=100)])
+    first_name = StringField(
+        lazy_gettext("Voornaam"), validators=[DataRequired(REQUIRED), Length(max=100)]
+    )
     tussenvoegsel = StringField(
-        "Tussenvoegsel", validators=[Optional(), Length(max=30)], description="Bijvoorbeeld van der"
+        lazy_gettext("Tussenvoegsel"),
+        validators=[Optional(), Length(max=30)],
+        description=lazy_gettext("Bijvoorbeeld van der"),
     )
-    surname = StringField("Achternaam", validators=[DataRequired(REQUIRED), Length(max=100)])
+    surname = StringField(
+        lazy_gettext("Achternaam"), validators=[DataRequired(REQUIRED), Length(max=100)]
+    )
     profession = SelectField(
-        "Beroep", choices=[SelectChoice(value, label) for value, label in PROFESSIONS.items()]
+        lazy_gettext("Beroep"),
+        choices=[SelectChoice(value, label) for value, label in PROFESSIONS.items()],
     )
     big_number = StringField(
-        "BIG-nummer",
-        description="11 cijfers. Verplicht voor huisartsen en aios: je punten worden hierop geboekt.",
+        lazy_gettext("BIG-nummer"),
+        description=lazy_gettext(
+            "11 cijfers. Verplicht voor huisartsen en aios: je punten worden hierop geboekt."
+        ),
     )
 
     def validate_big_number(self, field: StringField) -> None:
@@ -46,37 +57,38 @@ class NameFields:
         if not value:
             if self.profession.data in BIG_REQUIRED:
                 raise ValidationError(
-                    "Vul je BIG-nummer in: de accreditatiepunten worden daarop geboekt."
+                    lazy_gettext(
+                        "Vul je BIG-nummer in: de accreditatiepunten worden daarop geboekt."
+                    )
                 )
             return
         if not BIG_PATTERN.match(value):
-            raise ValidationError("Een BIG-nummer bestaat uit precies 11 cijfers.")
+            raise ValidationError(lazy_gettext("Een BIG-nummer bestaat uit precies 11 cijfers."))
 
 
 class RegisterForm(NameFields, FlaskForm):
     email = EmailField(
-        "E-mailadres", validators=[DataRequired(REQUIRED), Email("Vul een geldig e-mailadres in.")]
+        lazy_gettext("E-mailadres"), validators=[DataRequired(REQUIRED), Email(VALID_EMAIL)]
     )
     password = PasswordField(
-        "Wachtwoord",
+        lazy_gettext("Wachtwoord"),
         validators=[DataRequired(REQUIRED), _password_ok],
-        description="Minstens 12 tekens. Een zin van een paar woorden werkt goed.",
+        description=lazy_gettext("Minstens 12 tekens. Een zin van een paar woorden werkt goed."),
     )
     confirm = PasswordField(
-        "Herhaal wachtwoord",
-        validators=[
-            DataRequired(REQUIRED),
-            EqualTo("password", "De wachtwoorden zijn niet gelijk."),
-        ],
+        lazy_gettext("Herhaal wachtwoord"),
+        validators=[DataRequired(REQUIRED), EqualTo("password", PASSWORDS_DIFFER)],
     )
-    submit = SubmitField("Account aanmaken")
+    submit = SubmitField(lazy_gettext("Account aanmaken"))
 
 
 class ProfileForm(NameFields, FlaskForm):
     booster_opt_out = BooleanField(
-        "Geen boostermails",
-        description="Na je certificaat krijg je drie keer een korte opfrisser per mail "
-        "(na 3, 6 en 12 maanden). Vink aan als je die niet wilt.",
+        lazy_gettext("Geen boostermails"),
+        description=lazy_gettext(
+            "Na je certificaat krijg je drie keer een korte opfrisser per mail "
+            "(na 3, 6 en 12 maanden). Vink aan als je die niet wilt."
+        ),
     )
     language = SelectField(
         lazy_gettext("Taal van Signaal"),
@@ -85,70 +97,76 @@ class ProfileForm(NameFields, FlaskForm):
             "De taal van knoppen, menu's en meldingen. De cursus zelf is in het Nederlands."
         ),
     )
-    submit = SubmitField("Gegevens opslaan")
+    submit = SubmitField(lazy_gettext("Gegevens opslaan"))
 
     def validate_big_number(self, field: StringField) -> None:
         super().validate_big_number(field)
         value = (field.data or "").strip()
         current = getattr(self, "current_big_number", None)
         if value and value != current and big_number_taken(value):
-            raise ValidationError("Dit BIG-nummer hoort al bij een ander account.")
+            raise ValidationError(lazy_gettext("Dit BIG-nummer hoort al bij een ander account."))
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mailadres", validators=[DataRequired(REQUIRED)])
-    password = PasswordField("Wachtwoord", validators=[DataRequired(REQUIRED)])
-    submit = SubmitField("Inloggen")
+    email = EmailField(lazy_gettext("E-mailadres"), validators=[DataRequired(REQUIRED)])
+    password = PasswordField(lazy_gettext("Wachtwoord"), validators=[DataRequired(REQUIRED)])
+    submit = SubmitField(lazy_gettext("Inloggen"))
 
 
 class ResetRequestForm(FlaskForm):
     email = EmailField(
-        "E-mailadres", validators=[DataRequired(REQUIRED), Email("Vul een geldig e-mailadres in.")]
+        lazy_gettext("E-mailadres"), validators=[DataRequired(REQUIRED), Email(VALID_EMAIL)]
     )
-    submit = SubmitField("Stuur een herstellink")
+    submit = SubmitField(lazy_gettext("Stuur een herstellink"))
 
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
-        "Nieuw wachtwoord",
+        lazy_gettext("Nieuw wachtwoord"),
         validators=[DataRequired(REQUIRED), _password_ok],
-        description="Minstens 12 tekens.",
+        description=lazy_gettext("Minstens 12 tekens."),
     )
     confirm = PasswordField(
-        "Herhaal nieuw wachtwoord",
-        validators=[
-            DataRequired(REQUIRED),
-            EqualTo("password", "De wachtwoorden zijn niet gelijk."),
-        ],
+        lazy_gettext("Herhaal nieuw wachtwoord"),
+        validators=[DataRequired(REQUIRED), EqualTo("password", PASSWORDS_DIFFER)],
     )
-    submit = SubmitField("Wachtwoord opslaan")
+    submit = SubmitField(lazy_gettext("Wachtwoord opslaan"))
 
 
 class ChangePasswordForm(ResetPasswordForm):
-    current = PasswordField("Huidig wachtwoord", validators=[DataRequired(REQUIRED)])
+    current = PasswordField(lazy_gettext("Huidig wachtwoord"), validators=[DataRequired(REQUIRED)])
 
 
 class TotpForm(FlaskForm):
     code = StringField(
-        "Code uit je authenticator-app",
+        lazy_gettext("Code uit je authenticator-app"),
         validators=[
             DataRequired(REQUIRED),
-            Length(min=6, max=6, message="De code heeft 6 cijfers."),
+            Length(min=6, max=6, message=lazy_gettext("De code heeft 6 cijfers.")),
         ],
-        description="Zes cijfers; de code verandert elke 30 seconden.",
+        description=lazy_gettext("Zes cijfers; de code verandert elke 30 seconden."),
     )
-    submit = SubmitField("Bevestigen")
+    submit = SubmitField(lazy_gettext("Bevestigen"))
+
+
+#: The word a person types to confirm deleting their account: Dutch, or the interface
+#: language's own (the labels below name it; their translations must name the same word).
+DELETE_WORD = "VERWIJDER"
+DELETE_WORD_TRANSLATED = lazy_gettext("VERWIJDER")
 
 
 class DeleteAccountForm(FlaskForm):
-    password = PasswordField("Je wachtwoord", validators=[DataRequired(REQUIRED)])
+    password = PasswordField(lazy_gettext("Je wachtwoord"), validators=[DataRequired(REQUIRED)])
     confirm = StringField(
-        "Typ VERWIJDER om te bevestigen",
+        lazy_gettext("Typ VERWIJDER om te bevestigen"),
         validators=[DataRequired(REQUIRED)],
-        description="Je voortgang en antwoorden worden gewist. Uitgegeven certificaten blijven controleerbaar.",
+        description=lazy_gettext(
+            "Je voortgang en antwoorden worden gewist. Uitgegeven certificaten blijven "
+            "controleerbaar."
+        ),
     )
-    submit = SubmitField("Account definitief verwijderen")
+    submit = SubmitField(lazy_gettext("Account definitief verwijderen"))
 
     def validate_confirm(self, field: StringField) -> None:
-        if (field.data or "").strip() != "VERWIJDER":
-            raise ValidationError("Typ precies VERWIJDER (hoofdletters).")
+        if (field.data or "").strip() not in (DELETE_WORD, str(DELETE_WORD_TRANSLATED)):
+            raise ValidationError(lazy_gettext("Typ precies VERWIJDER (hoofdletters)."))

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import lazy_gettext
 from sqlalchemy import delete, func, or_, select, union_all
 
 from .. import clock
@@ -175,18 +176,21 @@ def export_user_data(user: User) -> dict[str, Any]:
     }
 
 
-#: Audit actions in which someone else saw or changed a learner's data, in plain Dutch.
+#: Audit actions in which someone else saw or changed a learner's data, in plain words (the
+#: export's keys stay fixed; these descriptions are in the person's interface language).
 LOOKED_AT = {
-    "trainer.view_learner": "bekeek je voortgang in de groep",
-    "trainer.grant_attempt": "gaf je een extra poging",
-    "trainer.view_cohort": "bekeek het overzicht van je groep",
-    "trainer.export_csv": "downloadde het overzicht van je groep",
-    "live.report": "downloadde het verslag van een toetsgroep waaraan je meedeed",
-    "live.attendance": "downloadde de presentielijst van een toetsgroep waaraan je meedeed",
-    "user.role_change": "wijzigde je rol",
-    "admin.view_certificate": "bekeek je certificaat",
-    "certificate.revoke": "trok je certificaat in",
-    "booking.retry": "bood je accreditatieboeking opnieuw aan",
+    "trainer.view_learner": lazy_gettext("bekeek je voortgang in de groep"),
+    "trainer.grant_attempt": lazy_gettext("gaf je een extra poging"),
+    "trainer.view_cohort": lazy_gettext("bekeek het overzicht van je groep"),
+    "trainer.export_csv": lazy_gettext("downloadde het overzicht van je groep"),
+    "live.report": lazy_gettext("downloadde het verslag van een toetsgroep waaraan je meedeed"),
+    "live.attendance": lazy_gettext(
+        "downloadde de presentielijst van een toetsgroep waaraan je meedeed"
+    ),
+    "user.role_change": lazy_gettext("wijzigde je rol"),
+    "admin.view_certificate": lazy_gettext("bekeek je certificaat"),
+    "certificate.revoke": lazy_gettext("trok je certificaat in"),
+    "booking.retry": lazy_gettext("bood je accreditatieboeking opnieuw aan"),
 }
 
 
@@ -246,7 +250,7 @@ def seen_by(user: User) -> list[dict[str, Any]]:
             "by": _name_of(event.actor_id),
             "role": actor.role if actor is not None else None,
             "action": event.action,
-            "what": LOOKED_AT[event.action],
+            "what": str(LOOKED_AT[event.action]),
         }
         for event, actor in rows
         if about_me(event)

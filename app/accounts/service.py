@@ -6,6 +6,7 @@ import re
 from importlib import resources
 
 from flask import current_app
+from flask_babel import gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -66,9 +67,11 @@ def _common_passwords() -> frozenset[str]:
 def password_problem(password: str) -> str | None:
     """Why this password is not acceptable, or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens."
+        return gettext("Kies een wachtwoord van minstens %(n)s tekens.", n=MIN_PASSWORD_LENGTH)
     if password.lower() in _common_passwords():
-        return "Dit wachtwoord komt voor in lijsten van veelgebruikte wachtwoorden. Kies een ander."
+        return gettext(
+            "Dit wachtwoord komt voor in lijsten van veelgebruikte wachtwoorden. Kies een ander."
+        )
     return None
 
 
@@ -102,18 +105,20 @@ def create_user(
     email = email.strip().lower()
     big_number = (big_number or "").strip() or None
     if find_user(email) is not None:
-        raise AccountError("Er bestaat al een account met dit e-mailadres.")
+        raise AccountError(gettext("Er bestaat al een account met dit e-mailadres."))
     if (problem := password_problem(password)) is not None:
         raise AccountError(problem)
     if profession not in PROFESSIONS:
-        raise AccountError(f"Onbekend beroep: {profession}.")
+        raise AccountError(gettext("Onbekend beroep: %(profession)s.", profession=profession))
     if profession in BIG_REQUIRED and big_number is None:
-        raise AccountError("Vul je BIG-nummer in: de accreditatiepunten worden daarop geboekt.")
+        raise AccountError(
+            gettext("Vul je BIG-nummer in: de accreditatiepunten worden daarop geboekt.")
+        )
     if big_number is not None:
         if not BIG_PATTERN.match(big_number):
-            raise AccountError("Een BIG-nummer bestaat uit 11 cijfers.")
+            raise AccountError(gettext("Een BIG-nummer bestaat uit 11 cijfers."))
         if big_number_taken(big_number):
-            raise AccountError("Dit BIG-nummer hoort al bij een ander account.")
+            raise AccountError(gettext("Dit BIG-nummer hoort al bij een ander account."))
     user = User(
         email=email,
         password_hash=hash_password(password),

@@ -18,6 +18,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..audit import audit
@@ -41,7 +42,10 @@ from .roles import is_last_admin
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
-LOGIN_FAILED = "E-mailadres of wachtwoord klopt niet, of het account is tijdelijk geblokkeerd na te veel pogingen."
+LOGIN_FAILED = lazy_gettext(
+    "E-mailadres of wachtwoord klopt niet, of het account is tijdelijk geblokkeerd na te veel "
+    "pogingen."
+)
 
 
 def _failed(response: Any) -> bool:
@@ -66,7 +70,7 @@ def send_confirmation(user: Any) -> None:
     link = public_url("accounts.confirm", token=service.make_token(user, "confirm"))
     queue_mail(
         user.email,
-        "Bevestig je e-mailadres voor Signaal",
+        gettext("Bevestig je e-mailadres voor Signaal"),
         render_template("accounts/mail_confirm.txt", user=user, link=link),
     )
 
@@ -88,7 +92,7 @@ def register() -> Any:
             template = "mail_account_exists.txt" if existing else "mail_big_number_taken.txt"
             queue_mail(
                 email,
-                "Je aanmelding bij Signaal",
+                gettext("Je aanmelding bij Signaal"),
                 render_template(
                     f"accounts/{template}", reset_link=public_url("accounts.reset_request")
                 ),
@@ -107,8 +111,11 @@ def register() -> Any:
             send_confirmation(user)
         db.session.commit()
         flash(
-            f"Bijna klaar. We hebben een e-mail gestuurd naar {email}. Open de link daarin om je "
-            "e-mailadres te bevestigen; daarmee log je ook meteen in.",
+            gettext(
+                "Bijna klaar. We hebben een e-mail gestuurd naar %(email)s. Open de link daarin "
+                "om je e-mailadres te bevestigen; daarmee log je ook meteen in.",
+                email=email,
+            ),
             "success",
         )
         return redirect(url_for("accounts.login"))
@@ -138,7 +145,7 @@ def login() -> Any:
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
-        flash(LOGIN_FAILED, "error")
+        flash(str(LOGIN_FAILED), "error")
     return render_template("accounts/login.html", form=form)
 
 
@@ -165,7 +172,9 @@ def login_code() -> Any:
             session.pop("two_factor_user", None)
             login_user(user)
             return redirect(session.pop("two_factor_next", None) or url_for("learning.catalogue"))
-        form.code.errors.append("Deze code klopt niet of is verlopen. Probeer de volgende code.")
+        form.code.errors.append(
+            gettext("Deze code klopt niet of is verlopen. Probeer de volgende code.")
+        )
     return render_template("accounts/login_code.html", form=form)
 
 
@@ -179,7 +188,7 @@ def logout() -> Any:
             db.session.commit()
         logout_user()
         session.clear()
-        flash("Je bent uitgelogd.", "info")
+        flash(gettext("Je bent uitgelogd."), "info")
     return redirect(url_for("learning.catalogue"))
 
 
@@ -189,7 +198,9 @@ def confirm(token: str) -> Any:
     user = service.read_token(token, "confirm", current_app.config["EMAIL_CONFIRM_MAX_AGE"])
     if user is None:
         flash(
-            "Deze bevestigingslink is verlopen of ongeldig. Vraag hieronder een nieuwe aan.",
+            gettext(
+                "Deze bevestigingslink is verlopen of ongeldig. Vraag hieronder een nieuwe aan."
+            ),
             "error",
         )
         return redirect(
@@ -204,7 +215,7 @@ def confirm(token: str) -> Any:
         # factor still log in with it.
         if not current_user.is_authenticated and not user.totp_secret:
             login_user(user)
-    flash("Je e-mailadres is bevestigd.", "success")
+    flash(gettext("Je e-mailadres is bevestigd."), "success")
     return redirect(url_for("learning.catalogue"))
 
 
@@ -216,7 +227,7 @@ def resend_confirmation() -> Any:
     if EmptyForm().validate_on_submit() and current_user.email_confirmed_at is None:
         send_confirmation(current_user)
         db.session.commit()
-        flash("We hebben de bevestigingsmail opnieuw gestuurd.", "info")
+        flash(gettext("We hebben de bevestigingsmail opnieuw gestuurd."), "info")
     return redirect(url_for("accounts.profile"))
 
 
@@ -233,13 +244,15 @@ def reset_request() -> Any:
             minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
             queue_mail(
                 user.email,
-                "Nieuw wachtwoord instellen voor Signaal",
+                gettext("Nieuw wachtwoord instellen voor Signaal"),
                 render_template("accounts/mail_reset.txt", user=user, link=link, minutes=minutes),
             )
             db.session.commit()
         flash(
-            "Als er een account bij dit adres hoort, ontvang je binnen enkele minuten een link "
-            "om een nieuw wachtwoord in te stellen.",
+            gettext(
+                "Als er een account bij dit adres hoort, ontvang je binnen enkele minuten een "
+                "link om een nieuw wachtwoord in te stellen."
+            ),
             "info",
         )
         return redirect(url_for("accounts.login"))
@@ -251,14 +264,16 @@ def reset(token: str) -> Any:
     """Set a new password from a (single-use, time-limited) reset link."""
     user = service.read_token(token, "reset", current_app.config["PASSWORD_RESET_MAX_AGE"])
     if user is None:
-        flash("Deze herstellink is verlopen of al gebruikt. Vraag een nieuwe aan.", "error")
+        flash(
+            gettext("Deze herstellink is verlopen of al gebruikt. Vraag een nieuwe aan."), "error"
+        )
         return redirect(url_for("accounts.reset_request"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
         service.set_password(user, form.password.data)
         db.session.commit()
         logout_user()
-        flash("Je wachtwoord is gewijzigd. Log in met je nieuwe wachtwoord.", "success")
+        flash(gettext("Je wachtwoord is gewijzigd. Log in met je nieuwe wachtwoord."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form)
 
@@ -271,12 +286,14 @@ def change_password() -> Any:
     if form.validate_on_submit():
         if service.authenticate(current_user.email, form.current.data) is None:
             db.session.commit()
-            form.current.errors.append("Je huidige wachtwoord klopt niet.")
+            form.current.errors.append(gettext("Je huidige wachtwoord klopt niet."))
         else:
             service.set_password(current_user, form.password.data)
             db.session.commit()
-            login_user(current_user)  # this session carries the new session version
-            flash("Je wachtwoord is gewijzigd. Andere sessies zijn uitgelogd.", "success")
+            # This session carries the new session version. The user, not the proxy: a proxy
+            # stored as the signed-in user would resolve to itself (the locale asks for it).
+            login_user(current_user._get_current_object())
+            flash(gettext("Je wachtwoord is gewijzigd. Andere sessies zijn uitgelogd."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)
 
@@ -308,7 +325,7 @@ def profile() -> Any:
         current_user.booster_opt_out = form.booster_opt_out.data
         current_user.language = form.language.data
         db.session.commit()
-        flash("Je gegevens zijn opgeslagen.", "success")
+        flash(gettext("Je gegevens zijn opgeslagen."), "success")
         return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, resend_form=EmptyForm())
 
@@ -329,7 +346,9 @@ def two_factor_setup() -> Any:
         step = two_factor.accepted_step(secret, form.code.data, current_user.totp_last_step)
         if step is None:
             form.code.errors.append(
-                "Deze code klopt niet. Controleer de tijd op je telefoon en probeer opnieuw."
+                gettext(
+                    "Deze code klopt niet. Controleer de tijd op je telefoon en probeer opnieuw."
+                )
             )
         else:
             current_user.totp_secret = None if enabled else secret
@@ -338,7 +357,9 @@ def two_factor_setup() -> Any:
             audit(current_user, "account.two_factor_" + ("off" if enabled else "on"), current_user)
             db.session.commit()
             flash(
-                "Tweestapsverificatie staat uit." if enabled else "Tweestapsverificatie staat aan.",
+                gettext("Tweestapsverificatie staat uit.")
+                if enabled
+                else gettext("Tweestapsverificatie staat aan."),
                 "success",
             )
             return redirect(url_for("accounts.profile"))
@@ -363,7 +384,7 @@ def my_data() -> Any:
 def my_data_download() -> Response:
     """Download everything stored about me as JSON."""
     response = jsonify(privacy.export_user_data(current_user))
-    response.headers["Content-Disposition"] = 'attachment; filename="signaal-mijn-gegevens.json"'
+    response.headers.set("Content-Disposition", "attachment", filename="signaal-mijn-gegevens.json")
     return response
 
 
@@ -375,18 +396,20 @@ def delete_account() -> Any:
     if form.validate_on_submit():
         if service.authenticate(current_user.email, form.password.data) is None:
             db.session.commit()
-            form.password.errors.append("Je wachtwoord klopt niet.")
+            form.password.errors.append(gettext("Je wachtwoord klopt niet."))
         elif is_last_admin(current_user):
             db.session.rollback()
             form.password.errors.append(
-                "Je bent de laatste beheerder. Geef eerst iemand anders de rol beheerder "
-                "(Beheer, Gebruikers); daarna kun je je account verwijderen."
+                gettext(
+                    "Je bent de laatste beheerder. Geef eerst iemand anders de rol beheerder "
+                    "(Beheer, Gebruikers); daarna kun je je account verwijderen."
+                )
             )
         else:
             privacy.delete_account(current_user)
             db.session.commit()
             privacy.flush_deleted_to_disk()
             logout_user()
-            flash("Je account en je persoonlijke gegevens zijn verwijderd.", "success")
+            flash(gettext("Je account en je persoonlijke gegevens zijn verwijderd."), "success")
             return redirect(url_for("learning.catalogue"))
     return render_template("accounts/my_data.html", form=form), 400

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -25,12 +26,12 @@ from .pe_online import MAX_BATCH, Attendance, Summary
 
 STATES = ("waiting", "pending", "sent", "accepted", "rejected", "failed")
 STATE_LABELS = {
-    "waiting": "Wacht op accreditatie",
-    "pending": "Klaar om te boeken",
-    "sent": "Verstuurd, antwoord volgt",
-    "accepted": "Bijgeschreven in GAIA",
-    "rejected": "Geweigerd door PE-online",
-    "failed": "Niet verstuurd (storing), volgt opnieuw",
+    "waiting": lazy_gettext("Wacht op accreditatie"),
+    "pending": lazy_gettext("Klaar om te boeken"),
+    "sent": lazy_gettext("Verstuurd, antwoord volgt"),
+    "accepted": lazy_gettext("Bijgeschreven in GAIA"),
+    "rejected": lazy_gettext("Geweigerd door PE-online"),
+    "failed": lazy_gettext("Niet verstuurd (storing), volgt opnieuw"),
 }
 SENDABLE = ("pending", "failed")
 _FIRST_RETRY = dt.timedelta(minutes=15)
@@ -172,7 +173,8 @@ def record_summary(batch: Sequence[Booking], summary: Summary, now: dt.datetime)
             booking.error_message = (
                 error.message
                 if error
-                else "PE-online noemde deze regel niet in het antwoord; controleer in PE-online "
+                # Stored with the booking beside PE-online's own messages, which are Dutch.
+                else "PE-online noemde deze regel niet in het antwoord; controleer in PE-online "  # i18n: keep
                 "of de presentie is geboekt voordat je hem opnieuw verstuurt."
             )
         outcome[booking.state] += 1
@@ -268,36 +270,51 @@ class Advice:
 
 
 def advice(booking: Booking) -> Advice:
-    """Plain Dutch for a rejection, from PE-online's message."""
+    """Plain language for a rejection, from PE-online's message (in the reader's language)."""
     message = booking.error_message.lower()
     if booking.state == "failed":
         return Advice(
-            "PE-online was niet bereikbaar; de volgende poging gaat vanzelf.",
-            "We boeken je punten zodra PE-online weer bereikbaar is.",
+            gettext("PE-online was niet bereikbaar; de volgende poging gaat vanzelf."),
+            gettext("We boeken je punten zodra PE-online weer bereikbaar is."),
         )
     if "professional" in message or "beroepsbeoefenaar" in message or "persoon" in message:
         return Advice(
-            "PE-online kent dit BIG-nummer niet. Vraag de deelnemer het nummer in het profiel te "
-            "controleren; na een correctie gaat de boeking vanzelf opnieuw.",
-            "PE-online kent dit BIG-nummer niet: controleer het in je profiel. Na een correctie "
-            "boeken we opnieuw.",
+            gettext(
+                "PE-online kent dit BIG-nummer niet. Vraag de deelnemer het nummer in het profiel te "
+                "controleren; na een correctie gaat de boeking vanzelf opnieuw."
+            ),
+            gettext(
+                "PE-online kent dit BIG-nummer niet: controleer het in je profiel. Na een correctie "
+                "boeken we opnieuw."
+            ),
         )
     if "periode" in message or "datum" in message:
         return Advice(
-            "De afronddatum valt buiten de accreditatieperiode in PE-online. Controleer de "
-            "periode in course.toml en in PE-online.",
-            "De datum van afronden valt buiten de accreditatieperiode; de aanbieder zoekt dit uit.",
+            gettext(
+                "De afronddatum valt buiten de accreditatieperiode in PE-online. Controleer de "
+                "periode in course.toml en in PE-online."
+            ),
+            gettext(
+                "De datum van afronden valt buiten de accreditatieperiode; de aanbieder zoekt dit uit."
+            ),
         )
     if "cursus" in message or "course" in message or "module" in message:
         return Advice(
-            "PE-online herkent de cursus of module niet. Controleer pe_course_id en pe_module_id "
-            "in course.toml tegen PE-online.",
-            "De aanbieder lost een probleem met de registratie van de cursus op; je hoeft niets "
-            "te doen.",
+            gettext(
+                "PE-online herkent de cursus of module niet. Controleer pe_course_id en pe_module_id "
+                "in course.toml tegen PE-online."
+            ),
+            gettext(
+                "De aanbieder lost een probleem met de registratie van de cursus op; je hoeft niets "
+                "te doen."
+            ),
         )
     return Advice(
-        "Lees de melding van PE-online; verstuur opnieuw als de oorzaak is opgelost.",
-        "De aanbieder zoekt uit waarom PE-online de boeking weigerde; je hoeft nu niets te doen.",
+        gettext("Lees de melding van PE-online; verstuur opnieuw als de oorzaak is opgelost."),
+        gettext(
+            "De aanbieder zoekt uit waarom PE-online de boeking weigerde; je hoeft nu niets te "
+            "doen."
+        ),
     )
 
 
@@ -324,14 +341,19 @@ def points_status(certificate: Certificate) -> PointsStatus | None:
     booking = booking_of(certificate.id)
     if booking is None or booking.state == "waiting":
         return PointsStatus(
-            "Je punten worden geboekt zodra de accreditatie is toegekend; je krijgt dan bericht."
+            gettext(
+                "Je punten worden geboekt zodra de accreditatie is toegekend; je krijgt dan "
+                "bericht."
+            )
         )
     if booking.state == "accepted" and booking.accepted_at is not None:
         day = local_date(booking.accepted_at)
-        return PointsStatus(f"Je punten zijn bijgeschreven in GAIA op {day}.")
+        return PointsStatus(gettext("Je punten zijn bijgeschreven in GAIA op %(day)s.", day=day))
     if booking.state == "rejected":
-        return PointsStatus("PE-online heeft de boeking geweigerd.", advice(booking).learner)
-    return PointsStatus("Je punten worden binnenkort in GAIA bijgeschreven.")
+        return PointsStatus(
+            gettext("PE-online heeft de boeking geweigerd."), advice(booking).learner
+        )
+    return PointsStatus(gettext("Je punten worden binnenkort in GAIA bijgeschreven."))
 
 
 def points_status_of(user_id: int, course_slug: str) -> PointsStatus | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import lazy_gettext
 
 from .. import clock
 from ..certificates import issuing
@@ -20,7 +21,8 @@ from .pe_online import ConfigurationError, ServiceError, Settings, process
 
 accreditation_cli = AppGroup("accreditation", help="Accreditatie: punten boeken in PE-online.")
 
-NOT_CONFIGURED = (
+#: Also shown on the admin page "Punten in GAIA", hence translated (commands print it in Dutch).
+NOT_CONFIGURED = lazy_gettext(
     "Boeken in PE-online staat uit: zet PE_ONLINE_URL, PE_ONLINE_USER_ID en PE_ONLINE_USER_KEY "
     "(van Xaurum) en per cursus pe_course_id in course.toml [accreditation]."
 )
@@ -67,10 +69,10 @@ def book_command(dry_run: bool) -> None:
             click.echo(f"{course.slug}: {summary}")
         click.echo("Proefdraai: er is niets verstuurd.")
         if settings is None:
-            click.echo(NOT_CONFIGURED)
+            click.echo(str(NOT_CONFIGURED))
         return
     if settings is None:
-        raise click.ClickException(NOT_CONFIGURED)
+        raise click.ClickException(str(NOT_CONFIGURED))
 
     totals: Counter = Counter()
     while True:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from .. import clock
@@ -13,7 +14,7 @@ from ..audit import audit
 from ..content import get_catalog
 from ..dates import local_date
 from ..extensions import db
-from ..models import ACCREDITATION_STATUSES, Booking
+from ..models import Booking
 from ..web import course_or_404
 from . import bookings, dossier
 from .cli import NOT_CONFIGURED
@@ -56,7 +57,6 @@ def overview() -> Any:
         configured=Settings.from_config(current_app.config) is not None,
         not_configured=NOT_CONFIGURED,
         labels=bookings.STATE_LABELS,
-        statuses=ACCREDITATION_STATUSES,
     )
 
 
@@ -66,9 +66,9 @@ def retry(booking_id: int) -> Any:
     booking = db.get_or_404(Booking, booking_id)
     if bookings.retry(booking, current_user, clock.now()):
         db.session.commit()
-        flash("De boeking gaat mee met de volgende verzending naar PE-online.", "success")
+        flash(gettext("De boeking gaat mee met de volgende verzending naar PE-online."), "success")
     else:
-        flash("Deze boeking hoeft niet opnieuw verstuurd te worden.", "info")
+        flash(gettext("Deze boeking hoeft niet opnieuw verstuurd te worden."), "info")
     return redirect(url_for("accreditation.overview"))
 
 

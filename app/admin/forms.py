@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SearchField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -11,7 +12,7 @@ from ..models import ROLE_LABELS
 
 ROLE_CHOICES = [SelectChoice(role, label) for role, label in ROLE_LABELS.items()]
 
-REQUIRED = "Dit veld is verplicht."
+REQUIRED = lazy_gettext("Dit veld is verplicht.")
 
 
 class GetForm(FlaskForm):
@@ -20,20 +21,22 @@ class GetForm(FlaskForm):
     class Meta:
         csrf = False
 
-    submit = SubmitField("Zoeken")
+    submit = SubmitField(lazy_gettext("Zoeken"))
 
 
 class SearchForm(GetForm):
     q = SearchField(
-        "Zoeken",
-        description="Certificaatnummer, achternaam of de laatste cijfers van het BIG-nummer.",
+        lazy_gettext("Zoeken"),
+        description=lazy_gettext(
+            "Certificaatnummer, achternaam of de laatste cijfers van het BIG-nummer."
+        ),
     )
     status = SelectField(
-        "Status",
+        lazy_gettext("Status"),
         choices=[
-            SelectChoice("", "Alle"),
-            SelectChoice("valid", "Geldig"),
-            SelectChoice("revoked", "Ingetrokken"),
+            SelectChoice("", lazy_gettext("Alle")),
+            SelectChoice("valid", lazy_gettext("Geldig")),
+            SelectChoice("revoked", lazy_gettext("Ingetrokken")),
         ],
         default="",
     )
@@ -41,45 +44,57 @@ class SearchForm(GetForm):
 
 class RevokeForm(FlaskForm):
     reason = TextAreaField(
-        "Reden van intrekken",
+        lazy_gettext("Reden van intrekken"),
         validators=[
-            DataRequired("Geef de reden: die komt in het auditlog."),
-            Length(min=5, max=1000, message="Geef een reden van 5 tot 1000 tekens."),
+            DataRequired(lazy_gettext("Geef de reden: die komt in het auditlog.")),
+            Length(min=5, max=1000, message=lazy_gettext("Geef een reden van 5 tot 1000 tekens.")),
         ],
-        description="Bijvoorbeeld: naam verkeerd gespeld, deelnemer maakt een verbeterd certificaat aan.",
+        description=lazy_gettext(
+            "Bijvoorbeeld: naam verkeerd gespeld, deelnemer maakt een verbeterd certificaat aan."
+        ),
     )
-    submit = SubmitField("Certificaat intrekken")
+    submit = SubmitField(lazy_gettext("Certificaat intrekken"))
 
 
 class ExportForm(FlaskForm):
-    course = SelectField("Cursus", validators=[DataRequired(REQUIRED)])
-    date_from = DateField("Afgerond vanaf", validators=[DataRequired("Kies een begindatum.")])
-    date_until = DateField("Afgerond tot en met", validators=[DataRequired("Kies een einddatum.")])
-    only_new = BooleanField("Alleen certificaten die nog niet zijn geëxporteerd", default=True)
-    submit = SubmitField("Presentielijst downloaden (CSV)")
+    course = SelectField(lazy_gettext("Cursus"), validators=[DataRequired(REQUIRED)])
+    date_from = DateField(
+        lazy_gettext("Afgerond vanaf"),
+        validators=[DataRequired(lazy_gettext("Kies een begindatum."))],
+    )
+    date_until = DateField(
+        lazy_gettext("Afgerond tot en met"),
+        validators=[DataRequired(lazy_gettext("Kies een einddatum."))],
+    )
+    only_new = BooleanField(
+        lazy_gettext("Alleen certificaten die nog niet zijn geëxporteerd"), default=True
+    )
+    submit = SubmitField(lazy_gettext("Presentielijst downloaden (CSV)"))
 
     def validate_date_until(self, field: DateField) -> None:
         if self.date_from.data and field.data and field.data < self.date_from.data:
-            raise ValidationError("De einddatum ligt vóór de begindatum.")
+            raise ValidationError(gettext("De einddatum ligt vóór de begindatum."))
 
 
 class UserSearchForm(GetForm):
     q = SearchField(
-        "Zoeken",
-        validators=[Length(max=200, message="Zoek met hoogstens 200 tekens.")],
-        description="Een deel van het e-mailadres of de naam, of de laatste cijfers van het BIG-nummer.",
+        lazy_gettext("Zoeken"),
+        validators=[Length(max=200, message=lazy_gettext("Zoek met hoogstens 200 tekens."))],
+        description=lazy_gettext(
+            "Een deel van het e-mailadres of de naam, of de laatste cijfers van het BIG-nummer."
+        ),
     )
     role = SelectField(
-        "Rol",
-        choices=[SelectChoice("", "Alle"), *ROLE_CHOICES],
+        lazy_gettext("Rol"),
+        choices=[SelectChoice("", lazy_gettext("Alle")), *ROLE_CHOICES],
         default="",
     )
 
 
 class RoleForm(FlaskForm):
     role = SelectField(
-        "Rol",
+        lazy_gettext("Rol"),
         choices=ROLE_CHOICES,
-        validators=[DataRequired("Kies een rol.")],
+        validators=[DataRequired(lazy_gettext("Kies een rol."))],
     )
-    submit = SubmitField("Rol wijzigen")
+    submit = SubmitField(lazy_gettext("Rol wijzigen"))

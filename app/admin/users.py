@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import Select, func, or_, select
 
 from ..accounts.roles import is_last_admin
@@ -27,7 +28,7 @@ RECENT_EVENTS = 20
 
 
 class RoleError(ValueError):
-    """A role change the rules refuse; the message is a Dutch sentence for the admin."""
+    """A role change the rules refuse; the message is a sentence for the admin, translated."""
 
 
 def search(query: str = "", role: str = "") -> Select[tuple[User]]:
@@ -35,23 +36,18 @@ def search(query: str = "", role: str = "") -> Select[tuple[User]]:
     statement = select(User).where(User.deleted_at.is_(None))
     query = query.strip()
     if query:
-        like = f"%{_escape_like(query.lower())}%"
+        needle = query.lower()
         conditions = [
-            User.email.like(like, escape="\\"),
-            func.lower(User.surname).like(like, escape="\\"),
-            func.lower(User.first_name).like(like, escape="\\"),
+            User.email.contains(needle, autoescape=True),
+            func.lower(User.surname).contains(needle, autoescape=True),
+            func.lower(User.first_name).contains(needle, autoescape=True),
         ]
         if query.isdigit():
-            conditions.append(User.big_number.like(f"%{query}"))
+            conditions.append(User.big_number.endswith(query))
         statement = statement.where(or_(*conditions))
     if role in ROLES:
         statement = statement.where(User.role == role)
     return statement.order_by(func.lower(User.surname), func.lower(User.first_name), User.id)
-
-
-def _escape_like(text: str) -> str:
-    """Make % and _ in a search match themselves, not any text."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def change_role(actor: User, user: User, role: str) -> bool:
@@ -61,15 +57,17 @@ def change_role(actor: User, user: User, role: str) -> bool:
     site (or give the role back) without shell access.
     """
     if role not in ROLES:
-        raise RoleError("Kies een bestaande rol.")
+        raise RoleError(gettext("Kies een bestaande rol."))
     if user.deleted_at is not None:
-        raise RoleError("Dit account is verwijderd.")
+        raise RoleError(gettext("Dit account is verwijderd."))
     if user.role == role:
         return False
     if is_last_admin(user):
         raise RoleError(
-            "Dit is het laatste beheerdersaccount. Geef eerst iemand anders de rol "
-            "beheerder; daarna kan deze rol eraf."
+            gettext(
+                "Dit is het laatste beheerdersaccount. Geef eerst iemand anders de rol "
+                "beheerder; daarna kan deze rol eraf."
+            )
         )
     old = user.role
     user.role = role

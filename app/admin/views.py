@@ -16,22 +16,25 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, select
 
 from .. import mail as outbox
 from ..accounts.access import role_required
 from ..accounts.roles import admin_count
 from ..audit import audit
 from ..certificates import export as exporting
-from ..certificates import issuing, numbers
+from ..certificates import issuing
 from ..certificates.evaluation import evaluation_summary
 from ..certificates.facts import facts_of, lines
 from ..content import get_catalog
 from ..extensions import db
 from ..forms import offer_courses
 from ..models import PROFESSIONS, ROLE_LABELS, AuditEvent, Certificate, User
+from ..web import Paged, page_number, paged
 from . import audit_text, users
+from .certificates import search as certificate_search
 from .forms import ExportForm, RevokeForm, RoleForm, SearchForm, UserSearchForm
 from .study_load import study_load_check
 
@@ -64,49 +67,37 @@ def index() -> Any:
     return render_template("admin/index.html", stats=stats, courses=get_catalog().courses.values())
 
 
-#: Pages beyond this are empty anyway; a bigger number would overflow the query's OFFSET.
-MAX_PAGE = 100_000
+def _course_languages() -> dict[str, str]:
+    """Each course's language: certificates print course titles and facts in it."""
+    return {slug: course.language for slug, course in get_catalog().courses.items()}
 
 
-def _page() -> int:
-    return min(max(1, request.args.get("pagina", 1, type=int) or 1), MAX_PAGE)
+def _paged(statement: Select[Any]) -> Paged[Any]:
+    """The page of the statement's rows the query string asks for."""
+    return paged(
+        lambda limit, offset: db.session.scalars(statement.limit(limit).offset(offset)),
+        page_number(request.args),
+        PAGE_SIZE,
+    )
 
 
 @bp.get("/certificaten")
 def certificates() -> Any:
     """List certificates, newest first, with search."""
     form = SearchForm(request.args)
-    statement = select(Certificate)
     query = (form.q.data or "").strip()
-    if query:
-        parsed = numbers.parse(query)
-        like = f"%{query}%"
-        conditions = [Certificate.surname.ilike(like), Certificate.number.ilike(like)]
-        if parsed.ok:
-            conditions.append(Certificate.number == parsed.number)
-        if query.isdigit():
-            conditions.append(Certificate.big_number.like(f"%{query}"))
-        statement = statement.where(or_(*conditions))
-    if form.status.data in ("valid", "revoked"):
-        statement = statement.where(Certificate.status == form.status.data)
-    page = _page()
-    rows = list(
-        db.session.scalars(
-            statement.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-            .limit(PAGE_SIZE + 1)
-            .offset((page - 1) * PAGE_SIZE)
-        )
-    )
+    found = _paged(certificate_search(query, form.status.data or ""))
     # Names and BIG numbers are personal data: record who looked them up.
-    audit(current_user, "admin.view_certificates", q=query, shown=len(rows[:PAGE_SIZE]))
+    audit(current_user, "admin.view_certificates", q=query, shown=len(found.rows))
     db.session.commit()
     return render_template(
         "admin/certificates.html",
         form=form,
-        rows=rows[:PAGE_SIZE],
-        page=page,
-        has_next=len(rows) > PAGE_SIZE,
+        rows=found.rows,
+        page=found.page,
+        has_next=found.has_next,
         args={k: v for k, v in request.args.items() if k != "pagina"},
+        languages=_course_languages(),
     )
 
 
@@ -128,6 +119,7 @@ def _render_certificate(certificate: Certificate, form: RevokeForm, status: int 
             "admin/certificate.html",
             certificate=certificate,
             facts=lines(facts_of(certificate)),
+            facts_language=_course_languages().get(certificate.course_slug, "nl"),
             form=form,
             events=list(events),
         ),
@@ -151,7 +143,7 @@ def revoke(number: str) -> Any:
     certificate = _certificate_or_404(number)
     form = RevokeForm()
     if certificate.status == "revoked":
-        flash("Dit certificaat was al ingetrokken.", "info")
+        flash(gettext("Dit certificaat was al ingetrokken."), "info")
         return redirect(url_for("admin.certificate", number=number))
     if not form.validate_on_submit():
         return _render_certificate(certificate, form, 400)
@@ -160,55 +152,48 @@ def revoke(number: str) -> Any:
     if holder is not None:
         issuing.mail_revocation(certificate, holder, current_app.config["PUBLIC_BASE_URL"])
     db.session.commit()  # the revocation and its mail to the holder together
-    message = (
-        f"Certificaat {number} is ingetrokken. De controlepagina toont het nu als ingetrokken; "
-        "de deelnemer kan een nieuw certificaat aanmaken."
-    )
     if holder is None:
-        flash(f"{message} Het account bestaat niet meer: er is niemand gemaild.", "success")
+        message = gettext(
+            "Certificaat %(number)s is ingetrokken. De controlepagina toont het nu als "
+            "ingetrokken; de deelnemer kan een nieuw certificaat aanmaken. Het account bestaat "
+            "niet meer: er is niemand gemaild.",
+            number=number,
+        )
     else:
-        flash(f"{message} De deelnemer krijgt een mail met de reden en wat te doen.", "success")
+        message = gettext(
+            "Certificaat %(number)s is ingetrokken. De controlepagina toont het nu als "
+            "ingetrokken; de deelnemer kan een nieuw certificaat aanmaken. De deelnemer krijgt "
+            "een mail met de reden en wat te doen.",
+            number=number,
+        )
+    flash(message, "success")
     return redirect(url_for("admin.certificate", number=number))
 
 
 @bp.get("/auditlog")
 def audit_log() -> Any:
     """Who did what, newest first."""
-    page = _page()
-    events = list(
-        db.session.scalars(
-            select(AuditEvent)
-            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-            .limit(PAGE_SIZE + 1)
-            .offset((page - 1) * PAGE_SIZE)
-        )
-    )
-    shown = events[:PAGE_SIZE]
+    events = _paged(select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()))
     return render_template(
         "admin/audit_log.html",
-        rows=list(zip(shown, audit_text.sentences(shown), strict=True)),
-        page=page,
-        has_next=len(events) > PAGE_SIZE,
+        rows=list(zip(events.rows, audit_text.sentences(events.rows), strict=True)),
+        page=events.page,
+        has_next=events.has_next,
     )
 
 
 @bp.get("/mail")
 def mail() -> Any:
     """Mail that did not go out at the first try: waiting for a retry, or given up."""
-    page = _page()
-    rows = list(
-        db.session.scalars(
-            outbox.stuck_messages().limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-        )
-    )
+    stuck = _paged(outbox.stuck_messages())
     # Recipients are e-mail addresses: record who looked them up.
-    audit(current_user, "admin.view_mail", shown=len(rows[:PAGE_SIZE]))
+    audit(current_user, "admin.view_mail", shown=len(stuck.rows))
     db.session.commit()
     return render_template(
         "admin/mail.html",
-        rows=rows[:PAGE_SIZE],
-        page=page,
-        has_next=len(rows) > PAGE_SIZE,
+        rows=stuck.rows,
+        page=stuck.page,
+        has_next=stuck.has_next,
         max_attempts=outbox.MAX_ATTEMPTS,
     )
 
@@ -263,11 +248,16 @@ def export() -> Any:
         if result.count == 0:
             # A file with only the header row would look like a successful, empty export.
             nothing = (
-                "Er zijn geen nieuwe certificaten om te exporteren: alle certificaten van deze "
-                "cursus en periode zijn al eerder geëxporteerd. Er is geen bestand gemaakt."
+                gettext(
+                    "Er zijn geen nieuwe certificaten om te exporteren: alle certificaten van "
+                    "deze cursus en periode zijn al eerder geëxporteerd. Er is geen bestand "
+                    "gemaakt."
+                )
                 if form.only_new.data
-                else "Er zijn geen certificaten om te exporteren in deze cursus en periode. "
-                "Er is geen bestand gemaakt."
+                else gettext(
+                    "Er zijn geen certificaten om te exporteren in deze cursus en periode. "
+                    "Er is geen bestand gemaakt."
+                )
             )
             return _render_export(form, nothing=nothing)
         audit(
@@ -297,21 +287,16 @@ def users_index() -> Any:
     form = UserSearchForm(request.args)
     query = (form.q.data or "").strip() if form.validate() else ""
     role = form.role.data if form.role.data in ROLE_LABELS else ""
-    page = _page()
-    rows = list(
-        db.session.scalars(
-            users.search(query, role).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-        )
-    )
+    found = _paged(users.search(query, role))
     # Names and e-mail addresses are personal data: record who looked them up.
-    audit(current_user, "admin.view_users", q=query, role=role, shown=len(rows[:PAGE_SIZE]))
+    audit(current_user, "admin.view_users", q=query, role=role, shown=len(found.rows))
     db.session.commit()
     return render_template(
         "admin/users.html",
         form=form,
-        rows=rows[:PAGE_SIZE],
-        page=page,
-        has_next=len(rows) > PAGE_SIZE,
+        rows=found.rows,
+        page=found.page,
+        has_next=found.has_next,
         args={k: v for k, v in request.args.items() if k != "pagina"},
         labels=ROLE_LABELS,
         admins=admin_count(),
@@ -345,7 +330,7 @@ def change_role(user_id: int) -> Any:
         abort(404)
     form = RoleForm()
     if not form.validate_on_submit():
-        flash("Kies een van de rollen in de lijst en probeer het opnieuw.", "error")
+        flash(gettext("Kies een van de rollen in de lijst en probeer het opnieuw."), "error")
         return redirect(url_for("admin.users", q=user.email))
     myself = user.id == current_user.id
     try:
@@ -355,12 +340,20 @@ def change_role(user_id: int) -> Any:
         flash(str(exc), "error")
         return redirect(url_for("admin.users", q=user.email))
     db.session.commit()
-    label = ROLE_LABELS[form.role.data].lower()
+    label = str(ROLE_LABELS[form.role.data]).lower()
     if not changed:
-        flash(f"{user.email} had de rol {label} al.", "info")
+        flash(gettext("%(email)s had de rol %(role)s al.", email=user.email, role=label), "info")
     elif myself and form.role.data != "admin":
-        flash(f"Je hebt nu de rol {label}; het beheer is voor jou niet meer toegankelijk.", "info")
+        flash(
+            gettext(
+                "Je hebt nu de rol %(role)s; het beheer is voor jou niet meer toegankelijk.",
+                role=label,
+            ),
+            "info",
+        )
         return redirect(url_for("learning.catalogue"))
     else:
-        flash(f"{user.email} heeft nu de rol {label}.", "success")
+        flash(
+            gettext("%(email)s heeft nu de rol %(role)s.", email=user.email, role=label), "success"
+        )
     return redirect(url_for("admin.users", q=user.email))

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask import current_app, render_template
+from flask_babel import force_locale, gettext
 
 from ..content import get_catalog
 from ..extensions import db
@@ -34,7 +35,7 @@ def _mail(booster: DueBooster) -> tuple[str, str]:
         quiz_url=quiz_url,
         unsubscribe_url=unsubscribe_url,
     )
-    return f"Booster van twee minuten: {booster.quiz.title}", body
+    return gettext("Booster van twee minuten: %(title)s", title=booster.quiz.title), body
 
 
 def send_due_boosters(now: dt.datetime) -> Report:
@@ -47,7 +48,9 @@ def send_due_boosters(now: dt.datetime) -> Report:
             if row is None:
                 db.session.rollback()
                 continue
-            subject, body = _mail(booster)
+            with force_locale(booster.user.language):
+                subject, body = _mail(booster)
+
             # The claim and the queued mail commit together: the outbox delivers (and retries).
             queue_mail(booster.user.email, subject, body)
             row.sent_at = now

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from flask_babel import gettext
+from markupsafe import Markup
 
 from ..content.model import Course
-from ..i18n import format_list
+from ..i18n import format_list, in_language
 from ..models import PROFESSIONS
 
 
@@ -133,10 +134,13 @@ def check(
             status = assessment.get(quiz.slug)
             items.append(
                 ChecklistItem(
-                    gettext(
-                        "Casus “%(title)s” met voldoende afgerond (minstens %(mark)s%%)",
-                        title=quiz.title,
-                        mark=quiz.pass_mark,
+                    # The catalogue's sentence around an escaped, language-marked case title.
+                    Markup(
+                        gettext(
+                            "Casus “%(title)s” met voldoende afgerond (minstens %(mark)s%%)",
+                            title=in_language(quiz.title, course.language),
+                            mark=quiz.pass_mark,
+                        )
                     ),
                     bool(status is not None and status.passed),
                     "quizzes.show",

@@ -18,7 +18,7 @@ from .. import clock
 from ..content import Course
 from ..csvsafe import to_csv
 from ..extensions import db
-from ..models import PROFESSIONS, Certificate
+from ..models import Certificate, profession_label_in
 from .facts import decimal
 
 COLUMNS = (
@@ -81,7 +81,7 @@ def row(certificate: Certificate, organisation: str) -> list[str]:
         certificate.surname,
         certificate.tussenvoegsel,
         certificate.initials,
-        PROFESSIONS.get(certificate.profession, certificate.profession),
+        profession_label_in(certificate.profession, "nl"),  # the register's list is Dutch
         certificate.big_number or "",
         decimal(certificate.points),
         certificate.number,

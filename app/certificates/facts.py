@@ -11,10 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import force_locale
-
 from ..dates import local_date
-from ..models import PROFESSIONS, Certificate, join_name
+from ..models import Certificate, join_name, profession_label_in
 
 #: A certificate prints in Dutch, the language of the course and of the accreditation register,
 #: whatever language the holder reads the site in.
@@ -74,8 +72,7 @@ class CertificateFacts:
 
     @property
     def profession_label(self) -> str:
-        with force_locale(PRINTED_LANGUAGE):
-            return str(PROFESSIONS.get(self.profession, self.profession))
+        return profession_label_in(self.profession, PRINTED_LANGUAGE)
 
     @property
     def granted(self) -> bool:

@@ -183,6 +183,15 @@ def find_by_number(number: str) -> Certificate | None:
     return db.session.scalars(select(Certificate).where(Certificate.number == number)).first()
 
 
+def confirmed_facts_match(user: User, shown_name: str, shown_big: str) -> bool:
+    """Whether the name and BIG number the learner confirmed are still the account's.
+
+    The confirm page shows them; a change in the profile since (another tab) must be confirmed
+    again before a certificate prints them.
+    """
+    return (shown_name, shown_big) == (user.formal_name, user.big_number or "")
+
+
 def preview_facts(
     user: User, course: Course, found: Standing, provider: Provider, number: str = ""
 ) -> CertificateFacts:

@@ -20,6 +20,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from flask_babel import gettext
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -49,7 +50,8 @@ def ensure_dev_keys(key_path: Path | str, cert_path: Path | str) -> bool:
     name = x509.Name(
         [
             x509.NameAttribute(
-                NameOID.COMMON_NAME, "Signaal ontwikkelsleutel (niet voor productie)"
+                NameOID.COMMON_NAME,
+                "Signaal ontwikkelsleutel (niet voor productie)",  # i18n: keep (key name)
             ),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Signaal e-learning"),
             x509.NameAttribute(NameOID.COUNTRY_NAME, "NL"),
@@ -100,7 +102,11 @@ def _signer(key_path: str, cert_path: str, passphrase: str, stamp: tuple[float, 
         key_path, cert_path, key_passphrase=passphrase.encode() if passphrase else None
     )
     if signer is None:
-        raise SigningError(f"Kan de sleutel {key_path} of het certificaat {cert_path} niet lezen.")
+        # For operators (the log), like the other operations messages.
+        problem = (
+            f"Kan de sleutel {key_path} of het certificaat {cert_path} niet lezen."  # i18n: keep
+        )
+        raise SigningError(problem)
     return signer
 
 
@@ -111,8 +117,9 @@ def load_signer(key_path: Path | str, cert_path: Path | str, passphrase: str = "
         stamp = (key_path.stat().st_mtime, cert_path.stat().st_mtime)
     except OSError as exc:
         raise SigningError(
-            f"Ondertekenen kan niet: {exc.filename} ontbreekt. Zet SIGNING_KEY en SIGNING_CERT, "
-            "of maak een ontwikkelpaar met `flask certificates dev-keys`."
+            f"Ondertekenen kan niet: {exc.filename} ontbreekt. "  # i18n: keep (operators' log)
+            "Zet SIGNING_KEY en SIGNING_CERT, of maak een ontwikkelpaar met "
+            "`flask certificates dev-keys`."
         ) from exc
     return _signer(str(key_path), str(cert_path), passphrase, stamp)
 
@@ -159,11 +166,11 @@ def check_signature(pdf: bytes, trusted: asn1_x509.Certificate) -> SignatureChec
         signatures = reader.embedded_signatures
     except (*_MALFORMED, IndexError) as exc:
         log.info("unreadable PDF upload: %s", exc)
-        return SignatureCheck(False, "Dit bestand is geen leesbare PDF.")
+        return SignatureCheck(False, gettext("Dit bestand is geen leesbare PDF."))
     if not signatures:
-        return SignatureCheck(False, "Deze PDF heeft geen digitale handtekening.")
+        return SignatureCheck(False, gettext("Deze PDF heeft geen digitale handtekening."))
     if len(signatures) > 1:
-        return SignatureCheck(False, "Deze PDF heeft meer dan één handtekening gekregen.")
+        return SignatureCheck(False, gettext("Deze PDF heeft meer dan één handtekening gekregen."))
     context = ValidationContext(trust_roots=[trusted], allow_fetching=False)
     usage = KeyUsageConstraints(key_usage={"digital_signature"}, match_all_key_usages=False)
     try:
@@ -172,15 +179,20 @@ def check_signature(pdf: bytes, trusted: asn1_x509.Certificate) -> SignatureChec
         )
     except (SignatureValidationError, *_MALFORMED) as exc:
         log.info("signature validation failed: %s", exc)
-        return SignatureCheck(False, "De handtekening in deze PDF kan niet worden gecontroleerd.")
+        return SignatureCheck(
+            False, gettext("De handtekening in deze PDF kan niet worden gecontroleerd.")
+        )
     if not status.intact or not status.valid:
         return SignatureCheck(
-            False, "De handtekening klopt niet meer: het bestand is na ondertekenen gewijzigd."
+            False,
+            gettext("De handtekening klopt niet meer: het bestand is na ondertekenen gewijzigd."),
         )
     if not status.trusted:
-        return SignatureCheck(False, "De handtekening is niet gezet met de sleutel van Signaal.")
+        return SignatureCheck(
+            False, gettext("De handtekening is niet gezet met de sleutel van Signaal.")
+        )
     if status.coverage is None or status.coverage.name != "ENTIRE_FILE":
         return SignatureCheck(
-            False, "Na de handtekening is iets aan de PDF toegevoegd of gewijzigd."
+            False, gettext("Na de handtekening is iets aan de PDF toegevoegd of gewijzigd.")
         )
     return SignatureCheck(True)

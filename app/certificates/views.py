@@ -97,8 +97,10 @@ def issue(course_slug: str) -> Any:
     if not form.validate_on_submit():
         return _render_course(course, form, 400)
     existing = issuing.valid_certificate(current_user.id, course)
-    shown = (form.shown_name.data or "", form.shown_big_number.data or "")
-    if existing is None and shown != (current_user.formal_name, current_user.big_number or ""):
+    confirmed = issuing.confirmed_facts_match(
+        current_user, form.shown_name.data or "", form.shown_big_number.data or ""
+    )
+    if existing is None and not confirmed:
         flash(
             gettext(
                 "Je naam of BIG-nummer is intussen gewijzigd. Controleer ze hieronder opnieuw."

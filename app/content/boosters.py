@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .model import Quiz
-from .source import Fields
+from .schema import Fields
 
 #: Months after the certificate a booster may be sent at.
 BOOSTER_MONTHS = (3, 6, 12)
@@ -21,7 +21,7 @@ def booster_months(root: Fields, kind: str) -> int | None:
         if root.has("booster_months"):
             root.problem("booster_months", "'booster_months' hoort alleen bij kind = \"booster\".")
         return None
-    months = root.integer("booster_months", default=0)
+    months = root["booster_months"]
     if root.has("booster_months") and months not in BOOSTER_MONTHS:
         allowed = ", ".join(str(m) for m in BOOSTER_MONTHS)
         root.problem("booster_months", f"'booster_months' is een van {allowed}; niet {months}.")

@@ -155,7 +155,7 @@ class Lesson:
     title: str
     minutes: int
     objectives: tuple[str, ...]
-    #: Sanitised HTML, rendered once at load.
+    #: Sanitised HTML, rendered once at load, with an id on every section heading.
     html: str
     #: Slug of the formative check quiz shown after the lesson, if any.
     check: str | None
@@ -165,6 +165,8 @@ class Lesson:
     reviewed: dt.date | None = None
     #: The lesson's sources in order of first citation: the reference list is numbered so.
     sources: tuple[Source, ...] = ()
+    #: (id, heading text) of each section (`##`), in reading order: the table of contents.
+    sections: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

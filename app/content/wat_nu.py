@@ -10,15 +10,50 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import schema as s
 from .markdown import render_markdown
 from .model import ReferenceCard, Source
-from .source import Fields, SourceFile
+from .reference import CONTACT
+from .schema import Fields
+from .source import SourceFile
 from .sources import parse_source
 
 #: The file name in a course folder.
 WAT_NU_FILE = "wat-nu.toml"
 #: "text": free text; "choice": one option (radio buttons); "checks": any options (checkboxes).
 FIELD_TYPES = ("text", "choice", "checks")
+
+WAT_NU = s.Schema(
+    s.text("title"),
+    s.text("intro"),
+    s.date("reviewed", required=True),
+    s.table("acute"),
+    s.table("advice"),
+    s.tables("steps"),
+    s.table("note"),
+    s.tables("sources", rule=s.not_empty("noem minstens één bron.")),
+)
+ACUTE = s.Schema(s.text("title"), s.text("text"), s.tables("contacts"))
+ADVICE = s.Schema(s.tables("contacts"))
+NOTE = s.Schema(s.text("title"), s.text("intro", required=False))
+STEP = s.Schema(
+    s.integer("step", minimum=1, maximum=5),
+    s.text("name"),
+    s.text("title"),
+    s.text("text"),
+    s.boolean("signals"),
+    s.boolean("contacts"),
+    s.tables("fields", required=False),
+)
+FIELD = s.Schema(
+    s.slug("id"),
+    s.choice("type", FIELD_TYPES),
+    s.text("prompt"),
+    s.text("note"),
+    s.text("explain", required=False),
+    s.tables("options", required=False),
+)
+OPTION = s.Schema(s.slug("id"), s.text("text"), s.text("then", required=False), s.boolean("acute"))
 
 
 @dataclass(frozen=True)
@@ -86,42 +121,37 @@ def load_wat_nu(source: SourceFile, reference: ReferenceCard | None) -> WatNu | 
     root = source.parse_toml(text) if text is not None else None
     if root is None:
         return None
-    root.only(("title", "intro", "reviewed", "acute", "advice", "steps", "note", "sources"))
-    reviewed = root.date("reviewed", required=True)
+    WAT_NU.read(root)
+    reviewed = root["reviewed"]
     card_phones = {name: phone for name, phone, _ in reference.contacts} if reference else {}
-    acute = root.table("acute")
-    acute_contacts: tuple[Contact, ...] = ()
-    if acute is not None:
-        acute.only(("title", "text", "contacts"))
-        acute_contacts = _contacts(acute, card_phones)
-    advice = root.table("advice")
-    advice_contacts = _contacts(advice, card_phones) if advice is not None else ()
-    if advice is not None:
-        advice.only(("contacts",))
+    acute = root["acute"]
+    acute_contacts = _contacts(ACUTE.read(acute), card_phones) if acute is not None else ()
+    advice = root["advice"]
+    advice_contacts = _contacts(ADVICE.read(advice), card_phones) if advice is not None else ()
     steps = _steps(root, reference)
-    note = root.table("note")
+    note = root["note"]
     if note is not None:
-        note.only(("title", "intro"))
+        NOTE.read(note)
     return WatNu(
-        title=root.text("title"),
-        intro=root.text("intro"),
+        title=root["title"],
+        intro=root["intro"],
         reviewed=reviewed or dt.date.min,
-        acute_title=acute.text("title") if acute else "",
-        acute_text=acute.text("text") if acute else "",
+        acute_title=acute["title"] if acute else "",
+        acute_text=acute["text"] if acute else "",
         acute_contacts=acute_contacts,
         advice_contacts=advice_contacts,
         steps=steps,
-        note_title=note.text("title") if note else "",
-        note_intro=note.text("intro", required=False) if note else "",
-        sources=_sources(root),
+        note_title=note["title"] if note else "",
+        note_intro=note["intro"] if note else "",
+        sources=tuple(parse_source(table, cited=False) for table in root["sources"]),
     )
 
 
 def _contacts(table: Fields, card_phones: dict[str, str]) -> tuple[Contact, ...]:
+    """Contacts as on the signalenkaart; one the card also lists has the card's number."""
     contacts = []
-    for item in table.tables("contacts"):
-        item.only(("name", "phone", "when"))
-        contact = Contact(item.text("name"), item.text("phone", required=False), item.text("when"))
+    for item in table["contacts"]:
+        contact = Contact(**CONTACT.values(item))
         card_phone = card_phones.get(contact.name)
         if card_phone is not None and card_phone != contact.phone:
             item.problem(
@@ -137,12 +167,12 @@ def _steps(root: Fields, reference: ReferenceCard | None) -> tuple[AidStep, ...]
     card_names = {number: name for number, name, _ in reference.meldcode} if reference else {}
     steps: list[AidStep] = []
     field_ids: dict[str, int] = {}
-    tables = root.tables("steps")
+    tables = root["steps"]
     for table in tables:
-        table.only(("step", "name", "title", "text", "signals", "contacts", "fields"))
-        number = table.integer("step", minimum=1, maximum=5)
-        name = table.text("name")
-        if any(s.step == number for s in steps):
+        STEP.read(table)
+        number = table["step"]
+        name = table["name"]
+        if any(other.step == number for other in steps):
             table.problem("step", f"stap {number} staat al eerder in het bestand.")
         # Without a signalenkaart there is no second version of the names to disagree with.
         if reference is not None and name and card_names.get(number) != name:
@@ -151,19 +181,19 @@ def _steps(root: Fields, reference: ReferenceCard | None) -> tuple[AidStep, ...]
                 f"de naam van stap {number} wijkt af van de signalenkaart: "
                 f"'{card_names.get(number, '(geen stap ' + str(number) + ')')}'.",
             )
-        fields = tuple(_field(f, field_ids) for f in table.tables("fields", required=False))
+        fields = tuple(_field(f, field_ids) for f in table["fields"])
         steps.append(
             AidStep(
                 step=number,
                 name=name,
-                title=table.text("title"),
-                html=render_markdown(table.text("text")),
+                title=table["title"],
+                html=render_markdown(table["text"]),
                 fields=fields,
-                signals=table.boolean("signals"),
-                contacts=table.boolean("contacts"),
+                signals=table["signals"],
+                contacts=table["contacts"],
             )
         )
-    numbers = [s.step for s in steps]
+    numbers = [step.step for step in steps]
     if tables and sorted(numbers) != [1, 2, 3, 4, 5]:
         root.problem("steps", "het hulpmiddel noemt de vijf stappen van de meldcode, elk één keer.")
     elif numbers != sorted(numbers):
@@ -172,50 +202,33 @@ def _steps(root: Fields, reference: ReferenceCard | None) -> tuple[AidStep, ...]
 
 
 def _field(table: Fields, seen: dict[str, int]) -> AidField:
-    table.only(("id", "type", "prompt", "note", "explain", "options"))
-    field_id = table.slug("id")
+    FIELD.read(table)
+    field_id = table["id"]
     if field_id in seen:
         table.problem("id", f"dubbele veld-id '{field_id}': al gebruikt op regel {seen[field_id]}.")
     seen.setdefault(field_id, table.line("id"))
-    kind = table.choice("type", FIELD_TYPES)
+    kind = table["type"]
     options = []
     option_ids: set[str] = set()
-    for option in table.tables("options", required=False):
-        option.only(("id", "text", "then", "acute"))
-        option_id = option.slug("id")
+    for option in table["options"]:
+        OPTION.read(option)
+        option_id = option["id"]
         if option_id in option_ids:
             option.problem("id", f"dubbele optie-id '{option_id}' in dit veld.")
         option_ids.add(option_id)
-        options.append(
-            AidOption(
-                option_id,
-                option.text("text"),
-                option.text("then", required=False),
-                option.boolean("acute"),
-            )
-        )
+        options.append(AidOption(option_id, option["text"], option["then"], option["acute"]))
     if kind == "text" and options:
         table.problem("options", 'een tekstveld (type = "text") heeft geen opties.')
     if kind in ("choice", "checks") and len(options) < 2:
         table.problem(None, f"een {kind}-veld heeft minstens 2 opties; nu {len(options)}.")
-    explain = table.text("explain", required=False)
+    explain = table["explain"]
     if explain and kind == "text":
         table.problem("explain", "'explain' hoort bij een choice- of checks-veld.")
     return AidField(
         id=field_id,
         type=kind,
-        prompt=table.text("prompt"),
-        note=table.text("note"),
+        prompt=table["prompt"],
+        note=table["note"],
         options=tuple(options),
         explain=explain,
     )
-
-
-def _sources(root: Fields) -> tuple[Source, ...]:
-    sources = []
-    tables = root.tables("sources")
-    if root.has("sources") and not tables:
-        root.problem("sources", "noem minstens één bron.")
-    for table in tables:
-        sources.append(parse_source(table, cited=False))
-    return tuple(sources)

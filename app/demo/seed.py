@@ -39,6 +39,7 @@ from ..models import (
 from ..quizzes.attempts import draw_questions, readable_answer
 from ..quizzes.grading import grade
 from ..trainer.cohorts import create_cohort
+from ..trainer.queries import item_sums
 
 #: Every seeded learner logs in with this password (hashed once: hashing 10,000 times is slow).
 SEED_PASSWORD = "demo-deelnemer-2026"
@@ -362,6 +363,10 @@ def seed(
             _learner(rng, batch, index, course, now, stages)
         _insert(batch, cohort.id, now, totals)
         commit()
+    # The attempts went in without a submission, which would have added each to the cohort's
+    # kept item sums: sum them once, as the item analysis would on its first view.
+    item_sums(course.slug, (*course.assessment_quizzes, *course.boosters), cohort.id)
+    commit()
     return SeedResult(
         learners=learners,
         cohort_id=cohort.id,

@@ -117,3 +117,8 @@ def format_list(items: list[str]) -> str:
     """'a, b en c' or 'a, b and c', in the request's language (Dutch outside a request)."""
     locale = get_locale() if has_request_context() else None
     return babel_format_list(items, locale=str(locale or DEFAULT_LANGUAGE))
+
+
+def in_language(text: str, language: str) -> Markup:
+    """Content quoted inside interface text, marked with its own language for screen readers."""
+    return Markup('<span lang="{}">{}</span>').format(language, text)

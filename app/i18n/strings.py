@@ -50,7 +50,7 @@ SHOWN_KEYWORDS = {"label", "description", "message", "title", "hint"}
 FIELD_SUFFIX = "Field"
 
 #: Short words that occur in Dutch prose and hardly in English: two of them, or one in a
-#: sentence of three words or more, make a string read as Dutch.
+#: phrase of three to five words, make a string read as Dutch.
 _DUTCH_WORDS = """de het een je jouw jij u uw niet voor met naar zijn er op om en bij dat deze
     geen nog wordt worden kan kun kunt moet moeten ook als aan tot uit heeft hebt bent wel maar
     zo hier daar wat wie waar hoe welke meer alle eerst ga gaat terug opnieuw nieuwe nieuw mijn
@@ -65,7 +65,8 @@ def reads_as_dutch(text: str) -> bool:
         return False
     words = [word.lower() for word in WORD.findall(text)]
     dutch = sum(word in DUTCH_WORDS for word in words)
-    return dutch >= 2 or (dutch == 1 and len(words) >= 3)
+    # One Dutch word makes a short phrase Dutch, not a long sentence naming "Wat nu?".
+    return dutch >= 2 or (dutch == 1 and 3 <= len(words) <= 5)
 
 
 def _has_words(text: str) -> bool:

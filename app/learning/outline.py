@@ -1,20 +1,17 @@
-"""A lesson's table of contents, read from the section headings of its rendered HTML.
+"""A lesson's table of contents: its sections as the loader found them.
 
-The HTML is the sanitised lesson body (app.content.markdown): its <h2> elements carry no
-attributes, so a heading is found by its plain tag and given an id here, at show time.
+The section headings got their ids when the lesson was rendered at load
+(app.content.markdown_ext), so the page only decides whether a table of contents is worth it.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
-from html import unescape
 
 from markupsafe import Markup
 
-_HEADING = re.compile(r"<h2>(.*?)</h2>", re.S)
-_TAG = re.compile(r"<[^>]+>")
+from ..content import Lesson
+
 #: Fewer sections than this need no table of contents.
 MIN_ENTRIES = 3
 
@@ -31,24 +28,7 @@ class Outline:
         return len(self.entries) >= MIN_ENTRIES
 
 
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-
-
-def outline(html: str) -> Outline:
-    """Give each <h2> in the lesson HTML a stable id and list them for a table of contents."""
-    entries: list[tuple[str, str]] = []
-    used: set[str] = set()
-
-    def anchor(match: re.Match[str]) -> str:
-        text = " ".join(unescape(_TAG.sub("", match.group(1))).split())
-        base = "kop-" + (_slug(text) or str(len(entries) + 1))
-        ident, n = base, 2
-        while ident in used:
-            ident, n = f"{base}-{n}", n + 1
-        used.add(ident)
-        entries.append((ident, text))
-        return f'<h2 id="{ident}">{match.group(1)}</h2>'
-
-    return Outline(Markup(_HEADING.sub(anchor, str(html))), tuple(entries))
+def outline(lesson: Lesson) -> Outline:
+    """The lesson body and its sections for the page and its table of contents."""
+    # The body was sanitised at load (app.content.markdown), so it may be marked safe.
+    return Outline(Markup(lesson.html), lesson.sections)

@@ -128,9 +128,8 @@ def course(course_slug: str) -> Any:
 @lru_cache(maxsize=256)
 def _lesson_parts(lesson: Lesson, lesson_language: str) -> tuple[Outline, Markup]:
     """What a lesson page shows alike to every learner, built on its first view: the body with
-    its section ids and table of contents, and the numbered list of sources."""
-    # The body was sanitised at load (app.content.markdown), so it may be marked safe.
-    sections = outline(Markup(lesson.html))
+    its table of contents, and the numbered list of sources."""
+    sections = outline(lesson)
     sources = Markup(
         render_template(
             "learning/_lesson_sources.html", lesson=lesson, lesson_language=lesson_language

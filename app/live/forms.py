@@ -2,35 +2,38 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from .sessions import NOTE_MAX
 
-REQUIRED = "Dit veld is verplicht."
+REQUIRED = lazy_gettext("Dit veld is verplicht.")
 
 
 class StartForm(FlaskForm):
-    case = SelectField("Casus", validators=[DataRequired(REQUIRED)])
+    case = SelectField(lazy_gettext("Casus"), validators=[DataRequired(REQUIRED)])
     cohort = SelectField(
-        "Groep (niet verplicht)",
-        description="Kies je een groep, dan kunnen alleen de leden van die groep meedoen.",
+        lazy_gettext("Groep (niet verplicht)"),
+        description=lazy_gettext(
+            "Kies je een groep, dan kunnen alleen de leden van die groep meedoen."
+        ),
     )
-    submit = SubmitField("Sessie starten")
+    submit = SubmitField(lazy_gettext("Sessie starten"))
 
 
 class CodeForm(FlaskForm):
     code = StringField(
-        "Code van de sessie",
+        lazy_gettext("Code van de sessie"),
         validators=[
-            DataRequired("Vul de code in die op het scherm van de EKC staat."),
+            DataRequired(lazy_gettext("Vul de code in die op het scherm van de EKC staat.")),
             Length(max=20),
         ],
-        description="Zes tekens, bijvoorbeeld ABC-234.",
+        description=lazy_gettext("Zes tekens, bijvoorbeeld ABC-234."),
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
-    submit = SubmitField("Verder")
+    submit = SubmitField(lazy_gettext("Verder"))
 
 
 class StepForm(FlaskForm):
@@ -40,8 +43,16 @@ class StepForm(FlaskForm):
 class NoteForm(FlaskForm):
     stage = HiddenField(validators=[DataRequired()])
     text = TextAreaField(
-        "Notities bij dit deel",
-        validators=[Length(max=NOTE_MAX, message=f"Houd de notitie korter dan {NOTE_MAX} tekens.")],
-        description="Komen in het verslag. Schrijf geen namen van deelnemers of patiënten.",
+        lazy_gettext("Notities bij dit deel"),
+        validators=[
+            Length(
+                max=NOTE_MAX,
+                # WTForms fills in max.
+                message=lazy_gettext("Houd de notitie korter dan %(max)d tekens."),
+            )
+        ],
+        description=lazy_gettext(
+            "Komen in het verslag. Schrijf geen namen van deelnemers of patiënten."
+        ),
     )
-    submit = SubmitField("Notitie opslaan")
+    submit = SubmitField(lazy_gettext("Notitie opslaan"))

@@ -10,6 +10,7 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import and_, func, select, update
 
 from .. import clock
@@ -111,18 +112,21 @@ def find_by_code(raw: str) -> LiveSession | None:
 def join_problem(session: LiveSession | None, user: User) -> str | None:
     """Why this person cannot join (a sentence for them), or None."""
     if session is None:
-        return (
-            f"Deze code kennen we niet. De code staat op het scherm van de EKC en heeft "
-            f"{CODE_LENGTH} tekens, bijvoorbeeld ABC-234."
+        return gettext(
+            "Deze code kennen we niet. De code staat op het scherm van de EKC en heeft "
+            "%(length)s tekens, bijvoorbeeld ABC-234.",
+            length=CODE_LENGTH,
         )
     if session.phase == "ended":
-        return "Deze sessie is afgelopen. Meedoen kan niet meer."
+        return gettext("Deze sessie is afgelopen. Meedoen kan niet meer.")
     if session.owner_id == user.id:
-        return "Je leidt deze sessie zelf; deelnemers doen mee op hun eigen telefoon."
+        return gettext("Je leidt deze sessie zelf; deelnemers doen mee op hun eigen telefoon.")
     if session.cohort_id is not None and (
         db.session.get(CohortMember, (session.cohort_id, user.id)) is None
     ):
-        return "Deze sessie is alleen voor de leden van een groep. Vraag de EKC hoe je aansluit."
+        return gettext(
+            "Deze sessie is alleen voor de leden van een groep. Vraag de EKC hoe je aansluit."
+        )
     return None
 
 
@@ -182,7 +186,7 @@ def allowed_steps(session: LiveSession, quiz: Quiz) -> tuple[str, ...]:
 def take_step(session: LiveSession, quiz: Quiz, step: str) -> None:
     """Move the session one step on; every screen follows because the version changes."""
     if step not in allowed_steps(session, quiz):
-        raise LiveError("Deze stap kan nu niet; de pagina is bijgewerkt met wat wel kan.")
+        raise LiveError(gettext("Deze stap kan nu niet; de pagina is bijgewerkt met wat wel kan."))
     if step == "next":
         if session.phase != "lobby":
             session.stage_index += 1
@@ -208,7 +212,9 @@ def save_answers(
 ) -> int:
     """Store (or change) this participant's answers while answering is open; return how many."""
     if session.phase != "open" or stage_index != session.stage_index:
-        raise LiveError("Antwoorden kan nu niet: de EKC heeft de vragen gesloten of is verder.")
+        raise LiveError(
+            gettext("Antwoorden kan nu niet: de EKC heeft de vragen gesloten of is verder.")
+        )
     stage = current_stage(session, quiz)
     assert stage is not None
     saved = 0
@@ -238,7 +244,7 @@ def save_answers(
             answer.answered_at = clock.now()
         saved += 1
     if not saved:
-        raise LiveError("Kies eerst een antwoord en verstuur het dan.")
+        raise LiveError(gettext("Kies eerst een antwoord en verstuur het dan."))
     _touch(session)
     db.session.flush()
     return saved

@@ -23,6 +23,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
 
 from ..accounts.access import role_required
@@ -44,21 +45,21 @@ bp = Blueprint("live", __name__, url_prefix="/live")
 
 TRAINER_ROLES = ("trainer", "admin")
 STEP_LABELS = {
-    "next": "Volgend deel",
-    "open": "Vragen openen",
-    "close": "Vragen sluiten",
-    "reveal": "Verdeling tonen",
-    "feedback": "Feedback tonen",
-    "end": "Sessie beëindigen",
+    "next": lazy_gettext("Volgend deel"),
+    "open": lazy_gettext("Vragen openen"),
+    "close": lazy_gettext("Vragen sluiten"),
+    "reveal": lazy_gettext("Verdeling tonen"),
+    "feedback": lazy_gettext("Feedback tonen"),
+    "end": lazy_gettext("Sessie beëindigen"),
 }
 PHASE_LABELS = {
-    "lobby": "Wachten op deelnemers",
-    "shown": "Casus op het scherm",
-    "open": "Vragen open",
-    "closed": "Vragen gesloten",
-    "revealed": "Verdeling zichtbaar",
-    "feedback": "Feedback zichtbaar",
-    "ended": "Afgelopen",
+    "lobby": lazy_gettext("Wachten op deelnemers"),
+    "shown": lazy_gettext("Casus op het scherm"),
+    "open": lazy_gettext("Vragen open"),
+    "closed": lazy_gettext("Vragen gesloten"),
+    "revealed": lazy_gettext("Verdeling zichtbaar"),
+    "feedback": lazy_gettext("Feedback zichtbaar"),
+    "ended": lazy_gettext("Afgelopen"),
 }
 
 
@@ -67,6 +68,12 @@ def _quiz_or_404(session: LiveSession) -> Quiz:
     if quiz is None:
         abort(404)
     return quiz
+
+
+def _content_language(session: LiveSession) -> str:
+    """The language of the case's text (its course's), for `lang` on the content it shows."""
+    course = get_catalog().course(session.course_slug)
+    return course.language if course else "nl"
 
 
 def _by_code_or_404(code: str) -> LiveSession:
@@ -134,6 +141,7 @@ def show(code: str) -> Any:
             "live/join.html",
             session=session,
             quiz=_quiz_or_404(session) if session else None,
+            content_lang=_content_language(session) if session else "nl",
             problem=sessions.join_problem(session, current_user),
             code=sessions.format_code(session.code) if session else code,
             form=EmptyForm(),
@@ -153,6 +161,7 @@ def show(code: str) -> Any:
             code=sessions.format_code(session.code),
             etag=_etag(session, for_owner=False),
             phase_label=PHASE_LABELS[session.phase],
+            content_lang=_content_language(session),
             form=EmptyForm(),
         )
     )
@@ -202,13 +211,14 @@ def answer(code: str) -> Any:
             stage_index = int(request.form.get("stage", "-1"))
             sessions.save_answers(session, quiz, person, stage_index, responses)
         except ValueError as exc:  # LiveError, or a stage number that is not a number
-            flash(
-                str(exc) if isinstance(exc, sessions.LiveError) else "Ongeldig formulier.", "error"
-            )
+            message = str(exc) if isinstance(exc, sessions.LiveError) else None
+            flash(message or gettext("Ongeldig formulier."), "error")
         else:
             db.session.commit()
             flash(
-                "Je antwoord is ontvangen. Je kunt het wijzigen zolang de vragen open staan.",
+                gettext(
+                    "Je antwoord is ontvangen. Je kunt het wijzigen zolang de vragen open staan."
+                ),
                 "success",
             )
     return redirect(url_for("live.show", code=sessions.format_code(session.code)))
@@ -234,9 +244,10 @@ def status(code: str) -> Any:
 # --- the EKC ---------------------------------------------------------------------------------
 
 
-def _case_choices() -> list[tuple[str, str]]:
-    return [("", "Kies een casus")] + [
-        (f"{course.slug}/{quiz.slug}", f"{quiz.title} ({course.title})")
+def _case_choices() -> list[tuple[str, str] | tuple[str, str, dict[str, str]]]:
+    """The cases to play; their titles are content, in the course's language."""
+    return [("", gettext("Kies een casus"))] + [
+        (f"{course.slug}/{quiz.slug}", f"{quiz.title} ({course.title})", {"lang": course.language})
         for course in get_catalog().courses.values()
         for quiz in course.quizzes.values()
         if quiz.kind == "case"
@@ -250,7 +261,7 @@ def sessions_index() -> Any:
     form = StartForm()
     form.case.choices = _case_choices()
     own_cohorts = {str(c.id): c for c, _ in cohorts.visible_cohorts(current_user)}
-    form.cohort.choices = [("", "Geen groep: iedereen met de code")] + [
+    form.cohort.choices = [("", gettext("Geen groep: iedereen met de code"))] + [
         (key, c.name) for key, c in own_cohorts.items()
     ]
     if form.validate_on_submit():
@@ -293,9 +304,12 @@ def _screen_context(session: LiveSession) -> dict[str, Any]:
         "participants": sessions.participant_count(session),
         "code": sessions.format_code(session.code),
         "join_link": link,
-        "qr": qr_svg(link, f"QR-code om mee te doen: {link}"),
+        # Short enough to type from the projector: the page that asks for the code.
+        "join_address": public_url("live.enter").split("://", 1)[-1],
+        "qr": qr_svg(link, gettext("QR-code om mee te doen: %(link)s", link=link)),
         "etag": _etag(session, for_owner=True),
         "phase_label": PHASE_LABELS[session.phase],
+        "content_lang": _content_language(session),
     }
 
 
@@ -371,11 +385,13 @@ def note(session_id: int) -> Any:
     if form.validate_on_submit() and any(s.id == form.stage.data for s in quiz.stages):
         sessions.save_note(session, form.stage.data, form.text.data or "")
         db.session.commit()
-        flash("De notitie is opgeslagen.", "success")
+        flash(gettext("De notitie is opgeslagen."), "success")
     else:
+        reason = " ".join(str(error) for error in form.text.errors)
         flash(
-            "De notitie is niet opgeslagen: "
-            + " ".join(form.text.errors or ["ongeldig formulier."]),
+            gettext("De notitie is niet opgeslagen: %(reason)s", reason=reason)
+            if reason
+            else gettext("De notitie is niet opgeslagen: ongeldig formulier."),
             "error",
         )
     return redirect(url_for("live.lead", session_id=session.id))

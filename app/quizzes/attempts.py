@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -21,6 +22,7 @@ from .. import clock
 from ..content.model import Course, Question, Quiz, Stage
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptGrant, LearnerStanding
+from ..trainer.queries import record_submission
 from . import grading
 
 #: Longest reflection we store, in characters.
@@ -28,7 +30,7 @@ REFLECTION_MAX = 5000
 
 
 class QuizError(Exception):
-    """A request the quiz rules refuse; the message is a Dutch sentence for the learner."""
+    """A request the quiz rules refuse; the message is a sentence for the learner, in their language."""
 
 
 class AttemptLimitReached(QuizError):
@@ -238,9 +240,13 @@ def start_attempt(user_id: int, quiz: Quiz) -> Attempt:
     allowed = attempts_allowed(user_id, quiz.course_slug, quiz)
     if used >= allowed:
         raise AttemptLimitReached(
-            f"Je hebt al je pogingen voor deze toets gebruikt ({used} van {allowed}). "
-            "Wil je het nog een keer proberen? Vraag je opleider om een extra poging: "
-            "die kan dat geven op de overzichtspagina van je groep."
+            gettext(
+                "Je hebt al je pogingen voor deze toets gebruikt (%(used)s van %(allowed)s). "
+                "Wil je het nog een keer proberen? Vraag je opleider om een extra poging: "
+                "die kan dat geven op de overzichtspagina van je groep.",
+                used=used,
+                allowed=allowed,
+            )
         )
     earlier = attempts_of(user_id, quiz.course_slug, quiz.slug)
     attempt = Attempt(
@@ -302,37 +308,45 @@ def normalise_response(question: Question, response: Any) -> Any:
     """
     if question.type == "reflection":
         if not isinstance(response, str):
-            raise QuizError("Vul je antwoord in als tekst.")
+            raise QuizError(gettext("Vul je antwoord in als tekst."))
         text = response.replace("\r\n", "\n").replace("\r", "\n")
         if len(text) > REFLECTION_MAX:
             raise QuizError(
-                f"Je antwoord is {len(text)} tekens lang; het mag hoogstens {REFLECTION_MAX} "
-                "tekens zijn. Maak het wat korter."
+                gettext(
+                    "Je antwoord is %(length)s tekens lang; het mag hoogstens %(max)s "
+                    "tekens zijn. Maak het wat korter.",
+                    length=len(text),
+                    max=REFLECTION_MAX,
+                )
             )
         return text
     if isinstance(response, str):
         response = [response]
     if not isinstance(response, list | tuple) or not all(isinstance(i, str) for i in response):
-        raise QuizError("Dit antwoord kunnen we niet lezen. Kies opnieuw en sla op.")
+        raise QuizError(gettext("Dit antwoord kunnen we niet lezen. Kies opnieuw en sla op."))
     known = [option.id for option in question.options]
     unknown = [item for item in response if item not in known]
     if unknown:
         raise QuizError(
-            "Je antwoord noemt een keuze die bij deze vraag niet bestaat. "
-            "Laad de pagina opnieuw en kies opnieuw."
+            gettext(
+                "Je antwoord noemt een keuze die bij deze vraag niet bestaat. "
+                "Laad de pagina opnieuw en kies opnieuw."
+            )
         )
     if question.type == "single":
         if len(set(response)) != 1:
-            raise QuizError("Kies precies één antwoord.")
+            raise QuizError(gettext("Kies precies één antwoord."))
         return [response[0]]
     if question.type == "multiple":
         chosen = set(response)
         return [option_id for option_id in known if option_id in chosen]
     if question.type == "ordering":
         if sorted(response) != sorted(known):
-            raise QuizError("Geef elke stap precies één plaats in de volgorde.")
+            raise QuizError(gettext("Geef elke stap precies één plaats in de volgorde."))
         return list(response)
-    raise QuizError("Onbekend vraagtype.")  # pragma: no cover - the loader allows no others
+    raise QuizError(
+        gettext("Onbekend vraagtype.")
+    )  # pragma: no cover - the loader allows no others
 
 
 def readable_answer(question: Question, response: Any) -> str:
@@ -345,7 +359,7 @@ def readable_answer(question: Question, response: Any) -> str:
     return " | ".join(texts)
 
 
-STALE_ANSWER = (
+STALE_ANSWER = lazy_gettext(
     "Dit antwoord is in een ander tabblad of op een ander apparaat gewijzigd nadat je deze "
     "pagina opende. We hebben de oudere versie van deze pagina niet opgeslagen, zodat je "
     "nieuwere antwoord blijft staan."
@@ -431,16 +445,20 @@ def _open_question(attempt: Attempt, quiz: Quiz, question_id: str, shown: set[st
     """The question, if the attempt shows it in its open stage; else a QuizError saying why."""
     question = quiz.question(question_id)
     if question is None or question_id not in shown:
-        raise QuizError("Deze vraag bestaat niet (meer) in de toets. Laad de pagina opnieuw.")
+        raise QuizError(
+            gettext("Deze vraag bestaat niet (meer) in de toets. Laad de pagina opnieuw.")
+        )
     if attempt.submitted_at is not None:
-        raise QuizError("Deze poging is al ingeleverd; je antwoorden liggen vast.")
+        raise QuizError(gettext("Deze poging is al ingeleverd; je antwoorden liggen vast."))
     stage_index = quiz.stage_of(question_id)
     if stage_index >= attempt.stages_revealed:
-        raise QuizError("Dit deel van de casus is nog niet geopend.")
+        raise QuizError(gettext("Dit deel van de casus is nog niet geopend."))
     if stage_locked(attempt, stage_index):
         raise QuizError(
-            "Je hebt dit deel al afgesloten: net als in een echt consult kun je eerdere "
-            "beslissingen niet meer terugdraaien."
+            gettext(
+                "Je hebt dit deel al afgesloten: net als in een echt consult kun je eerdere "
+                "beslissingen niet meer terugdraaien."
+            )
         )
     return question
 
@@ -488,7 +506,7 @@ def reveal_next_stage(attempt: Attempt, quiz: Quiz, *, from_stage: int | None = 
     button (or a stale tab) then opens nothing more. Returns whether a stage was opened.
     """
     if attempt.submitted_at is not None:
-        raise QuizError("Deze poging is al ingeleverd.")
+        raise QuizError(gettext("Deze poging is al ingeleverd."))
     current = attempt.stages_revealed if from_stage is None else from_stage + 1
     if current >= len(quiz.stages):
         return False
@@ -518,11 +536,11 @@ def submit(attempt_id: int, quiz: Quiz) -> Submission:
     """
     attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
     if attempt is None:
-        raise QuizError("Deze poging bestaat niet.")
+        raise QuizError(gettext("Deze poging bestaat niet."))
     if attempt.submitted_at is not None:
         return _stored(attempt)
     if attempt.stages_revealed < len(quiz.stages):
-        raise QuizError("Open eerst alle delen van de casus; daarna kun je inleveren.")
+        raise QuizError(gettext("Open eerst alle delen van de casus; daarna kun je inleveren."))
     answers = answers_by_question(attempt_id)
     result = grading.grade(
         quiz,
@@ -544,6 +562,11 @@ def submit(attempt_id: int, quiz: Quiz) -> Submission:
         answer.score = result.scores.get(question_id)
     LearnerStanding.forget(attempt.user_id, attempt.course_slug)
     db.session.flush()
+    record_submission(
+        attempt,
+        quiz,
+        {question_id: (answer.score, answer.response) for question_id, answer in answers.items()},
+    )
     db.session.refresh(attempt)
     return Submission(
         attempt_id=attempt.id,

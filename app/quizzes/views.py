@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import functools
-import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from flask import (
@@ -20,34 +18,33 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 
 from ..content import get_catalog
-from ..content.model import Course, Option, Question, Quiz
+from ..content.model import Course, Quiz
 from ..extensions import csrf, db, limiter, user_or_address
 from ..forms import EmptyForm
-from ..models import Answer, Attempt
+from ..models import Attempt
 from ..web import MAX_ID, wants_json
 from . import attempts as domain
 from .attempts import QuizError
-from .forms import stage_answers
-from .grading import grade_question
 from .review import part_results
+from .stages import (
+    StageSave,
+    current_stage,
+    reviewed_stages,
+    save_stage,
+    shown_stages,
+    unanswered,
+)
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quiz")
 
-STALE_STAGE = (
-    "Dit deel van de casus is al afgesloten, bijvoorbeeld in een ander tabblad. "
-    "Je ziet hieronder waar je nu bent."
-)
-STALE_PAGE = (
-    "Een of meer antwoorden zijn in een ander tabblad of op een ander apparaat gewijzigd nadat "
-    "je deze pagina opende. Hieronder staan je nieuwste antwoorden; kijk ze na en ga verder."
-)
-NOTHING_CHOSEN = "Kies eerst een antwoord; daarna zie je of het klopt."
-SUBMITTED = "Deze poging is al ingeleverd; je antwoorden liggen vast."
-SESSION_ENDED = (
+NOTHING_CHOSEN = lazy_gettext("Kies eerst een antwoord; daarna zie je of het klopt.")
+SUBMITTED = lazy_gettext("Deze poging is al ingeleverd; je antwoorden liggen vast.")
+SESSION_ENDED = lazy_gettext(
     "Je sessie is verlopen, daarom is er niet opgeslagen. Log opnieuw in: daarna kom je terug "
     "bij dit deel van de casus."
 )
@@ -62,29 +59,6 @@ def _course_and_quiz(course_slug: str, quiz_slug: str) -> tuple[Course, Quiz]:
     if course is None or quiz is None:
         abort(404)
     return course, quiz
-
-
-def option_order(
-    attempt_id: int, quiz: Quiz, question: Question, saved: Any = None
-) -> list[Option]:
-    """The options in the order this attempt shows them (the same on every reload).
-
-    Ordering questions show the learner's saved order, or else a shuffle that is never a
-    right order; choice questions are shuffled only when the quiz asks for it.
-    """
-    options = list(question.options)
-    if question.type == "ordering":
-        ids = [option.id for option in options]
-        if isinstance(saved, list) and sorted(saved) == sorted(ids):
-            return [option for option_id in saved if (option := question.option(option_id))]
-        random.Random(f"{attempt_id}:{question.id}").shuffle(options)
-        if grade_question(question, [option.id for option in options]) == 1.0:
-            # Moving the first step to the end puts it after a later block: never right.
-            options = options[1:] + options[:1]
-        return options
-    if quiz.shuffle:
-        random.Random(f"{attempt_id}:{question.id}").shuffle(options)
-    return options
 
 
 def _lesson_link(course: Course, lesson_slug: str) -> dict[str, str] | None:
@@ -124,50 +98,9 @@ def _target_attempt(quiz: Quiz) -> Attempt:
     return attempt
 
 
-@dataclass
-class StageSave:
-    """What saving the posted stage did."""
-
-    stage_index: int
-    #: Per question saved (or already up to date): the answer's version now.
-    versions: dict[str, int] = field(default_factory=dict)
-    #: Per question id the Dutch message why its answer was not saved; "" for the whole form.
-    errors: dict[str, str] = field(default_factory=dict)
-    stale: bool = False
-    #: Questions of the stage still without an answer (they would lock as "Niet beantwoord").
-    open_ids: list[str] = field(default_factory=list)
-    #: The scored ones among them.
-    open_scored: list[str] = field(default_factory=list)
-
-
 def _save_stage(attempt: Attempt, quiz: Quiz) -> StageSave:
     """Save the posted answers of the attempt's current stage."""
-    current = _current_stage(attempt, quiz)
-    posted = request.form.get("stage", type=int)
-    if posted is not None and posted != current:
-        return StageSave(posted, errors={"": STALE_STAGE})
-    questions = domain.stage_questions(attempt, quiz.stages[current])
-    saved = domain.answers_by_question(attempt.id)
-    shown = {
-        q.id: [o.id for o in option_order(attempt.id, quiz, q, _response(saved.get(q.id)))]
-        for q in questions
-        if q.type == "ordering"
-    }
-    result = domain.save_answers(
-        attempt, quiz, stage_answers(questions, request.form, shown), saved
-    )
-    errors = {question_id: str(error) for question_id, error in result.errors.items()}
-    if result.stale:
-        errors[""] = STALE_PAGE
-    unanswered = [q for q in questions if _unanswered(saved.get(q.id))]
-    return StageSave(
-        current,
-        result.versions,
-        errors,
-        result.stale,
-        open_ids=[q.id for q in unanswered],
-        open_scored=[q.id for q in unanswered if q.scored],
-    )
+    return save_stage(attempt, quiz, request.form.get("stage", type=int), request.form)
 
 
 def _keep_errors(quiz: Quiz, errors: dict[str, str]) -> None:
@@ -187,21 +120,12 @@ def _json_errors(quiz: Quiz, errors: dict[str, str]) -> list[str]:
     listed = []
     for question_id, message in errors.items():
         question = quiz.question(question_id) if question_id else None
-        listed.append(f"{message} (Vraag: {question.prompt})" if question else message)
+        listed.append(
+            gettext("%(message)s (Vraag: %(question)s)", message=message, question=question.prompt)
+            if question
+            else message
+        )
     return listed
-
-
-def _current_stage(attempt: Attempt, quiz: Quiz) -> int:
-    """Index of the stage being answered (clamped: the quiz file may have lost a stage since)."""
-    return min(attempt.stages_revealed, len(quiz.stages)) - 1
-
-
-def _response(answer: Answer | None) -> Any:
-    return answer.response if answer is not None else None
-
-
-def _unanswered(answer: Answer | None) -> bool:
-    return _response(answer) in (None, [], "")
 
 
 def _quiz_url(
@@ -238,7 +162,7 @@ def login_to_answer(view: Callable[..., Any]) -> Callable[..., Any]:
         back = url_for("quizzes.show", course_slug=course_slug, quiz_slug=quiz_slug, _anchor=anchor)
         login = url_for("accounts.login", next=back)
         if wants_json():
-            body = {"saved": False, "session_ended": True, "errors": [SESSION_ENDED]}
+            body = {"saved": False, "session_ended": True, "errors": [str(SESSION_ENDED)]}
             return jsonify(**body, login_url=login), 401
         flash(SESSION_ENDED, "info")
         return redirect(login)
@@ -274,37 +198,11 @@ def show(course_slug: str, quiz_slug: str) -> Any:
     }
     if attempt is not None:
         answers = domain.answers_by_question(attempt.id)
-        stages = []
-        for index, stage in enumerate(quiz.stages[: attempt.stages_revealed]):
-            questions = []
-            for question in domain.stage_questions(attempt, stage):
-                answer = answers.get(question.id)
-                feedback = quiz.mode == "formative" and answer is not None and question.scored
-                questions.append(
-                    {
-                        "question": question,
-                        "options": option_order(attempt.id, quiz, question, _response(answer)),
-                        "answer": answer,
-                        "chosen": set(answer.response)
-                        if answer is not None and isinstance(answer.response, list)
-                        else set(),
-                        # Formative only: the summative page never carries the key or feedback.
-                        "score": grade_question(question, answer.response) if feedback else None,
-                        "show_feedback": feedback,
-                    }
-                )
-            stages.append(
-                {
-                    "index": index,
-                    "stage": stage,
-                    "locked": domain.stage_locked(attempt, index),
-                    "questions": questions,
-                }
-            )
+        stages = shown_stages(attempt, quiz, answers)
         scored = [q for q in domain.attempt_questions(attempt, quiz) if q.scored]
-        current_index = _current_stage(attempt, quiz)
+        current_index = current_stage(attempt, quiz)
         here = stages[current_index]["questions"] if current_index < len(stages) else []
-        open_here = [q["question"].id for q in here if _unanswered(q["answer"])]
+        open_here = [q["question"].id for q in here if unanswered(q["answer"])]
         context.update(
             stages=stages,
             current_index=current_index,
@@ -349,12 +247,14 @@ def save(course_slug: str, quiz_slug: str) -> Any:
     _require_form()
     attempt = _target_attempt(quiz)
     if attempt.submitted_at is not None:
-        outcome = StageSave(_current_stage(attempt, quiz), errors={"": SUBMITTED})
+        outcome = StageSave(current_stage(attempt, quiz), errors={"": str(SUBMITTED)})
     else:
         outcome = _save_stage(attempt, quiz)
         if quiz.mode == "formative" and not outcome.errors and not wants_json():
             # "Controleer mijn antwoorden" with a question left open: say so beside it.
-            outcome.errors = {question_id: NOTHING_CHOSEN for question_id in outcome.open_scored}
+            outcome.errors = {
+                question_id: str(NOTHING_CHOSEN) for question_id in outcome.open_scored
+            }
     db.session.commit()
     if wants_json():
         body: dict[str, Any] = {
@@ -372,7 +272,7 @@ def save(course_slug: str, quiz_slug: str) -> Any:
     if outcome.errors:
         _keep_errors(quiz, outcome.errors)
     elif quiz.mode == "summative":
-        flash("Je antwoorden zijn opgeslagen.", "success")
+        flash(gettext("Je antwoorden zijn opgeslagen."), "success")
     return _back(quiz, outcome.stage_index)
 
 
@@ -392,10 +292,7 @@ def next_stage(course_slug: str, quiz_slug: str) -> Any:
     outcome = _save_stage(attempt, quiz)
     db.session.commit()
     if outcome.errors:
-        double_click = (
-            outcome.errors == {"": STALE_STAGE}
-            and outcome.stage_index == attempt.stages_revealed - 2
-        )
+        double_click = outcome.wrong_stage and outcome.stage_index == attempt.stages_revealed - 2
         if not double_click:
             _keep_errors(quiz, outcome.errors)
         # Nothing opens until the answers are saved; a double click lands on the new stage.
@@ -406,8 +303,10 @@ def next_stage(course_slug: str, quiz_slug: str) -> Any:
     db.session.commit()
     if opened:
         flash(
-            "Het volgende deel is geopend. Je antwoorden in de vorige delen liggen nu vast, "
-            "net als in een echt consult: wat je eerder besloot, kun je niet terugdraaien.",
+            gettext(
+                "Het volgende deel is geopend. Je antwoorden in de vorige delen liggen nu vast, "
+                "net als in een echt consult: wat je eerder besloot, kun je niet terugdraaien."
+            ),
             "info",
         )
     return _back(quiz, attempt.stages_revealed - 1)
@@ -462,25 +361,7 @@ def result(course_slug: str, quiz_slug: str, number: int) -> Any:
     answers = domain.answers_by_question(attempt.id)
     parts = [(stage, domain.stage_questions(attempt, stage)) for stage in quiz.stages]
     key_closed = quiz.mode == "summative" and status.retakes_remain
-    stages = []
-    if not key_closed:
-        stages = [
-            {
-                "stage": stage,
-                "questions": [
-                    {
-                        "question": question,
-                        "answer": answers.get(question.id),
-                        "chosen": set(_response(answers.get(question.id)) or [])
-                        if question.scored
-                        else set(),
-                        "score": _stored_score(question, answers.get(question.id)),
-                    }
-                    for question in questions
-                ],
-            }
-            for stage, questions in parts
-        ]
+    stages = [] if key_closed else reviewed_stages(parts, answers)
     return render_template(
         "quizzes/result.html",
         course=course,
@@ -499,12 +380,3 @@ def result(course_slug: str, quiz_slug: str, number: int) -> Any:
         changed=attempt.quiz_version != quiz.content_hash,
         lesson_link=lambda slug: _lesson_link(course, slug),
     )
-
-
-def _stored_score(question: Question, answer: Answer | None) -> float | None:
-    """The score given at submission (an unanswered scored question counts 0)."""
-    if not question.scored:
-        return None
-    if answer is None or answer.score is None:
-        return 0.0
-    return answer.score

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from flask_babel import gettext, ngettext
+
 INK = "#1c2430"
 MUTED = "#4d5866"
 LINE = "#d3dae0"
@@ -62,10 +64,10 @@ def score_histogram(scores: Sequence[float], pass_mark: int | None = None) -> Hi
         counts[min(int(round(score * 100)) // 10, 9)] += 1
     ok_from = None if pass_mark is None else min(pass_mark // 10, 9)
     return Histogram(
-        "Beste score op de eindtoets",
+        gettext("Beste score op de eindtoets"),
         SCORE_BINS,
         tuple(counts),
-        "score in procenten, per 10",
+        gettext("score in procenten, per 10"),
         ok_from,
         axis_labels=tuple(str(low) for low in range(0, 100, 10)),
     )
@@ -78,7 +80,7 @@ class Funnel:
     title: str
     labels: tuple[str, ...]
     counts: tuple[int, ...]
-    x_label: str = "stap"
+    x_label: str
     width = 480
 
     @property
@@ -110,13 +112,6 @@ class Funnel:
 #: Funnel layout in chart units: the title band, then one row (label line and bar) per step.
 FUNNEL_TOP = 44
 FUNNEL_ROW = 56
-FUNNEL_STEPS = (
-    "Aangemeld",
-    "Alle lessen af",
-    "Alle casussen gehaald",
-    "Evaluatie ingevuld",
-    "Certificaat",
-)
 
 
 def funnel(
@@ -124,9 +119,16 @@ def funnel(
 ) -> Funnel:
     """The steps from registering to the certificate, with how many learners reached each."""
     return Funnel(
-        "Van aanmelding tot certificaat",
-        FUNNEL_STEPS,
+        gettext("Van aanmelding tot certificaat"),
+        (
+            gettext("Aangemeld"),
+            gettext("Alle lessen af"),
+            gettext("Alle casussen gehaald"),
+            gettext("Evaluatie ingevuld"),
+            gettext("Certificaat"),
+        ),
         (registered, lessons_done, cases_passed, evaluated, certified),
+        gettext("stap"),
     )
 
 
@@ -189,10 +191,11 @@ def render_svg(chart: Histogram) -> str:
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
         f'stroke="{INK}" stroke-width="1"/>'
     )
+    learners = ngettext("%(num)d deelnemer", "%(num)d deelnemers", chart.total)
     out.append(
         f'<text x="{width / 2:.1f}" y="{height - 10}" font-family="{FONT}" '
         f'fill="{MUTED}" font-size="{LABEL_SIZE}" text-anchor="middle">{escape(chart.x_label)} · '
-        f"{chart.total} deelnemers</text>"
+        f"{escape(learners)}</text>"
     )
     out.append("</svg>")
     return "\n".join(out)

@@ -10,12 +10,17 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from flask import render_template
+from flask_babel import force_locale, gettext, lazy_gettext
 from sqlalchemy import Select, func, select
 
 from .. import clock
+from ..content import get_catalog
 from ..dates import AMSTERDAM, local_date
 from ..extensions import db
+from ..mail import queue_mail
 from ..models import Cohort, CohortInvite, CohortMember, CohortTrainer, User
+from ..web import public_url
 
 #: Letters and digits that are hard to mistake for one another (no 0/O, 1/I/L, U/V).
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
@@ -104,19 +109,22 @@ def is_member(user_id: int, cohort_id: int) -> bool:
 def join_problem(cohort: Cohort | None, on: dt.date | None = None) -> str | None:
     """Why a join code cannot be used (a sentence for the learner), or None."""
     if cohort is None:
-        return (
-            "Deze code kennen we niet. Controleer de code bij je opleider: "
-            f"hij heeft {CODE_LENGTH} tekens, bijvoorbeeld ABCD-2345."
+        return gettext(
+            "Deze code kennen we niet. Controleer de code bij je opleider: hij heeft "
+            "%(length)s tekens, bijvoorbeeld ABCD-2345.",
+            length=CODE_LENGTH,
         )
     if not cohort.join_open:
-        return (
-            f"Aansluiten bij de groep ‘{cohort.name}’ met deze code kan niet meer: "
-            "de opleider heeft de code gesloten. Vraag je opleider om een uitnodiging of een nieuwe code."
+        return gettext(
+            "Aansluiten bij de groep ‘%(name)s’ met deze code kan niet meer: de opleider heeft "
+            "de code gesloten. Vraag je opleider om een uitnodiging of een nieuwe code.",
+            name=cohort.name,
         )
     if cohort.join_until is not None and (on or today()) > cohort.join_until:
-        return (
-            f"Deze code was geldig tot en met {local_date(cohort.join_until)}. "
-            "Vraag je opleider om een uitnodiging of een nieuwe code."
+        return gettext(
+            "Deze code was geldig tot en met %(date)s. Vraag je opleider om een uitnodiging of "
+            "een nieuwe code.",
+            date=local_date(cohort.join_until),
         )
     return None
 
@@ -178,7 +186,48 @@ def create_invites(cohort: Cohort, emails: list[str]) -> list[CohortInvite]:
     return invites
 
 
-UNCONFIRMED_INVITE = (
+def mail_languages(addresses: list[str], default: str) -> dict[str, str]:
+    """The language to write to each address in: the account's, else `default` (no account)."""
+    known = dict(
+        db.session.execute(
+            select(func.lower(User.email), User.language).where(
+                func.lower(User.email).in_(addresses), User.deleted_at.is_(None)
+            )
+        ).all()
+    )
+    return {address: known.get(address) or default for address in addresses}
+
+
+def send_invites(
+    cohort: Cohort, trainer: User, emails: list[str], default_language: str
+) -> list[CohortInvite]:
+    """Invite the addresses (as `create_invites`) and queue one mail each with its link.
+
+    Each mail is in the invitee's language: their profile's if they have an account, else
+    `default_language` (the trainer's).
+    """
+    invites = create_invites(cohort, emails)
+    course = get_catalog().course(cohort.course_slug)
+    languages = mail_languages([item.email for item in invites], default=default_language)
+    for item in invites:
+        link = public_url("groups.accept_invite", token=item.token)
+        with force_locale(languages[item.email]):
+            queue_mail(
+                item.email,
+                gettext("Uitnodiging voor de groep %(name)s in Signaal", name=cohort.name),
+                render_template(
+                    "trainer/mail_invite.txt",
+                    cohort=cohort,
+                    course=course,
+                    trainer=trainer,
+                    link=link,
+                    days=INVITE_DAYS,
+                ),
+            )
+    return invites
+
+
+UNCONFIRMED_INVITE = lazy_gettext(
     "Bevestig eerst je e-mailadres met de link in de mail die je bij het aanmaken van je account "
     "kreeg (of vraag op je profielpagina een nieuwe aan). Daarna kun je de uitnodiging aannemen."
 )
@@ -195,23 +244,28 @@ def check_invite(token: str, user: User) -> InviteCheck:
     invite = db.session.scalar(select(CohortInvite).where(CohortInvite.token == token))
     if invite is None:
         return InviteCheck(
-            None, "Deze uitnodiging kennen we niet. Gebruik de link uit de e-mail, helemaal."
+            None,
+            gettext("Deze uitnodiging kennen we niet. Gebruik de link uit de e-mail, helemaal."),
         )
     if invite.accepted_at is not None:
-        return InviteCheck(invite, "Deze uitnodiging is al gebruikt.")
+        return InviteCheck(invite, gettext("Deze uitnodiging is al gebruikt."))
     if invite.created_at < clock.now() - dt.timedelta(days=INVITE_DAYS):
         return InviteCheck(
-            invite, "Deze uitnodiging is verlopen. Vraag je opleider om een nieuwe uitnodiging."
+            invite,
+            gettext("Deze uitnodiging is verlopen. Vraag je opleider om een nieuwe uitnodiging."),
         )
     if invite.email != user.email.lower():
         return InviteCheck(
             invite,
-            "Deze uitnodiging is verstuurd naar een ander e-mailadres dan waarmee je bent "
-            "ingelogd. Log uit en log in met het adres waarop je de uitnodiging ontving.",
+            gettext(
+                "Deze uitnodiging is verstuurd naar een ander e-mailadres dan waarmee je bent "
+                "ingelogd. Log uit en log in met het adres waarop je de uitnodiging ontving."
+            ),
         )
     if user.email_confirmed_at is None:
         # Anyone can register an address; only its owner (who confirmed it) may use the invitation.
-        return InviteCheck(invite, UNCONFIRMED_INVITE)
+        return InviteCheck(invite, str(UNCONFIRMED_INVITE))
+
     return InviteCheck(invite, None)
 
 

@@ -10,6 +10,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 from ..content.model import Course
 from ..models import Answer, Attempt, LessonProgress
 
@@ -33,7 +35,7 @@ class Event:
     opened_at: dt.datetime | None = None
     completed_at: dt.datetime | None = None
     minutes: int = 0
-    #: Attempts.
+    #: Attempts: "assessment" (the final test) or "practice" (practice questions).
     quiz_kind: str = ""
     number: int = 0
     submitted_at: dt.datetime | None = None
@@ -87,7 +89,9 @@ def timeline(
             Event(
                 at=row.completed_at or row.first_seen_at,
                 kind="lesson",
-                title=f"Les {lesson.number}: {lesson.title}",
+                title=gettext(
+                    "Les %(number)s: %(title)s", number=lesson.number, title=lesson.title
+                ),
                 opened_at=row.first_seen_at,
                 completed_at=row.completed_at,
                 minutes=round(row.seconds_on_task / 60),
@@ -102,7 +106,7 @@ def timeline(
                 at=attempt.submitted_at or attempt.started_at,
                 kind="attempt",
                 title=quiz.title if quiz else attempt.quiz_slug,
-                quiz_kind="Eindtoets" if in_assessment else "Oefenvragen",
+                quiz_kind="assessment" if in_assessment else "practice",
                 number=attempt.number,
                 submitted_at=attempt.submitted_at,
                 percent=attempt.percent,

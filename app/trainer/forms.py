@@ -1,56 +1,65 @@
-"""Trainer forms: new cohort, join settings, invitations, and the learner's join-code form."""
+"""Trainer forms: new cohort, join settings, invitations."""
 
 from __future__ import annotations
 
 import re
 
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from .cohorts import today
 
-REQUIRED = "Dit veld is verplicht."
+REQUIRED = lazy_gettext("Dit veld is verplicht.")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _not_in_past(form: FlaskForm, field: DateField) -> None:
     if field.data is not None and field.data < today():
-        raise ValidationError("Kies een datum vanaf vandaag, of laat het veld leeg.")
+        raise ValidationError(gettext("Kies een datum vanaf vandaag, of laat het veld leeg."))
 
 
 class CohortForm(FlaskForm):
     name = StringField(
-        "Naam van de groep",
+        lazy_gettext("Naam van de groep"),
         validators=[DataRequired(REQUIRED), Length(max=200)],
-        description="Bijvoorbeeld de naam van de praktijk, de HAGRO of de scholingsdag.",
+        description=lazy_gettext(
+            "Bijvoorbeeld de naam van de praktijk, de HAGRO of de scholingsdag."
+        ),
     )
-    course = SelectField("Cursus", validators=[DataRequired(REQUIRED)])
+    course = SelectField(lazy_gettext("Cursus"), validators=[DataRequired(REQUIRED)])
     join_until = DateField(
-        "Aansluiten kan tot en met",
+        lazy_gettext("Aansluiten kan tot en met"),
         validators=[Optional(), _not_in_past],
-        description="Laat leeg als de code geen einddatum heeft. Je kunt dit later wijzigen.",
+        description=lazy_gettext(
+            "Laat leeg als de code geen einddatum heeft. Je kunt dit later wijzigen."
+        ),
     )
-    submit = SubmitField("Groep aanmaken")
+    submit = SubmitField(lazy_gettext("Groep aanmaken"))
 
 
 class JoinSettingsForm(FlaskForm):
-    join_open = BooleanField("Aansluiten met de code is mogelijk")
+    join_open = BooleanField(lazy_gettext("Aansluiten met de code is mogelijk"))
     join_until = DateField(
-        "Aansluiten kan tot en met",
+        lazy_gettext("Aansluiten kan tot en met"),
         validators=[Optional()],
-        description="Laat leeg voor geen einddatum. Na deze dag werkt de code niet meer.",
+        description=lazy_gettext(
+            "Laat leeg voor geen einddatum. Na deze dag werkt de code niet meer."
+        ),
     )
-    submit = SubmitField("Instellingen opslaan")
+    submit = SubmitField(lazy_gettext("Instellingen opslaan"))
 
 
 class InviteForm(FlaskForm):
     emails = TextAreaField(
-        "E-mailadressen",
+        lazy_gettext("E-mailadressen"),
         validators=[DataRequired(REQUIRED)],
-        description="Eén adres per regel, of gescheiden door komma's. Maximaal 200 per keer.",
+        description=lazy_gettext(
+            "Eén adres per regel, of gescheiden door komma's. Maximaal 200 per keer."
+        ),
     )
-    submit = SubmitField("Uitnodigingen versturen")
+    submit = SubmitField(lazy_gettext("Uitnodigingen versturen"))
 
     def addresses(self) -> list[str]:
         return [a for a in re.split(r"[\s,;]+", self.emails.data or "") if a]
@@ -59,15 +68,10 @@ class InviteForm(FlaskForm):
         addresses = self.addresses()
         wrong = [a for a in addresses if not EMAIL_PATTERN.match(a)]
         if wrong:
-            raise ValidationError("Deze adressen kloppen niet: " + ", ".join(wrong[:5]) + ".")
+            raise ValidationError(
+                gettext(
+                    "Deze adressen kloppen niet: %(addresses)s.", addresses=", ".join(wrong[:5])
+                )
+            )
         if len(addresses) > 200:
-            raise ValidationError("Stuur maximaal 200 uitnodigingen per keer.")
-
-
-class JoinForm(FlaskForm):
-    code = StringField(
-        "Groepscode",
-        validators=[DataRequired("Vul de code in die je van je opleider kreeg.")],
-        description="8 tekens, bijvoorbeeld ABCD-2345. Hoofdletters en streepje maken niet uit.",
-    )
-    submit = SubmitField("Aansluiten")
+            raise ValidationError(gettext("Stuur maximaal 200 uitnodigingen per keer."))

@@ -21,6 +21,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..content.model import Question
 
@@ -141,6 +142,85 @@ class QuizSums:
     choices: dict[str, Counter[tuple[str, ...]]] = field(
         default_factory=lambda: defaultdict(Counter)
     )
+
+    def merge(self, other: QuizSums) -> None:
+        """Add sums taken over other sittings."""
+        self.totals.merge(other.totals)
+        for question_id, moments in other.items.items():
+            self.items.setdefault(question_id, Moments()).merge(moments)
+        for question_id, counts in other.choices.items():
+            self.choices.setdefault(question_id, Counter()).update(counts)
+
+    def compact(self, questions: Sequence[Question]) -> None:
+        """Count each question's answers per option only, which is all the analysis reads of
+        them (`_option_counts`), so a kept copy stays small however many different answers
+        (orders, combinations) were given. In place; compacting twice changes nothing."""
+        by_id = {question.id: question for question in questions}
+        for question_id, counts in self.choices.items():
+            question = by_id.get(question_id)
+            if question is None:
+                continue
+            compacted: Counter[tuple[str, ...]] = Counter()
+            if question.type == "ordering":
+                # An option in a right place, kept at that place ("" is no option id).
+                places = _right_places(question)
+                for choice, times in counts.items():
+                    for position, option_id in enumerate(choice):
+                        if option_id in places and position in places[option_id]:
+                            compacted[("",) * position + (option_id,)] += times
+            else:
+                for choice, times in counts.items():
+                    for option_id in set(choice):
+                        compacted[(option_id,)] += times
+            self.choices[question_id] = compacted
+
+    def as_json(self) -> dict[str, Any]:
+        """The sums as JSON (lists of numbers), to keep in the database."""
+        return {
+            "totals": _moments_json(self.totals),
+            "items": {key: _moments_json(m) for key, m in self.items.items()},
+            "choices": {
+                key: [[list(choice), count] for choice, count in counts.items()]
+                for key, counts in self.choices.items()
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> QuizSums:
+        """The sums `as_json` kept."""
+        summed = cls(totals=Moments(*data["totals"]))
+        for key, values in data["items"].items():
+            summed.items[key] = Moments(*values)
+        for key, pairs in data["choices"].items():
+            summed.choices[key] = Counter({tuple(choice): count for choice, count in pairs})
+        return summed
+
+
+def _moments_json(m: Moments) -> list[float]:
+    return [m.n, m.x, m.xx, m.xt, m.t, m.tt]
+
+
+def sitting_sums(
+    drawn: Sequence[str] | None, answers: Sequence[tuple[str, float, tuple[str, ...]]]
+) -> QuizSums:
+    """What one sitting adds to the sums, counted as `queries.computed_item_sums` counts it.
+
+    `drawn`: the question ids the attempt drew (None for attempts from before variants, whose
+    questions are the ones they answered); `answers`: its scored answers to questions the quiz
+    still asks, as (question id, score, option ids as answered).
+    """
+    total = sum(score for _, score, _ in answers)
+    summed = QuizSums()
+    summed.totals.add(0.0, total)
+    for question_id in set(drawn or ()):
+        summed.items[question_id].merge(Moments(1, t=total, tt=total * total))
+    held = 1 if drawn is None else 0
+    for question_id, x, choice in answers:
+        summed.items[question_id].merge(
+            Moments(held, x, x * x, x * total, total * held, total * total * held)
+        )
+        summed.choices[question_id][choice] += 1
+    return summed
 
 
 def _spread(sum_squares: float, total: float, n: int) -> float:

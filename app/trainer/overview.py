@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from flask_babel import force_locale, gettext, lazy_gettext
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -31,32 +32,34 @@ from .. import clock, csvsafe
 from ..content.model import Course
 from ..dates import local_datetime
 from ..extensions import db
+from ..i18n import DEFAULT_LANGUAGE
 from ..models import Cohort, CohortMember, User
+from ..web import page_number
 from . import queries
 from .queries import Member, flag
 
 #: Filter keys (query argument `filter`) and their labels.
 FILTERS = {
-    "alle": "Iedereen",
-    "niet-gestart": "Niet gestart",
-    "bezig": "Bezig met de lessen",
-    "inactief": "Al 30 dagen niet actief",
-    "vast": "Vast op de toets",
-    "geslaagd": "Eindtoets gehaald",
-    "zonder-certificaat": "Gehaald, nog geen certificaat",
-    "certificaat": "Certificaat ontvangen",
+    "alle": lazy_gettext("Iedereen"),
+    "niet-gestart": lazy_gettext("Niet gestart"),
+    "bezig": lazy_gettext("Bezig met de lessen"),
+    "inactief": lazy_gettext("Al 30 dagen niet actief"),
+    "vast": lazy_gettext("Vast op de toets"),
+    "geslaagd": lazy_gettext("Eindtoets gehaald"),
+    "zonder-certificaat": lazy_gettext("Gehaald, nog geen certificaat"),
+    "certificaat": lazy_gettext("Certificaat ontvangen"),
 }
 #: Sort keys (query argument `sort`) and their column labels.
 SORTS = {
-    "naam": "Naam",
-    "voortgang": "Voortgang",
-    "lessen": "Lessen af",
-    "activiteit": "Laatste activiteit",
-    "pogingen": "Pogingen",
-    "score": "Beste score",
-    "geslaagd": "Eindtoets",
-    "evaluatie": "Evaluatie",
-    "certificaat": "Certificaat",
+    "naam": lazy_gettext("Naam"),
+    "voortgang": lazy_gettext("Voortgang"),
+    "lessen": lazy_gettext("Lessen af"),
+    "activiteit": lazy_gettext("Laatste activiteit"),
+    "pogingen": lazy_gettext("Pogingen"),
+    "score": lazy_gettext("Beste score"),
+    "geslaagd": lazy_gettext("Eindtoets"),
+    "evaluatie": lazy_gettext("Evaluatie"),
+    "certificaat": lazy_gettext("Certificaat"),
 }
 INACTIVE_DAYS = 30
 PAGE_SIZE = 100
@@ -93,14 +96,14 @@ class LearnerRow:
     @property
     def status(self) -> str:
         if self.certified:
-            return "Certificaat"
+            return gettext("Certificaat")
         if self.passed:
-            return "Eindtoets gehaald"
+            return gettext("Eindtoets gehaald")
         if self.stuck:
-            return "Vast op de toets"
+            return gettext("Vast op de toets")
         if not self.started:
-            return "Niet gestart"
-        return "Bezig"
+            return gettext("Niet gestart")
+        return gettext("Bezig")
 
 
 @dataclass(frozen=True)
@@ -130,16 +133,12 @@ class View:
     def from_args(cls, args: Mapping[str, str]) -> View:
         filter_key = args.get("filter", "alle")
         sort_key = args.get("sort", "naam")
-        try:
-            page = max(int(args.get("pagina", "1")), 1)
-        except ValueError:
-            page = 1
         return cls(
             filter=filter_key if filter_key in FILTERS else "alle",
             sort=sort_key if sort_key in SORTS else "naam",
             descending=args.get("volgorde") == "aflopend",
             search=(args.get("zoek") or "").strip()[:100],
-            page=page,
+            page=page_number(args),
         )
 
     def args(self, **changes: Any) -> dict[str, Any]:
@@ -409,21 +408,21 @@ class Tally:
 
 
 CSV_HEADERS = (
-    "Naam",
-    "E-mailadres",
-    "Beroep",
-    "Lid sinds",
-    "Voortgang (%)",
-    "Lessen afgerond",
-    "Lessen totaal",
-    "Laatste activiteit",
-    "Pogingen eindtoets",
-    "Casussen gehaald",
-    "Beste score (%)",
-    "Eindtoets gehaald",
-    "Vast op de toets",
-    "Evaluatie ingevuld",
-    "Certificaat uitgegeven",
+    lazy_gettext("Naam"),
+    lazy_gettext("E-mailadres"),
+    lazy_gettext("Beroep"),
+    lazy_gettext("Lid sinds"),
+    lazy_gettext("Voortgang (%)"),
+    lazy_gettext("Lessen afgerond"),
+    lazy_gettext("Lessen totaal"),
+    lazy_gettext("Laatste activiteit"),
+    lazy_gettext("Pogingen eindtoets"),
+    lazy_gettext("Casussen gehaald"),
+    lazy_gettext("Beste score (%)"),
+    lazy_gettext("Eindtoets gehaald"),
+    lazy_gettext("Vast op de toets"),
+    lazy_gettext("Evaluatie ingevuld"),
+    lazy_gettext("Certificaat uitgegeven"),
 )
 
 
@@ -432,29 +431,35 @@ def _yes_no(value: bool) -> str:
 
 
 def to_csv(rows: Iterable[LearnerRow], profession_labels: Mapping[str, str]) -> Iterator[bytes]:
-    """The rows as CSV for Dutch Excel (';' separated, UTF-8 with a byte-order mark), in chunks."""
+    """The rows as CSV for Dutch Excel (';' separated, UTF-8 with a byte-order mark), in chunks.
+
+    The headers are in the trainer's language; the values in Dutch whatever the language
+    (yes/no, dates, professions), so a sheet that reads the export keeps working.
+    """
     yield "\ufeff".encode()
-    for text in csvsafe.chunks(
-        CSV_HEADERS,
-        (
-            [
-                r.member.name,
-                r.member.email,
-                profession_labels.get(r.member.profession, r.member.profession),
-                local_datetime(r.member.joined_at),
-                r.percent,
-                r.lessons_done,
-                r.lessons_total,
-                local_datetime(r.last_activity),
-                r.attempts,
-                f"{r.cases_passed} van {r.cases_total}",
-                "" if r.best_percent is None else r.best_percent,
-                _yes_no(r.passed),
-                _yes_no(r.stuck),
-                _yes_no(r.evaluated),
-                _yes_no(r.certified),
-            ]
-            for r in rows
-        ),
-    ):
-        yield text.encode("utf-8")
+    header = [str(label) for label in CSV_HEADERS]
+    with force_locale(DEFAULT_LANGUAGE):
+        for text in csvsafe.chunks(
+            header,
+            (
+                [
+                    r.member.name,
+                    r.member.email,
+                    str(profession_labels.get(r.member.profession, r.member.profession)),
+                    local_datetime(r.member.joined_at),
+                    r.percent,
+                    r.lessons_done,
+                    r.lessons_total,
+                    local_datetime(r.last_activity),
+                    r.attempts,
+                    f"{r.cases_passed} van {r.cases_total}",  # i18n: keep (stable CSV value)
+                    "" if r.best_percent is None else r.best_percent,
+                    _yes_no(r.passed),
+                    _yes_no(r.stuck),
+                    _yes_no(r.evaluated),
+                    _yes_no(r.certified),
+                ]
+                for r in rows
+            ),
+        ):
+            yield text.encode("utf-8")

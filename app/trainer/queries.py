@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import OrderedDict, defaultdict
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -28,8 +27,11 @@ from sqlalchemy import (
     insert,
     join,
     literal,
+    or_,
     select,
+    update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, selectinload
 
 from ..content.model import Course, Quiz
@@ -41,11 +43,12 @@ from ..models import (
     Certificate,
     CohortMember,
     Evaluation,
+    KeptItemSums,
     LearnerStanding,
     LessonProgress,
     User,
 )
-from .item_analysis import ItemResponse, Moments, QuizSums, Sitting
+from .item_analysis import ItemResponse, Moments, QuizSums, Sitting, sitting_sums
 
 
 @dataclass(frozen=True)
@@ -354,42 +357,152 @@ def _first_attempts(
     return first
 
 
-#: Item sums kept per process for this many scopes (course and cohort, or course-wide).
-ITEM_SUMS_KEPT = 32
-
-
 def item_sums(
     course_slug: str, quizzes: Sequence[Quiz], cohort_id: int | None = None
 ) -> dict[str, QuizSums]:
-    """`computed_item_sums`, kept until the submitted attempts in scope change.
+    """Per quiz, the item-analysis sums of the cohort (or of every learner): the kept ones.
 
-    Summing a cohort of 10,000 takes seconds; the sums depend only on the set of submitted
-    attempts of its members (their scores are fixed on submission), so one cheap count of that
-    set tells whether the kept sums still hold. Kept per app, so a fresh database starts afresh.
+    Summing a cohort of 10,000 from its answers takes seconds. The sums depend only on the set
+    of submitted attempts in scope (scores are fixed on submission) and the quiz's content, so
+    they are kept per scope and quiz (`KeptItemSums`), submissions add to them
+    (`record_submission`), and one cheap count per quiz of that set tells whether they still
+    hold. A stale or missing row (a member joined or left, an attempt was erased, the content
+    changed) is computed again here and kept; the view commits. Four queries at most, whatever
+    the cohort's size.
     """
-    quiz_slugs = tuple(q.slug for q in quizzes)
-    submitted = select(func.count(), func.sum(Attempt.id)).where(
+    scope = cohort_id or 0
+    stamps = _submitted_stamps(course_slug, tuple(q.slug for q in quizzes), cohort_id)
+    kept = {
+        row.quiz_slug: row
+        for row in db.session.scalars(
+            select(KeptItemSums).where(
+                KeptItemSums.scope_id == scope,
+                KeptItemSums.course_slug == course_slug,
+                KeptItemSums.quiz_slug.in_([q.slug for q in quizzes]),
+            )
+        )
+    }
+    result: dict[str, QuizSums] = {}
+    stale = []
+    for quiz in quizzes:
+        row = kept.get(quiz.slug)
+        stamp = stamps.get(quiz.slug, (0, 0))
+        if row is not None and (row.content_hash, row.submitted, row.id_sum) == (
+            quiz.content_hash,
+            *stamp,
+        ):
+            result[quiz.slug] = QuizSums.from_json(row.sums)
+        else:
+            stale.append(quiz)
+    if not stale:
+        return result
+    # Counted before summing: should a submission land in between, the sums hold it and the
+    # count does not, so the next view computes again (never the other way round).
+    computed = computed_item_sums(course_slug, stale, cohort_id)
+    try:
+        with db.session.begin_nested():
+            for quiz in stale:
+                sums = result[quiz.slug] = computed.get(quiz.slug, QuizSums())
+                sums.compact(quiz.questions)
+                submitted, id_sum = stamps.get(quiz.slug, (0, 0))
+                values = {
+                    "content_hash": quiz.content_hash,
+                    "submitted": submitted,
+                    "id_sum": id_sum,
+                    "sums": sums.as_json(),
+                }
+                if (row := kept.get(quiz.slug)) is None:
+                    row = KeptItemSums(scope_id=scope, course_slug=course_slug, quiz_slug=quiz.slug)
+                    db.session.add(row)
+                for name, value in values.items():
+                    setattr(row, name, value)
+    except IntegrityError:
+        pass  # a parallel view kept the same rows first
+    return result
+
+
+def _choice(response: Any) -> tuple[str, ...]:
+    """Option ids as answered, as the item analysis counts them (`computed_item_sums`)."""
+    return tuple(str(r) for r in response) if isinstance(response, list) else ()
+
+
+def _submitted_stamps(
+    course_slug: str, quiz_slugs: tuple[str, ...], cohort_id: int | None
+) -> dict[str, tuple[int, int]]:
+    """Per quiz, how many attempts in scope are submitted and the sum of their ids."""
+    stamps = select(Attempt.quiz_slug, func.count(), func.sum(Attempt.id)).where(
         Attempt.course_slug == course_slug,
         Attempt.quiz_slug.in_(quiz_slugs),
         Attempt.submitted_at.is_not(None),
     )
     if cohort_id is not None:
-        submitted = submitted.join(
+        stamps = stamps.join(
             CohortMember,
             and_(CohortMember.user_id == Attempt.user_id, CohortMember.cohort_id == cohort_id),
         )
-    key = (course_slug, tuple((q.slug, q.content_hash) for q in quizzes), cohort_id)
-    stamp = tuple(db.session.execute(submitted).one())
-    kept: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], dict[str, QuizSums]]]
-    kept = current_app.extensions.setdefault("signaal.item_sums", OrderedDict())
-    hit = kept.get(key)
-    if hit is not None and hit[0] == stamp:
-        return hit[1]
-    sums = computed_item_sums(course_slug, quizzes, cohort_id)
-    kept[key] = (stamp, sums)
-    while len(kept) > ITEM_SUMS_KEPT:  # the oldest first
-        kept.popitem(last=False)
-    return sums
+    rows = db.session.execute(stamps.group_by(Attempt.quiz_slug))
+    return {quiz_slug: (int(count), int(id_sum or 0)) for quiz_slug, count, id_sum in rows}
+
+
+def record_submission(
+    attempt: Attempt, quiz: Quiz, graded: Mapping[str, tuple[float | None, Any]]
+) -> None:
+    """Add a just-submitted attempt to the kept item sums of every scope that holds its learner.
+
+    `graded`: per question answered, the score given and the response. Every submission moves
+    the count the kept sums are checked against (one UPDATE); the learner's first submitted
+    attempt at the quiz also adds its sitting to the sums. Scopes without kept sums, or kept
+    for other content, are left to the item analysis to compute when it is next viewed.
+    """
+    in_scope = (
+        KeptItemSums.course_slug == attempt.course_slug,
+        KeptItemSums.quiz_slug == quiz.slug,
+        KeptItemSums.content_hash == quiz.content_hash,
+        or_(
+            KeptItemSums.scope_id == 0,
+            KeptItemSums.scope_id.in_(
+                select(CohortMember.cohort_id).where(CohortMember.user_id == attempt.user_id)
+            ),
+        ),
+    )
+    # The first attempt has no earlier one; a later one is first if the earlier were erased.
+    first = attempt.number == 1 or attempt.number == db.session.scalar(
+        select(func.min(Attempt.number)).where(
+            Attempt.user_id == attempt.user_id,
+            Attempt.course_slug == attempt.course_slug,
+            Attempt.quiz_slug == quiz.slug,
+            Attempt.submitted_at.is_not(None),
+        )
+    )
+    if not first:
+        # A retake: its answers do not count, only the count moves (no need to read the sums).
+        db.session.execute(
+            update(KeptItemSums)
+            .where(*in_scope)
+            .values(submitted=KeptItemSums.submitted + 1, id_sum=KeptItemSums.id_sum + attempt.id)
+            .execution_options(synchronize_session=False)
+        )
+        return
+    rows = db.session.scalars(select(KeptItemSums).where(*in_scope).with_for_update()).all()
+    if not rows:
+        return
+    analysed = {question.id for question in quiz.scored_questions}
+    sitting = sitting_sums(
+        attempt.question_ids if isinstance(attempt.question_ids, list) else None,
+        [
+            (question_id, score, _choice(response))
+            for question_id, (score, response) in graded.items()
+            if score is not None and question_id in analysed
+        ],
+    )
+    for row in rows:
+        sums = QuizSums.from_json(row.sums)
+        sums.merge(sitting)
+        sums.compact(quiz.questions)
+        row.sums = sums.as_json()
+        row.submitted += 1
+        row.id_sum += attempt.id
+    db.session.flush()
 
 
 def computed_item_sums(

@@ -1,4 +1,4 @@
-"""Trainer and join views: thin; they read the request, call the domain, commit once, redirect."""
+"""Trainer views (under /groepen): thin; they read the request, call the domain, commit once, redirect."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_babel import get_locale, gettext, ngettext
+from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.access import role_required
@@ -25,14 +26,13 @@ from ..content import get_catalog
 from ..content.model import Course
 from ..extensions import db, limiter, user_or_address
 from ..forms import EmptyForm, offer_courses
-from ..mail import queue_mail
 from ..models import PROFESSIONS, TRAINER_ROLES, Cohort, CohortInvite, User
 from ..quizzes.attempts import assessment_status_for_users, grant_attempt
-from ..web import course_or_404, public_url
+from ..web import course_or_404, paged, public_url
 from . import charts, cohorts, detail, item_analysis, overview, queries, reminders
-from .forms import CohortForm, InviteForm, JoinForm, JoinSettingsForm
+from .forms import CohortForm, InviteForm, JoinSettingsForm
 
-# Trainer pages live under /groepen; the learner-facing join pages under /groep (full rules).
+# Trainer pages live under /groepen; the learner-facing pages under /groep are `app.groups`.
 bp = Blueprint("trainer", __name__)
 
 
@@ -52,7 +52,7 @@ def _member_or_404(cohort: Cohort, user_id: int) -> User:
 
 
 def _join_link(cohort: Cohort) -> str:
-    return public_url("trainer.join", code=cohorts.format_code(cohort.join_code))
+    return public_url("groups.join", code=cohorts.format_code(cohort.join_code))
 
 
 # --- trainer pages -------------------------------------------------------------------------
@@ -83,7 +83,10 @@ def create() -> Any:
         audit(current_user, "cohort.create", cohort, name=cohort.name)
         db.session.commit()
         flash(
-            f"De groep ‘{cohort.name}’ is aangemaakt. Deel de code of de link met je deelnemers.",
+            gettext(
+                "De groep ‘%(name)s’ is aangemaakt. Deel de code of de link met je deelnemers.",
+                name=cohort.name,
+            ),
             "success",
         )
         return redirect(url_for("trainer.manage", cohort_id=cohort.id))
@@ -99,11 +102,11 @@ def cohort(cohort_id: int) -> Any:
     cohort_overview = overview.Overview.of(group, course)
     view = overview.View.from_args(request.args)
     tally = cohort_overview.tally(view)
-    matched = tally.matched
-    pages = max((matched - 1) // overview.PAGE_SIZE + 1, 1)
-    page = min(view.page, pages)
-    rows = list(
-        cohort_overview.rows(view, limit=overview.PAGE_SIZE, offset=(page - 1) * overview.PAGE_SIZE)
+    shown = paged(
+        lambda limit, offset: cohort_overview.rows(view, limit=limit, offset=offset),
+        view.page,
+        overview.PAGE_SIZE,
+        total=tally.matched,
     )
     audit(current_user, "trainer.view_cohort", group, learners=tally.summary.learners)
     db.session.commit()
@@ -112,10 +115,10 @@ def cohort(cohort_id: int) -> Any:
         cohort=group,
         course=course,
         view=view,
-        rows=rows,
-        matched=matched,
-        page=page,
-        pages=pages,
+        rows=shown.rows,
+        matched=tally.matched,
+        page=shown.page,
+        pages=shown.pages,
         summary=tally.summary,
         charts=_charts(tally, course),
         chart_uri=charts.data_uri,
@@ -221,8 +224,10 @@ def send_reminder(cohort_id: int) -> Any:
     cohort_overview = overview.Overview.of(group, course)
     if str(cohort_overview.tally(view).matched) != request.form.get("aantal"):
         flash(
-            "De selectie is veranderd sinds je het voorbeeld bekeek. Controleer het opnieuw en "
-            "verstuur dan.",
+            gettext(
+                "De selectie is veranderd sinds je het voorbeeld bekeek. Controleer het opnieuw "
+                "en verstuur dan."
+            ),
             "warning",
         )
         return redirect(preview)
@@ -236,7 +241,14 @@ def send_reminder(cohort_id: int) -> Any:
         q=view.search,
     )
     db.session.commit()
-    flash(f"De herinnering staat klaar voor {count} deelnemer(s) en wordt zo verstuurd.", "success")
+    flash(
+        ngettext(
+            "De herinnering staat klaar voor %(num)d deelnemer en wordt zo verstuurd.",
+            "De herinnering staat klaar voor %(num)d deelnemers en wordt zo verstuurd.",
+            count,
+        ),
+        "success",
+    )
     return redirect(url_for("trainer.cohort", cohort_id=group.id, **view.args(pagina=1)))
 
 
@@ -259,7 +271,7 @@ def manage(cohort_id: int) -> Any:
             join_until=group.join_until.isoformat() if group.join_until else None,
         )
         db.session.commit()
-        flash("De instellingen voor aansluiten zijn opgeslagen.", "success")
+        flash(gettext("De instellingen voor aansluiten zijn opgeslagen."), "success")
         return redirect(url_for("trainer.manage", cohort_id=group.id))
     return _render_manage(group, settings_form=form, invite_form=InviteForm(prefix="uitnodigen"))
 
@@ -295,7 +307,10 @@ def new_code(cohort_id: int) -> Any:
         audit(current_user, "cohort.new_code", group)
         db.session.commit()
         flash(
-            f"De nieuwe code is {cohorts.format_code(group.join_code)}. De oude code werkt niet meer.",
+            gettext(
+                "De nieuwe code is %(code)s. De oude code werkt niet meer.",
+                code=cohorts.format_code(group.join_code),
+            ),
             "success",
         )
     return redirect(url_for("trainer.manage", cohort_id=group.id))
@@ -314,29 +329,20 @@ def invite(cohort_id: int) -> Any:
             data={"join_open": group.join_open, "join_until": group.join_until},
         )
         return _render_manage(group, settings_form=settings, invite_form=form)
-    invites = cohorts.create_invites(group, form.addresses())
+    invites = cohorts.send_invites(group, current_user, form.addresses(), str(get_locale()))
     audit(current_user, "cohort.invite", group, count=len(invites))
-    course = get_catalog().course(group.course_slug)
-    for item in invites:
-        link = public_url("trainer.accept_invite", token=item.token)
-        queue_mail(
-            item.email,
-            f"Uitnodiging voor de groep {group.name} in Signaal",
-            render_template(
-                "trainer/mail_invite.txt",
-                cohort=group,
-                course=course,
-                trainer=current_user,
-                link=link,
-                days=cohorts.INVITE_DAYS,
-            ),
-        )
     db.session.commit()
     skipped = len(form.addresses()) - len(invites)
-    message = f"{len(invites)} uitnodiging(en) verstuurd."
+    sent = ngettext(
+        "%(num)d uitnodiging verstuurd.", "%(num)d uitnodigingen verstuurd.", len(invites)
+    )
     if skipped:
-        message += f" {skipped} adres(sen) overgeslagen: dubbel of al uitgenodigd."
-    flash(message, "success")
+        sent += " " + ngettext(
+            "%(num)d adres overgeslagen: dubbel of al uitgenodigd.",
+            "%(num)d adressen overgeslagen: dubbel of al uitgenodigd.",
+            skipped,
+        )
+    flash(sent, "success")
     return redirect(url_for("trainer.manage", cohort_id=group.id))
 
 
@@ -386,7 +392,11 @@ def grant(cohort_id: int, user_id: int, quiz_slug: str) -> Any:
         )
         db.session.commit()
         flash(
-            f"{person.full_name} heeft een extra poging voor ‘{course.quizzes[quiz_slug].title}’.",
+            gettext(
+                "%(name)s heeft een extra poging voor ‘%(case)s’.",
+                name=person.full_name,
+                case=course.quizzes[quiz_slug].title,
+            ),
             "success",
         )
     return redirect(url_for("trainer.learner", cohort_id=group.id, user_id=person.id))
@@ -421,6 +431,7 @@ def item_analysis_page(cohort_id: int | None) -> Any:
         )
         for quiz in quizzes
     ]
+    db.session.commit()  # the sums computed again, if any, are kept for the next view
     return render_template(
         "trainer/item_analysis.html",
         cohort=group,
@@ -444,101 +455,3 @@ def boosters(cohort_id: int) -> Any:
         course=course,
         retention=cohort_retention(group.id, course),
     )
-
-
-# --- learner pages -------------------------------------------------------------------------
-
-
-def _failed(response: Any) -> bool:
-    """Only attempts that did not join count towards the rate limit."""
-    return response.status_code != 302
-
-
-@bp.route("/groep/aansluiten", methods=["GET", "POST"], defaults={"code": None})
-@bp.route("/groep/aansluiten/<code>", methods=["GET", "POST"])
-@login_required
-@limiter.limit("20 per hour", methods=["POST"], deduct_when=_failed)
-def join(code: str | None) -> Any:
-    """Join a cohort with a code (typed in, or from the trainer's link)."""
-    form = JoinForm(data={"code": code} if code else None)
-    group = cohorts.find_by_code(code) if code else None
-    problem = cohorts.join_problem(group) if code else None
-    if form.validate_on_submit():
-        try:
-            group, joined = cohorts.join_with_code(current_user, form.code.data)
-        except cohorts.JoinError as exc:
-            form.code.errors = [str(exc)]
-            return render_template("trainer/join.html", form=form, cohort=None, problem=None)
-        if joined:
-            audit(current_user, "cohort.join", group, via="code")
-            db.session.commit()
-            flash(f"Je bent aangesloten bij de groep ‘{group.name}’.", "success")
-        else:
-            flash(f"Je was al lid van de groep ‘{group.name}’.", "info")
-        return redirect(url_for("trainer.my_trainers"))
-    return render_template(
-        "trainer/join.html",
-        form=form,
-        cohort=group if problem is None else None,
-        problem=problem,
-        trainers=sorted(group.trainers, key=lambda t: t.surname) if group else [],
-        course=get_catalog().course(group.course_slug) if group else None,
-    )
-
-
-@bp.route("/groep/uitnodiging/<token>", methods=["GET", "POST"])
-@login_required
-def accept_invite(token: str) -> Any:
-    """Accept an e-mail invitation while logged in with the invited address."""
-    check = cohorts.check_invite(token, current_user)
-    form = EmptyForm()
-    if check.problem is None and form.validate_on_submit():
-        assert check.invite is not None
-        group = cohorts.accept_invite(check.invite, current_user)
-        audit(current_user, "cohort.join", group, via="invite")
-        db.session.commit()
-        flash(f"Je bent aangesloten bij de groep ‘{group.name}’.", "success")
-        return redirect(url_for("trainer.my_trainers"))
-    group = db.session.get(Cohort, check.invite.cohort_id) if check.invite else None
-    return render_template(
-        "trainer/accept_invite.html",
-        problem=check.problem,
-        cohort=group,
-        trainers=sorted(group.trainers, key=lambda t: t.surname) if group else [],
-        course=get_catalog().course(group.course_slug) if group else None,
-        form=form,
-    )
-
-
-@bp.get("/groep/mijn-opleiders")
-@login_required
-def my_trainers() -> Any:
-    """The learner's cohorts and the trainers who follow their progress."""
-    return render_template(
-        "trainer/my_trainers.html",
-        followed=cohorts.followed_by(current_user),
-        invites=cohorts.pending_invites(current_user),
-        unconfirmed=cohorts.UNCONFIRMED_INVITE if current_user.email_confirmed_at is None else "",
-        catalog=get_catalog(),
-        form=EmptyForm(),
-    )
-
-
-@bp.post("/groep/<int:cohort_id>/verlaten")
-@login_required
-def leave(cohort_id: int) -> Any:
-    """Leave a cohort: its trainers no longer see the learner's progress.
-
-    A cohort that does not exist is answered like one the learner is not in, so ids reveal nothing.
-    """
-    group = db.session.get(Cohort, cohort_id)
-    if group is None:
-        return redirect(url_for("trainer.my_trainers"))
-    if EmptyForm().validate_on_submit() and cohorts.leave(current_user, group):
-        audit(current_user, "cohort.leave", group)
-        db.session.commit()
-        flash(
-            f"Je bent uit de groep ‘{group.name}’. De opleiders zien je voortgang niet meer.",
-            "success",
-        )
-    return redirect(url_for("trainer.my_trainers"))

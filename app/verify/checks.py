@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..certificates import numbers
@@ -81,7 +82,7 @@ def check_upload(certificate: Certificate, data: bytes, signing_cert: Path | str
     """
     if data.lstrip()[:5] != b"%PDF-":
         return UploadResult(
-            False, "Dit bestand is geen PDF. Kies het PDF-bestand van het certificaat."
+            False, gettext("Dit bestand is geen PDF. Kies het PDF-bestand van het certificaat.")
         )
     digest = hashlib.sha256(data).hexdigest()
     if digest != certificate.sha256:
@@ -93,24 +94,31 @@ def check_upload(certificate: Certificate, data: bytes, signing_cert: Path | str
     if signature is None or not signature.ok:
         return UploadResult(
             False,
-            "Het bestand is gelijk aan het uitgegeven bestand, maar de handtekening kan nu niet "
-            "worden bevestigd. Neem contact op met de aanbieder.",
+            gettext(
+                "Het bestand is gelijk aan het uitgegeven bestand, maar de handtekening kan nu "
+                "niet worden bevestigd. Neem contact op met de aanbieder."
+            ),
         )
     if certificate.status == "revoked":
         return UploadResult(
             False,
-            "Dit is precies het bestand dat is uitgegeven, maar het certificaat is ingetrokken: "
-            "het geldt niet meer.",
+            gettext(
+                "Dit is precies het bestand dat is uitgegeven, maar het certificaat is "
+                "ingetrokken: het geldt niet meer."
+            ),
         )
     if certificate.status == "superseded":
         return UploadResult(
             False,
-            "Dit is precies het bestand dat is uitgegeven, maar het is vervangen door een "
-            "nieuwer certificaat met de accreditatiepunten: vraag de houder om dat certificaat.",
+            gettext(
+                "Dit is precies het bestand dat is uitgegeven, maar het is vervangen door een "
+                "nieuwer certificaat met de accreditatiepunten: vraag de houder om dat "
+                "certificaat."
+            ),
         )
     return UploadResult(
         True,
-        "Dit is precies het bestand dat is uitgegeven, en de digitale handtekening klopt.",
+        gettext("Dit is precies het bestand dat is uitgegeven, en de digitale handtekening klopt."),
     )
 
 
@@ -120,13 +128,19 @@ def _not_this_certificate(certificate: Certificate, digest: str) -> UploadResult
     if other is not None:
         return UploadResult(
             False,
-            f"Dit bestand is certificaat {other.number}, niet {certificate.number}. "
-            "Controleer het nummer op het certificaat.",
+            gettext(
+                "Dit bestand is certificaat %(other)s, niet %(number)s. Controleer het nummer "
+                "op het certificaat.",
+                other=other.number,
+                number=certificate.number,
+            ),
         )
     return UploadResult(
         False,
-        "Dit bestand is geen geldig Signaal-certificaat met dit nummer: het is gewijzigd of het "
-        "is een ander bestand. Vraag de houder om het PDF-bestand zoals het is uitgegeven.",
+        gettext(
+            "Dit bestand is geen geldig Signaal-certificaat met dit nummer: het is gewijzigd of "
+            "het is een ander bestand. Vraag de houder om het PDF-bestand zoals het is uitgegeven."
+        ),
     )
 
 
@@ -156,7 +170,7 @@ def as_json(result: Verdict, verification_url: str) -> dict[str, Any]:
             "title": facts.course_title,
             "version": facts.course_version,
         },
-        "result": "toets met voldoende afgerond",
+        "result": "toets met voldoende afgerond",  # i18n: keep (a documented API value)
         "completed_on": facts.completed_on.isoformat(),
         "study_load_minutes": facts.study_load_minutes,
         "accreditation": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, SubmitField
@@ -15,17 +16,22 @@ class LookupForm(FlaskForm):
         csrf = False
 
     number = StringField(
-        "Certificaatnummer",
-        validators=[DataRequired("Vul het certificaatnummer in.")],
-        description="Zoals op het certificaat, bijvoorbeeld SIG-7K3M-Q9XD-K. Hoofd- of kleine letters en streepjes maken niet uit.",
+        lazy_gettext("Certificaatnummer"),
+        validators=[DataRequired(lazy_gettext("Vul het certificaatnummer in."))],
+        description=lazy_gettext(
+            "Zoals op het certificaat, bijvoorbeeld SIG-7K3M-Q9XD-K. Hoofd- of kleine letters "
+            "en streepjes maken niet uit."
+        ),
     )
-    submit = SubmitField("Controleren")
+    submit = SubmitField(lazy_gettext("Controleren"))
 
 
 class UploadForm(FlaskForm):
     pdf = FileField(
-        "PDF van het certificaat",
-        validators=[FileRequired("Kies het PDF-bestand van het certificaat.")],
-        description="Het bestand wordt alleen vergeleken met het uitgegeven certificaat en niet bewaard.",
+        lazy_gettext("PDF van het certificaat"),
+        validators=[FileRequired(lazy_gettext("Kies het PDF-bestand van het certificaat."))],
+        description=lazy_gettext(
+            "Het bestand wordt alleen vergeleken met het uitgegeven certificaat en niet bewaard."
+        ),
     )
-    submit = SubmitField("Bestand controleren")
+    submit = SubmitField(lazy_gettext("Bestand controleren"))

@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from sqlalchemy import text
 
 from ..certificates import issuing, numbers
@@ -113,12 +114,15 @@ def upload(number: str) -> Any:
     data = form.pdf.data.stream.read(_max_upload() + 1)
     if not data:
         form.pdf.errors.append(
-            "Dit bestand is leeg (0 bytes). Kies het PDF-bestand van het certificaat."
+            gettext("Dit bestand is leeg (0 bytes). Kies het PDF-bestand van het certificaat.")
         )
         return _render_show(number, form, status=400)
     if len(data) > _max_upload():
         form.pdf.errors.append(
-            f"Dit bestand is groter dan {file_size(_max_upload())}: een certificaat is veel kleiner."
+            gettext(
+                "Dit bestand is groter dan %(limit)s: een certificaat is veel kleiner.",
+                limit=file_size(_max_upload()),
+            )
         )
         return _render_show(number, form, status=413)
     outcome = checks.check_upload(result.certificate, data, current_app.config["SIGNING_CERT"])

@@ -14,6 +14,11 @@ document.addEventListener("DOMContentLoaded", () => {
   let saving = false;
   let again = false;
   let waitingSubmit = null;
+  // The page gives every message in the interface's language ({name} is filled in here).
+  const msg = (name, values = {}) =>
+    (form.dataset[name] || "").replace(/\{(\w+)\}/g, (all, key) =>
+      key in values ? values[key] : all,
+    );
 
   const say = (text, link) => {
     if (!status) return;
@@ -32,7 +37,7 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   };
   const now = () =>
-    new Date().toLocaleTimeString("nl-NL", { hour: "2-digit", minute: "2-digit" });
+    new Date().toLocaleTimeString(document.documentElement.lang || "nl", { hour: "2-digit", minute: "2-digit" });
 
   const schedule = (ms) => {
     window.clearTimeout(timer);
@@ -157,30 +162,28 @@ document.addEventListener("DOMContentLoaded", () => {
       showQuestionErrors(data.question_errors);
       if (response.ok && data.saved) {
         dropDraft(sent);
-        say(`Opgeslagen om ${now()}.`);
+        say(msg("msgSaved", { time: now() }));
       } else if (response.status === 401 || data.session_ended || response.redirected) {
-        say(
-          "Je sessie is verlopen, daarom is er niet opgeslagen. Wat je hebt ingevuld, bewaren we " +
-            "in dit tabblad. Log opnieuw in: daarna kom je terug bij dit deel en zetten we je " +
-            "antwoorden terug.",
-          { href: data.login_url || "/account/inloggen", text: "Opnieuw inloggen" },
-        );
+        say(msg("msgSessionEnded"), {
+          href: data.login_url || "/account/inloggen",
+          text: msg("msgSignIn"),
+        });
       } else if (data.stale) {
-        say(`Niet opgeslagen: ${data.errors.join(" ")}`, {
+        say(msg("msgNotSaved", { reasons: data.errors.join(" ") }), {
           button: true,
-          text: "Laad mijn nieuwste antwoorden",
+          text: msg("msgReload"),
           // The reloaded page shows the newest answers; the draft gives back only what was
           // typed here on answers that nobody changed meanwhile.
           onclick: () => window.location.reload(),
         });
       } else if (data.errors && data.errors.length) {
-        say(`Niet opgeslagen: ${data.errors.join(" ")}`);
+        say(msg("msgNotSaved", { reasons: data.errors.join(" ") }));
       } else {
-        say("Niet opgeslagen. Wat je hebt ingevuld, staat nog op deze pagina; we proberen het zo opnieuw.");
+        say(msg("msgRetry"));
         schedule(5000);
       }
     } catch (error) {
-      say("Niet opgeslagen: er is geen verbinding. Je antwoorden staan nog op deze pagina; we proberen het zo opnieuw.");
+      say(msg("msgOffline"));
       schedule(5000);
     } finally {
       saving = false;
@@ -222,11 +225,8 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!button || !button.hasAttribute("data-lock-confirm")) return;
     const open = openQuestions();
     if (open === 0) return;
-    const part = button.dataset.lockConfirm;
-    const question = open === 1 ? "1 vraag" : `${open} vragen`;
     const ok = window.confirm(
-      `Je hebt nog ${question} open in dit deel. Ga je naar deel ${part}, dan liggen ` +
-        `${open === 1 ? "die" : "ze"} vast als "Niet beantwoord". Toch naar deel ${part}?`,
+      msg(open === 1 ? "msgConfirmOne" : "msgConfirmOther", { count: String(open) }),
     );
     if (!ok) {
       event.preventDefault();
@@ -273,11 +273,7 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 
   if (restoreDraft()) {
-    say(
-      autosave
-        ? "We hebben antwoorden teruggezet die nog niet waren opgeslagen; ze worden nu bewaard."
-        : "We hebben antwoorden teruggezet die nog niet waren opgeslagen. Controleer ze en sla ze op.",
-    );
+    say(msg("msgRestored"));
     if (autosave) schedule(0);
   } else {
     // Everything the draft held is on the page already (or was replaced by newer answers).
