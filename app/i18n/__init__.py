@@ -74,21 +74,11 @@ def _catalogue() -> Any:
     return translations
 
 
-def _render_catalogue(eval_ctx: EvalContext) -> Any:
-    """The catalogue of one template render, looked up on its first string: a render runs
-    inside one language (`force_locale` around a render gives that render its own)."""
-    try:
-        return eval_ctx.signaal_catalogue  # type: ignore[attr-defined]
-    except AttributeError:
-        catalogue = eval_ctx.signaal_catalogue = _catalogue()  # type: ignore[attr-defined]
-        return catalogue
-
-
 @pass_eval_context
 def template_gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
     """`_()`, `gettext()` and `{% trans %}` in templates, as Jinja's newstyle gettext does it:
     escaped where the template escapes, and always a format string (`%%` for a percent sign)."""
-    text = _render_catalogue(eval_ctx).gettext(string)
+    text = _catalogue().gettext(string)
     if eval_ctx.autoescape:
         text = Markup(text)
     # Formatting a text without a percent sign gives the same text: skip it (most strings).
@@ -101,7 +91,7 @@ def template_ngettext(
 ) -> str:
     """`ngettext()` and `{% trans count=... %}` in templates; `num` is there to format."""
     variables.setdefault("num", num)
-    text = _render_catalogue(eval_ctx).ngettext(singular, plural, num)
+    text = _catalogue().ngettext(singular, plural, num)
     if eval_ctx.autoescape:
         text = Markup(text)
     return text % variables
