@@ -115,3 +115,17 @@ def test_a_forced_language_switches_the_page_text_and_back(app):
             "<b>0%</b> gelezen"
         )
         assert render_template_string("{{ _('%(n)s%% klaar', n='<i>') }}") == "&lt;i&gt;% klaar"
+
+
+def test_macros_of_an_imported_template_speak_each_requests_language(app):
+    """Jinja keeps an imported template's module (and its context) across renders: its macros
+    must still translate in the language of the request that calls them."""
+    from flask import render_template_string
+
+    template = '{% from "quizzes/_review.html" import verdict %}{{ verdict(None) }}'
+    with app.test_request_context(headers=ENGLISH_BROWSER):
+        assert "Not answered" in render_template_string(template)
+    with app.test_request_context():
+        assert "Niet beantwoord" in render_template_string(template)
+    with app.test_request_context(headers=ENGLISH_BROWSER):
+        assert "Not answered" in render_template_string(template)
