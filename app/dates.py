@@ -4,6 +4,7 @@ language of the page ('25 november 2026' in Dutch, 'November 25, 2026' in Englis
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -27,7 +28,13 @@ def local_date(value: dt.date | dt.datetime | None, locale: str | None = None) -
         return ""
     if isinstance(value, dt.datetime):
         value = value.astimezone(AMSTERDAM).date()
-    return format_date(value, "long", locale=_locale(locale))
+    return _long_date(value, _locale(locale))
+
+
+@lru_cache(maxsize=4096)
+def _long_date(value: dt.date, locale: str) -> str:
+    # Babel parses the locale and the pattern on every call; pages show the same few dates.
+    return format_date(value, "long", locale=locale)
 
 
 def local_datetime(value: dt.datetime | None, locale: str | None = None) -> str:

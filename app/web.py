@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -13,6 +14,7 @@ from flask import (
     current_app,
     flash,
     g,
+    has_request_context,
     jsonify,
     render_template,
     request,
@@ -21,6 +23,7 @@ from flask import (
 )
 from flask_babel import force_locale, format_decimal, gettext, lazy_gettext
 from flask_login import logout_user, user_logged_in
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
@@ -95,6 +98,7 @@ def init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    _skip_limiter_where_unlimited(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = lazy_gettext("Log in om deze pagina te bekijken.")
@@ -117,6 +121,115 @@ def init_extensions(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["file_size"] = file_size
+    app.jinja_env.globals["url_for"] = _remembering_url_for(app)
+    app.jinja_env.globals["csrf_token"] = _csrf_token_signed_once(app)
+    # Flask-WTF also hands its `csrf_token` to every template through a context processor,
+    # which would override the global; its global `csrf_meta_tag` stays.
+    processors = app.template_context_processors[None]
+    processors[:] = [p for p in processors if getattr(p, "__module__", "") != "flask_wtf.csrf"]
+
+
+def unlimited(view: Callable[..., Any]) -> Callable[..., Any]:
+    """No rate limit on this view (`limiter.exempt`), and none of the limiter's work per request:
+    Flask-Limiter resolves the limits of every request, exempt or not, and tidies up after it.
+    For reads a signed-in page makes often, such as a lesson."""
+    view._signaal_unlimited = True  # type: ignore[attr-defined]  # copied by functools.wraps
+    return limiter.exempt(view)
+
+
+def _skip_limiter_where_unlimited(app: Flask) -> None:
+    """Run the limiter's request hooks (bound by `limiter.init_app`) except for `unlimited` views."""
+    endpoints: set[str] = set()
+    known: list[int] = [-1]  # the number of views when `endpoints` was last worked out
+
+    def is_unlimited() -> bool:
+        views = app.view_functions
+        if known[0] != len(views):
+            endpoints.clear()
+            endpoints.update(e for e, f in views.items() if getattr(f, "_signaal_unlimited", 0))
+            known[0] = len(views)
+        return request.endpoint in endpoints
+
+    def skipping(hook: Callable[..., Any]) -> Callable[..., Any]:
+        def hook_unless_unlimited(*args: Any) -> Any:
+            if is_unlimited():
+                return args[0] if args else None  # an after_request hook hands on the response
+            return hook(*args)
+
+        return hook_unless_unlimited
+
+    def is_limiter_hook(hook: Any) -> bool:
+        return getattr(hook, "__self__", None) is limiter or limiter in getattr(hook, "args", ())
+
+    for hooks in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
+        chain = hooks.get(None, [])
+        chain[:] = [skipping(h) if is_limiter_hook(h) else h for h in chain]
+
+
+#: Remembered addresses per app at most; beyond this the memory starts again.
+URL_CACHE_SIZE = 4096
+
+
+def _remembering_url_for(app: Flask) -> Callable[..., str]:
+    """`url_for` for templates that remembers what it built: the layout alone asks for some
+    fifteen fixed addresses per page, and a page's links repeat for every visitor.
+
+    An address depends on the endpoint, its values and the request's script root (the app has
+    no URL defaults or value preprocessors); external and anchored addresses, relative
+    endpoints (`.name`) and calls outside a request are built every time.
+    """
+    build = app.url_for
+    remembered: dict[tuple[Any, ...], str] = {}
+
+    def url_for(endpoint: str, /, **values: Any) -> str:
+        if endpoint[:1] == "." or not has_request_context() or any(k[:1] == "_" for k in values):
+            return build(endpoint, **values)
+        key = (request.script_root, endpoint, *values.items())
+        try:
+            return remembered[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key (a list): build it
+            return build(endpoint, **values)
+        if len(remembered) >= URL_CACHE_SIZE:
+            remembered.clear()
+        address = remembered[key] = build(endpoint, **values)
+        return address
+
+    return url_for
+
+
+#: Signed CSRF tokens remembered per app at most; beyond this the memory starts again.
+CSRF_CACHE_SIZE = 10_000
+
+
+def _csrf_token_signed_once(app: Flask) -> Callable[[], str]:
+    """`csrf_token()` for templates that signs a session's token once per process, not on every
+    page (itsdangerous: JSON, zlib, HMAC; a page with forms asks for it up to three times).
+
+    Any signature of the session's token is accepted while WTF_CSRF_TIME_LIMIT is None (the
+    setting here); with a time limit every request signs anew, as Flask-WTF does. Only a
+    token Flask-WTF signs in this call is remembered, so it belongs to the session's token.
+    """
+    signed: dict[str, str] = {}
+
+    def csrf_token() -> str:
+        config = app.config
+        field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        raw = session.get(field)
+        if not isinstance(raw, str) or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+            return generate_csrf()
+        token = signed.get(raw)
+        if token is None:
+            fresh = field not in g
+            token = generate_csrf()
+            if fresh:
+                if len(signed) >= CSRF_CACHE_SIZE:
+                    signed.clear()
+                signed[raw] = token
+        return token
+
+    return csrf_token
 
 
 def file_size(size: int) -> str:
@@ -126,22 +239,61 @@ def file_size(size: int) -> str:
     return format_decimal(size // 1024, format="#,##0") + " kB"
 
 
-#: The user's columns but the secrets, read with one Core select built once; a view that needs
-#: a secret (a password or TOTP check) loads it on access.
-_session_user_select: Any = None
+#: Per endpoint, a value its view reads with the user: a labelled scalar subquery correlated to
+#: the user's row, its bind parameters named after the route's arguments (`read_with_user`).
+_WITH_USER: dict[str, Any] = {}
+#: The user's select per endpoint (None: the user alone), built on first use.
+_user_selects: dict[str | None, Any] = {}
 
 
-def _user_select() -> Any:
-    global _session_user_select
-    if _session_user_select is None:
+def read_with_user(endpoint: str, column: Any) -> None:
+    """Let `endpoint`'s user load read `column` too: one query where the view would run a
+    second (on PostgreSQL a round trip per page). The view finds the value with `with_user`."""
+    _WITH_USER[endpoint] = column
+    _user_selects.pop(endpoint, None)
+
+
+def with_user(name: str, default: Any = None) -> Any:
+    """A value `read_with_user` read with this request's user (`default` if it was not)."""
+    return g.get("_with_user", {}).get(name, default)
+
+
+def _user_select(endpoint: str | None) -> Any:
+    """The user's columns but the secrets (a view that needs one, a password or TOTP check,
+    loads it on access), with the endpoint's `read_with_user` column."""
+    extra = _WITH_USER.get(endpoint) if endpoint else None
+    key = endpoint if extra is not None else None
+    statement = _user_selects.get(key)
+    if statement is None:
         from sqlalchemy import bindparam, select
 
         from .models import User
 
         table = User.__table__
         columns = [c for c in table.c if c.key not in ("password_hash", "totp_secret")]
-        _session_user_select = select(*columns).where(table.c.id == bindparam("id"))
-    return _session_user_select
+        if extra is not None:
+            columns.append(extra)
+        statement = select(*columns).where(table.c.id == bindparam("user_id"))
+        _user_selects[key] = statement
+    return statement
+
+
+#: Per engine, the same engine in autocommit (it shares the engine's pool).
+_autocommit_engines: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def _autocommit(engine: Engine) -> Engine:
+    """The engine in autocommit, where that spares round trips: on SQLite there are none to
+    spare and switching the connection's mode costs more than it saves."""
+    if engine.dialect.name == "sqlite":
+        return engine
+    try:
+        return _autocommit_engines[engine]
+    except KeyError:
+        chosen = _autocommit_engines[engine] = engine.execution_options(
+            isolation_level="AUTOCOMMIT"
+        )
+        return chosen
 
 
 def user_of_session(session_id: str) -> Any:
@@ -151,6 +303,7 @@ def user_of_session(session_id: str) -> Any:
     load (about a fifth cheaper in process); the row becomes a `User` in the request's session
     as if the ORM had loaded it, so views use `current_user` as before.
     """
+    from sqlalchemy import inspect
     from sqlalchemy.orm import make_transient_to_detached
 
     from .models import User
@@ -158,13 +311,37 @@ def user_of_session(session_id: str) -> Any:
     user_id = session_id.partition(":")[0]
     if not user_id.isdigit() or int(user_id) > MAX_ID:
         return None
-    row = db.session.execute(_user_select(), {"id": int(user_id)}).one_or_none()
+    endpoint = request.endpoint if has_request_context() else None
+    statement = _user_select(endpoint)
+    parameters = {"user_id": int(user_id)}
+    if endpoint in _WITH_USER:
+        parameters.update(request.view_args or {})
+    # Core, not the ORM's execute layer (nothing to add to a select of columns). A page that
+    # reads all it needs with the user (`read_with_user`: a lesson) does so on a connection of
+    # its own, returned at once, and never opens a session transaction; other pages read on
+    # the session's connection, which their own statements then reuse (on PostgreSQL a second
+    # checkout would cost a ping).
+    if endpoint in _WITH_USER:
+        # In autocommit: one statement needs no transaction, so on PostgreSQL no BEGIN and no
+        # ROLLBACK round trip around it (the lesson page: 0.6 -> 0.4 ms for the user load).
+        with _autocommit(db.engine).connect() as connection:
+            row = connection.execute(statement, parameters).one_or_none()
+    else:
+        row = db.session.connection().execute(statement, parameters).one_or_none()
     if row is None:
         return None
+    values = dict(row._mapping)
+    if endpoint in _WITH_USER:
+        name = _WITH_USER[endpoint].key
+        g._with_user = {name: values.pop(name)}
     user = db.session.identity_map.get(db.session.identity_key(User, row.id))
     if user is None:
-        user = User(**row._mapping)
-        make_transient_to_detached(user)  # unloaded columns load on first access
+        # The values go in as loaded, not as changes (no constructor, no attribute events);
+        # then the row is the session's, as if the ORM had loaded it, and the columns left
+        # out (the secrets) load on first access.
+        user = inspect(User).class_manager.new_instance()
+        user.__dict__.update(values)
+        make_transient_to_detached(user)
         db.session.add(user)
     if user.get_id() != session_id or user.deleted_at is not None:
         return None
@@ -203,21 +380,38 @@ def _end_stale_session() -> None:
         session["seen_at"] = now
 
 
+#: Headers every response gets unless its view set its own (name, lower-case name, value).
+_SECURITY_HEADERS = tuple(
+    (name, name.lower(), value)
+    for name, value in (
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Frame-Options", "DENY"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    )
+)
+
+
 def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    stored = response.headers.get("Cache-Control", "")
+    headers = response.headers
+    # The header names read once: Werkzeug's `setdefault` and `get` raise and catch an
+    # exception (a BadRequestKeyError) for every header a response does not have yet.
+    present: dict[str, str] = {}
+    for name, value in headers.items():
+        present.setdefault(name.lower(), value)  # the first of a name, as `get` reads it
+    for name, lower, value in _SECURITY_HEADERS:
+        if lower not in present:
+            headers.add(name, value)
+    if request.is_secure and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", "max-age=31536000")
+    stored = present.get("cache-control", "")
     # A view that revalidates on purpose (`no-cache`: the live session's version poll, which
     # holds no personal data) keeps its header.
     chosen = "no-store" in stored or "no-cache" in stored
     if "_user_id" in session and request.endpoint != "static" and not chosen:
         # Pages for a signed-in person show their data or answers: no copy on a shared computer.
-        response.headers["Cache-Control"] = "no-store"
+        headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -7,6 +7,7 @@ mean something even where the absolute numbers do not travel. See docs/performan
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -15,6 +16,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -41,6 +43,7 @@ from .scenarios import (
     log_in,
     log_in_trainer,
     page_request,
+    refresh_sessions,
     save_requests,
     submit_requests,
 )
@@ -85,6 +88,10 @@ class Options:
     growth_sizes: tuple[int, ...]
     certificate_runs: int
     load: bool
+    #: Load runs of the bare page and the lesson page only (`--only lesson`).
+    lesson_only: bool
+    #: Another checkout whose lesson page runs beside this one's (`--compare`, with `--only lesson`).
+    compare: Path | None
     certificates: bool
     growth: bool
     out: Path | None
@@ -121,7 +128,16 @@ def parse(argv: list[str] | None) -> Options:
     )
     parser.add_argument("--growth", default=None, help="learner counts (default 100,1000,10000)")
     parser.add_argument(
-        "--only", choices=("load", "certificates", "growth"), action="append", help="repeatable"
+        "--only",
+        choices=("load", "lesson", "certificates", "growth"),
+        action="append",
+        help="repeatable; 'lesson': the load runs of the bare page and the lesson page alone",
+    )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="with --only lesson: also serve the lesson page of this checkout (a git worktree of "
+        "another commit), interleaved with this one's, for a before/after in one run",
     )
     parser.add_argument("--out", type=Path, help="also write the results as Markdown here")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, SQLite)")
@@ -148,7 +164,9 @@ def parse(argv: list[str] | None) -> Options:
         visitors=min(a.visitors, 60) if a.quick else a.visitors,
         growth_sizes=tuple(int(n) for n in (a.growth or "100,1000,10000").split(",")),
         certificate_runs=10 if a.quick else 40,
-        load="load" in only,
+        load="load" in only or "lesson" in only,
+        lesson_only="lesson" in only and "load" not in only,
+        compare=a.compare,
         certificates="certificates" in only,
         growth="growth" in only,
         out=a.out,
@@ -232,10 +250,16 @@ def load_run(
     seed_command = ["seed", "--learners", str(options.learners), "--random-seed", "1"]
     group_command = ["seed", "--learners", str(TRAINER_COHORT), "--cohort-name", "Opleidingsgroep"]
     cohort_command = ["seed", "--learners", str(LARGE_COHORT), "--cohort-name", "Cohort"]
+    lesson_only = options.lesson_only
+    # `--only lesson` needs the learners only, not the trainer's group and cohort.
     commands = (
-        seed_command,
-        [*group_command, "--random-seed", "2"],
-        [*cohort_command, "--random-seed", "3"],
+        (seed_command,)
+        if lesson_only
+        else (
+            seed_command,
+            [*group_command, "--random-seed", "2"],
+            [*cohort_command, "--random-seed", "3"],
+        )
     )
     with seeded_database(kind, folder, commands, cache=options.cache) as filled:
         database_url = filled.url
@@ -244,8 +268,6 @@ def load_run(
         analyse(database_url)
         app = in_process_app(env)
         data = seeded(app)
-        group = seeded(app, "Opleidingsgroep")
-        cohort = seeded(app, "Cohort")
         kept = " (a kept copy)" if filled.cached else ""
         print(
             f"[{kind}] seeded {len(data.learners)} learners in {seed_seconds:.1f} s{kept}",
@@ -281,19 +303,42 @@ def load_run(
             serving("wsgi:app", env, folder / "app.log", workers=options.workers) as server,
         ):
             visitors = log_in(server.url, data, options.visitors)
+            first_lesson = f"/leren/{data.course_slug}/{lessons[0]}"
+            refreshed = [time.monotonic()]
+
+            def reads() -> list[Request]:
+                # A cookie older than a minute would be re-signed on every replayed request.
+                if time.monotonic() - refreshed[0] > 40:
+                    refresh_sessions(visitors, first_lesson)
+                    refreshed[0] = time.monotonic()
+                return lesson_requests(visitors, data.course_slug, lessons)
+
+            if lesson_only:
+                results = lesson_only_runs(options, kind, bare.url, server.url, reads, env, folder)
+                report.heading(
+                    f"Lesson page on {'SQLite' if kind == 'sqlite' else 'PostgreSQL'}", 3
+                )
+                report.add(results.pop("table"))  # type: ignore[arg-type]
+                report.add(
+                    f"Seed: `flask {' '.join(seed_command)}`, {options.visitors} learners logged "
+                    f"in, each reading every lesson; {LESSON_ROUNDS} rounds per connection count, "
+                    "each app run right after its bare page run (`--only lesson`)."
+                )
+                return results, phases
             by_id = {v.user_id: v for v in visitors}
             ids = [v.user_id for v in visitors]
             open_attempts(app, ids, [cases[0]], ready_to_submit=False)
             saves = save_requests(visitors, data.course_slug, cases[0])
             beats = heartbeat_requests(visitors, data.course_slug, lessons)
-            reads = lesson_requests(visitors, data.course_slug, lessons)
+            group = seeded(app, "Opleidingsgroep")
+            cohort = seeded(app, "Cohort")
             trainer = log_in_trainer(server.url, data)
             overview = page_request(trainer, f"/groepen/{group.cohort_id}")
             large_overview = page_request(trainer, f"/groepen/{cohort.cohort_id}")
             insert = Request("POST", "/insert", {"Content-Type": FORM}, "key=vraag&value=antwoord")
             for c in options.connections:
                 run("bare page", bare.url, [Request("GET", "/page", {})], c)
-                run("lesson page", server.url, reads, c)
+                run("lesson page", server.url, reads(), c)
                 run("bare insert", bare.url, [insert], c)
                 run("heartbeat", server.url, beats, c, expected=(204,))
                 run("answer save", server.url, saves, c)
@@ -334,7 +379,7 @@ def load_run(
                     lambda seconds: run_wrk(
                         "lesson page during the session",
                         server.url,
-                        reads,
+                        reads(),
                         connections=c,
                         seconds=seconds,
                     ),
@@ -384,6 +429,85 @@ def load_run(
     return results, phases
 
 
+#: `--only lesson`: rounds of (bare page, lesson page[, the compared checkout's]) per connections.
+LESSON_ROUNDS = 3
+
+
+def lesson_only_runs(
+    options: Options,
+    kind: str,
+    bare_url: str,
+    app_url: str,
+    reads: Callable[[], list[Request]],
+    env: dict[str, str],
+    folder: Path,
+) -> dict[str, Result]:
+    """The bare page and the lesson page (and with `--compare` another checkout's lesson page on
+    the same database), in rounds; results of the median round by ratio, and 'table'."""
+    results: dict[str, Result] = {}
+    rows: list[list[str]] = []
+    this = "lesson page"
+    with contextlib.ExitStack() as stack:
+        apps = [(this, app_url)]
+        if options.compare is not None:
+            other = stack.enter_context(
+                serving(
+                    "wsgi:app",
+                    env,
+                    folder / "compare.log",
+                    workers=options.workers,
+                    cwd=options.compare.resolve(),
+                )
+            )
+            apps.append((f"lesson page, {options.compare.name}", other.url))
+        page_request_ = [Request("GET", "/page", {})]
+        warm_up(bare_url, page_request_)
+        for _, url in apps:
+            warm_up(url, reads())
+        for c in options.connections:
+            rounds: list[dict[str, Result]] = []
+            for number in range(1, LESSON_ROUNDS + 1):
+                measured = {
+                    "bare page": run_wrk(
+                        "bare page", bare_url, page_request_, connections=c, seconds=options.seconds
+                    )
+                }
+                # Alternate which build follows the bare page, so drift in load hits both alike.
+                for name, url in apps if number % 2 else apps[::-1]:
+                    measured[name] = run_wrk(
+                        name, url, reads(), connections=c, seconds=options.seconds
+                    )
+                page = measured["bare page"]
+                print(
+                    f"  round {number}, {c} conn: bare {rate(page.rps)} req/s, "
+                    + ", ".join(
+                        f"{name} {rate(r.rps)} ({percent(r.rps / page.rps)})"
+                        for name, r in measured.items()
+                        if name != "bare page"
+                    ),
+                    flush=True,
+                )
+                rounds.append(measured)
+                rows.append(
+                    [str(c), str(number), rate(page.rps)]
+                    + [
+                        f"{rate(measured[name].rps)} ({percent(measured[name].rps / page.rps)}), "
+                        f"p99 {ms(measured[name].p99)} ms, errors {measured[name].errors}"
+                        for name, _ in apps
+                    ]
+                )
+            rounds.sort(key=lambda m: m[this].rps / m["bare page"].rps)
+            middle = rounds[len(rounds) // 2]
+            results[f"bare page@{c}"] = middle["bare page"]
+            results[f"lesson page@{c}"] = middle[this]
+    results["table"] = table(  # type: ignore[assignment]
+        ["conn", "round", "bare page req/s"] + [f"{name} req/s (vs bare)" for name, _ in apps],
+        rows,
+        align="rrr" + "r" * len(apps),
+    )
+    return results
+
+
 def live_table(phases: list[live.Phase], results: dict[str, Result], c: int) -> str:
     """The live session's phases: the load the polls put on the workers and the update delay."""
     alone = results[f"lesson page@{c}"].rps
@@ -430,12 +554,14 @@ def live_table(phases: list[live.Phase], results: dict[str, Result], c: int) -> 
 def load_table(kind: str, results: dict[str, Result], connections: tuple[int, ...]) -> str:
     rows = []
     for c in connections:
-        page, insert = results[f"bare page@{c}"], results[f"bare insert@{c}"]
+        page, insert = results[f"bare page@{c}"], results.get(f"bare insert@{c}")
         for name in SCENARIOS:
-            r = results[f"{name}@{c}"]
+            r = results.get(f"{name}@{c}")
+            if r is None:  # not run (`--only lesson`)
+                continue
             ratio = goal = ""
             if not name.startswith("bare"):
-                share = r.rps / (page.rps if name in READS else insert.rps)
+                share = r.rps / (page.rps if name in READS else insert.rps)  # type: ignore[union-attr]
                 ratio = percent(share)
             if name == "lesson page":
                 goal = _verdict(share >= LESSON_GOAL[kind], f"≥ {percent(LESSON_GOAL[kind])}")
@@ -476,7 +602,9 @@ def goals_table(
                 "met" if lesson >= LESSON_GOAL[kind] else "missed",
             ]
         )
-        save = results[f"answer save@{c}"]
+        save = results.get(f"answer save@{c}")
+        if save is None:
+            continue
         share = save.rps / results[f"bare insert@{c}"].rps
         rows.append(
             [

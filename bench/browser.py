@@ -13,6 +13,11 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
+#: The user agent of every benchmark request. Flask-Login ties a session to the agent and the
+#: address (`_id`): a request from another agent marks the session not fresh, and since wrk
+#: replays the same cookie, every request would re-sign and re-send it.
+USER_AGENT = "Mozilla/5.0 (signaal-bench)"
+
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: Any, **kwargs: Any) -> None:
@@ -51,6 +56,7 @@ class Browser:
     ) -> Page:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         request = urllib.request.Request(self.base_url + path, data=body, method=method)
+        request.add_header("User-Agent", USER_AGENT)
         for name, value in (headers or {}).items():
             request.add_header(name, value)
         if self.forwarded_for:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask
 
-from .browser import Browser, forms_on
+from .browser import USER_AGENT, Browser, forms_on
 from .load import Result
 from .scenarios import Visitor
 
@@ -110,7 +110,9 @@ class _Phone:
     def _get(self, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         connection = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT_SECONDS)
         try:
-            connection.request("GET", path, headers={"Cookie": self.cookie, **headers})
+            connection.request(
+                "GET", path, headers={"Cookie": self.cookie, "User-Agent": USER_AGENT, **headers}
+            )
             response = connection.getresponse()
             return response.status, dict(response.getheaders()), response.read()
         finally:

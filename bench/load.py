@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -43,6 +44,8 @@ class Server:
     log: Path
     workers: int = WORKERS
     threads: int = 1
+    #: The checkout whose code gunicorn serves (`--compare` serves a second one).
+    cwd: Path = ROOT
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
 
@@ -70,7 +73,7 @@ class Server:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 command,
-                cwd=ROOT,
+                cwd=self.cwd,
                 env={**os.environ, **self.env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -107,7 +110,7 @@ class Server:
 
 
 @contextmanager
-def serving(target: str, env: dict[str, str], log: Path, **options: int) -> Iterator[Server]:
+def serving(target: str, env: dict[str, str], log: Path, **options: Any) -> Iterator[Server]:
     server = Server(target, env, log, **options)
     server.start()
     try:

@@ -6,7 +6,7 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from .browser import Browser, form_on
+from .browser import USER_AGENT, Browser, form_on
 from .data import Seeded
 from .load import Request
 
@@ -24,6 +24,10 @@ class Visitor:
     @property
     def cookie(self) -> str:
         return self.browser.cookie_header()
+
+    def headers(self, **more: str) -> dict[str, str]:
+        """What this visitor's browser sends with a request: its cookie and user agent."""
+        return {"Cookie": self.cookie, "User-Agent": USER_AGENT, **more}
 
 
 def log_in(base_url: str, seeded: Seeded, count: int) -> list[Visitor]:
@@ -52,10 +56,18 @@ def lesson_requests(
 ) -> list[Request]:
     """Every visitor reads every lesson, interleaved so neighbours differ in learner and lesson."""
     return [
-        Request("GET", f"/leren/{course_slug}/{lesson}", {"Cookie": visitor.cookie})
+        Request("GET", f"/leren/{course_slug}/{lesson}", visitor.headers())
         for lesson in lesson_slugs
         for visitor in visitors
     ]
+
+
+def refresh_sessions(visitors: list[Visitor], path: str) -> None:
+    """Let each visitor load a page, as a reading learner does: a session seen more than a
+    minute ago gets a new cookie (`seen_at`), which wrk, replaying cookies, would never take
+    up: every request would then re-sign it."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda visitor: visitor.browser.get(path), visitors))
 
 
 def save_requests(visitors: list[Visitor], course_slug: str, quiz_slug: str) -> list[Request]:
@@ -73,7 +85,7 @@ def save_requests(visitors: list[Visitor], course_slug: str, quiz_slug: str) -> 
             raise RuntimeError(f"quizpagina {path}: HTTP {page.status}")
         form = form_on(page.text, css_class="quiz-form")
         visitor.csrf_token = form.value("csrf_token") or ""
-        headers = {"Cookie": visitor.cookie, "Content-Type": FORM, "Accept": "application/json"}
+        headers = visitor.headers(**{"Content-Type": FORM, "Accept": "application/json"})
         return [
             Request(
                 "POST",
@@ -98,7 +110,7 @@ def heartbeat_requests(
         Request(
             "POST",
             f"/leren/{course_slug}/actief",
-            {"Cookie": visitor.cookie, "Content-Type": FORM, "X-CSRFToken": visitor.csrf_token},
+            visitor.headers(**{"Content-Type": FORM, "X-CSRFToken": visitor.csrf_token}),
             urllib.parse.urlencode({"kind": "lesson", "page": lesson}),
         )
         for lesson in lesson_slugs
@@ -114,7 +126,7 @@ def submit_requests(
         Request(
             "POST",
             f"/quiz/{course_slug}/{quiz_slug}/inleveren",
-            {"Cookie": visitors[user_id].cookie, "Content-Type": FORM},
+            visitors[user_id].headers(**{"Content-Type": FORM}),
             urllib.parse.urlencode(
                 {"csrf_token": visitors[user_id].csrf_token, "attempt": str(number)}
             ),
@@ -124,4 +136,4 @@ def submit_requests(
 
 
 def page_request(browser: Browser, path: str) -> list[Request]:
-    return [Request("GET", path, {"Cookie": browser.cookie_header()})]
+    return [Request("GET", path, {"Cookie": browser.cookie_header(), "User-Agent": USER_AGENT})]

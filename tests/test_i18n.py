@@ -92,3 +92,40 @@ def test_the_lint_check_finds_unmarked_dutch_text(tmp_path: Path):
         "app/views.py:5: tekst niet gemarkeerd voor vertaling: 'Opgeslagen'",
         "app/views.py:7: tekst niet gemarkeerd voor vertaling: 'Je hebt nog geen certificaat.'",
     ]
+
+
+def test_a_forced_language_switches_the_page_text_and_back(app):
+    """Templates keep the request's catalogue, but `force_locale` (mail, certificates) still
+    switches it, in both directions."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = "{{ _('Uitloggen') }}"
+    with app.test_request_context(headers=ENGLISH_BROWSER):
+        assert render_template_string(template) == "Sign out"
+        with force_locale("nl"):
+            assert render_template_string(template) == "Uitloggen"
+        assert render_template_string(template) == "Sign out"
+    with app.test_request_context():
+        assert render_template_string(template) == "Uitloggen"
+        with force_locale("en"):
+            assert render_template_string(template) == "Sign out"
+        # Template text is a format string: a percent sign in a {% trans %} block shows once.
+        assert render_template_string("{% trans %}<b>0%</b> gelezen{% endtrans %}") == (
+            "<b>0%</b> gelezen"
+        )
+        assert render_template_string("{{ _('%(n)s%% klaar', n='<i>') }}") == "&lt;i&gt;% klaar"
+
+
+def test_macros_of_an_imported_template_speak_each_requests_language(app):
+    """Jinja keeps an imported template's module (and its context) across renders: its macros
+    must still translate in the language of the request that calls them."""
+    from flask import render_template_string
+
+    template = '{% from "quizzes/_review.html" import verdict %}{{ verdict(None) }}'
+    with app.test_request_context(headers=ENGLISH_BROWSER):
+        assert "Not answered" in render_template_string(template)
+    with app.test_request_context():
+        assert "Niet beantwoord" in render_template_string(template)
+    with app.test_request_context(headers=ENGLISH_BROWSER):
+        assert "Not answered" in render_template_string(template)

@@ -203,6 +203,48 @@ def test_lesson_page_writes_nothing(client, app, learner, clock):
     assert rows(app, learner.id) == {}
 
 
+def test_lesson_page_reads_the_database_once(client, app, learner, clock):
+    """One query brings the learner and whether they completed this lesson; the page shows it."""
+    clock(0)
+    client.get(f"/leren/{COURSE}/eerste-les")
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        first = words_of(client.get(f"/leren/{COURSE}/eerste-les"))
+        assert len(statements) == 1
+        assert "Klaar met lezen?" in first and "afgerond op" not in first.lower()
+        client.post(f"/leren/{COURSE}/eerste-les/afronden")
+        statements.clear()
+        done = words_of(client.get(f"/leren/{COURSE}/eerste-les"))
+        assert len(statements) == 1
+        assert "Je hebt deze les afgerond" in done and "Afgerond op" in done
+        other = words_of(client.get(f"/leren/{COURSE}/tweede-les"))
+        assert "Klaar met lezen?" in other  # the completion is this lesson's, not the last read
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_lesson_links_follow_the_address_the_app_is_served_under(client, learner):
+    """Links are remembered per app, but never across mount points (SCRIPT_NAME)."""
+    plain = text_of(client.get(f"/leren/{COURSE}/eerste-les"))
+    assert f'href="/leren/{COURSE}/tweede-les"' in plain
+    mounted = text_of(
+        client.get(f"/leren/{COURSE}/eerste-les", base_url="http://localhost/signaal")
+    )
+    assert f'href="/signaal/leren/{COURSE}/tweede-les"' in mounted
+    assert 'action="/signaal/account/uitloggen"' in mounted
+    assert f'href="/leren/{COURSE}/tweede-les"' not in mounted
+    assert f'href="/leren/{COURSE}/tweede-les"' in text_of(
+        client.get(f"/leren/{COURSE}/eerste-les")
+    )
+
+
 def beat(client, lesson: str = "eerste-les", **extra: str):
     return client.post(f"/leren/{COURSE}/actief", data={"kind": "lesson", "page": lesson, **extra})
 
@@ -546,6 +588,41 @@ def test_heartbeat_and_completion_need_the_csrf_token(client, app, make_user):
     response = client.post(f"/leren/{COURSE}/eerste-les/afronden", data={"csrf_token": token})
     assert response.status_code == 302
     assert rows(app, user.id)["eerste-les"].completed_at is not None
+
+
+@pytest.mark.parametrize("config_overrides", [{"WTF_CSRF_ENABLED": True}])
+def test_every_page_token_of_a_session_is_accepted_and_another_session_has_its_own(
+    client, app, make_user
+):
+    user = make_user()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    tokens = [
+        re.search(
+            r'data-csrf-token="([^"]+)"', text_of(client.get(f"/leren/{COURSE}/{slug}"))
+        ).group(1)
+        for slug in ("eerste-les", "tweede-les")
+    ]
+    for token in reversed(tokens):
+        response = client.post(
+            f"/leren/{COURSE}/actief",
+            data={"kind": "lesson", "page": "eerste-les"},
+            headers={"X-CSRFToken": token},
+        )
+        assert response.status_code == 204
+    other = app.test_client()
+    with other.session_transaction() as session:
+        session["_user_id"] = make_user().get_id()
+        session["_fresh"] = True
+    page = text_of(other.get(f"/leren/{COURSE}/eerste-les"))
+    assert re.search(r'data-csrf-token="([^"]+)"', page).group(1) not in tokens
+    response = other.post(
+        f"/leren/{COURSE}/actief",
+        data={"kind": "lesson", "page": "eerste-les"},
+        headers={"X-CSRFToken": tokens[0]},
+    )
+    assert response.status_code == 400
 
 
 class _Tags(HTMLParser):

@@ -21,6 +21,7 @@ from flask import (
 from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from sqlalchemy import bindparam, select
 
 from .. import clock
 from ..accounts.privacy import RETENTION_YEARS
@@ -29,9 +30,9 @@ from ..certificates.pdf import latest_layout
 from ..content import Course, Lesson, get_catalog
 from ..extensions import db, limiter, user_or_address
 from ..forms import EmptyForm
-from ..models import PROFESSIONS
+from ..models import PROFESSIONS, LessonProgress, User
 from ..quizzes.attempts import assessment_status
-from ..web import course_or_404
+from ..web import course_or_404, read_with_user, unlimited, with_user
 from .outline import Outline, outline
 from .pocket_card import render_pocket_card
 from .progress import (
@@ -137,22 +138,42 @@ def _lesson_parts(lesson: Lesson, lesson_language: str) -> tuple[Outline, Markup
     return sections, sources
 
 
+#: When the learner completed the lesson of the address, read in the same query as the user
+#: (app.web.read_with_user): the lesson page then reads the database once.
+_LESSON_COMPLETED_AT = "lesson_completed_at"
+read_with_user(
+    "learning.lesson",
+    select(LessonProgress.completed_at)
+    .where(
+        LessonProgress.user_id == User.id,
+        LessonProgress.course_slug == bindparam("course_slug"),
+        LessonProgress.lesson_slug == bindparam("lesson_slug"),
+    )
+    .scalar_subquery()
+    .label(_LESSON_COMPLETED_AT),
+)
+_UNREAD = object()
+
+
 @bp.get("/leren/<course_slug>/<lesson_slug>")
 @login_required
-# A read that writes nothing has no limit; exempt, the limiter skips resolving limits for it.
-@limiter.exempt
+# A read that writes nothing has no limit, and skips the limiter's per-request work.
+@unlimited
 def lesson(course_slug: str, lesson_slug: str) -> Any:
     """Show a lesson; it writes nothing (study time comes from the page's heartbeat)."""
     course, lesson = _lesson_or_404(course_slug, lesson_slug)
     previous, following = course.neighbours(lesson.slug)
     sections, sources = _lesson_parts(lesson, course.language)
+    completed = with_user(_LESSON_COMPLETED_AT, _UNREAD)
+    if completed is _UNREAD:  # the user was loaded otherwise (a test signing in in-request)
+        completed = completed_at(current_user.id, course.slug, lesson.slug)
     return render_template(
         "learning/lesson.html",
         course=course,
         lesson=lesson,
         sections=sections,
         sources=sources,
-        completed_at=completed_at(current_user.id, course.slug, lesson.slug),
+        completed_at=completed,
         previous=previous,
         following=following,
     )
