@@ -476,8 +476,8 @@ def _bulk_insert(
     """Insert rows (dicts, or tuples in `columns` order) in the session's transaction.
 
     Straight through the driver, each value converted by its column type's own bind processor
-    once (what SQLAlchemy stores, without its per-row parameter handling, which took most of
-    the time of an executemany this size): PostgreSQL COPY, an executemany elsewhere.
+    (what SQLAlchemy stores, without its per-row parameter handling, which took most of the
+    time of an executemany this size): PostgreSQL COPY, an executemany elsewhere.
     """
     if not rows:
         return
@@ -486,14 +486,12 @@ def _bulk_insert(
         rows = [itemgetter(*columns)(row) for row in rows]  # type: ignore[arg-type]
     connection = db.session.connection()
     dialect = connection.dialect
+    by_column = list(zip(*rows, strict=True))
+    for n, name in enumerate(columns):
+        if process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect):
+            by_column[n] = _converted(by_column[n], process)
+    rows = list(zip(*by_column, strict=True))
     quote = dialect.identifier_preparer.quote
-    processors = [
-        (n, _remembered(process))
-        for n, name in enumerate(columns)
-        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-    ]
-    if processors:
-        rows = [_processed(row, processors) for row in rows]  # type: ignore[arg-type]
     names = ", ".join(quote(name) for name in columns)
     target = dialect.identifier_preparer.format_table(table)
     cursor = connection.connection.cursor()
@@ -509,24 +507,14 @@ def _bulk_insert(
         cursor.close()
 
 
-def _remembered(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """The bind processor of one column, run once per distinct value: a seed repeats its times
-    (every answer of an attempt) and answers (JSON) thousands of times."""
+def _converted(values: Sequence[Any], process: Callable[[Any], Any]) -> tuple[Any, ...]:
+    """One column's values through its bind processor, once per distinct value: a seed repeats
+    its times (every answer of an attempt) and its answers (JSON) thousands of times."""
     done: dict[Any, Any] = {}
-
-    def processed(value: Any) -> Any:
-        key = tuple(value) if isinstance(value, list) else value
+    converted = []
+    for value in values:
+        key = tuple(value) if type(value) is list else value
         if (result := done.get(key, done)) is done:
             result = done[key] = process(value)
-        return result
-
-    return processed
-
-
-def _processed(
-    row: tuple[Any, ...], processors: list[tuple[int, Callable[[Any], Any]]]
-) -> list[Any]:
-    values = list(row)
-    for n, process in processors:
-        values[n] = process(values[n])
-    return values
+        converted.append(result)
+    return tuple(converted)
