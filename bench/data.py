@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -125,12 +124,13 @@ def seeded_database(
     name: str = BENCH_DATABASE,
     cache: Path | None = None,
 ) -> Iterator[SeededDatabase]:
-    """A fresh database with the schema, filled by these `flask` commands (`seed ...`).
+    """A fresh database with the schema, filled by these `flask` commands (`seed ...`), run in
+    this process (`seed_in_process`).
 
     With a `cache` folder the filled database is kept (SQLite: a file there; PostgreSQL: a
     template database `<name>_tpl_...`), one copy per database name and command list, and a
     later run with the same fingerprint (`seed_fingerprint`) starts from a copy instead of
-    seeding again: 10,000 learners take about a minute to seed, a copy seconds. The seed's
+    seeding again: 10,000 learners take 15-20 s to seed, a copy about a second. The seed's
     time reported is then the one recorded when the copy was made.
     """
     slot = hashlib.sha256(f"{kind}|{list(map(list, commands))}".encode()).hexdigest()[:6]
@@ -139,9 +139,7 @@ def seeded_database(
         if kept is not None and kept.restore(url):
             yield SeededDatabase(url, json.loads(kept.record.read_text())["seconds"], cached=True)
             return
-        env = app_env(url, workdir)
-        create_schema(env)
-        seconds = [flask(env, *command)[1] for command in commands]
+        seconds = seed_in_process(app_env(url, workdir), commands)
         if kept is not None:
             kept.keep(url, seconds)
         yield SeededDatabase(url, seconds, cached=False)
@@ -282,22 +280,45 @@ def create_schema(env: dict[str, str]) -> None:
         db.engine.dispose()
 
 
-def flask(env: dict[str, str], *args: str) -> tuple[str, float]:
-    """Run a `flask` command against the benchmark database; return its output and seconds."""
-    from .load import BIN
+def seed_in_process(env: dict[str, str], commands: Sequence[Sequence[str]]) -> list[float]:
+    """Create the schema and run these `flask` commands on it in this process; their seconds.
 
-    began = time.perf_counter()
-    result = subprocess.run(
-        [str(BIN / "flask"), *args],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout, time.perf_counter() - began
+    One app for all (a `flask` process takes 1.5 s to start, six seeds per database). The
+    database is a throwaway, so on SQLite its connections write without a rollback journal or
+    syncing (the seed's inserts take a second less at 10,000 learners, more on a busy disk); the
+    app's own connections (server, timing) keep their write-ahead log.
+    """
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    app = in_process_app(env)
+    with app.app_context():
+        db.create_all()
+        if db.engine.dialect.name == "sqlite":
+            db.engine.dispose()
+            event.listen(db.engine, "connect", _scratch_pragmas)
+    runner = app.test_cli_runner()
+    seconds = []
+    for command in commands:
+        began = time.perf_counter()
+        result = runner.invoke(args=list(command))
+        if result.exit_code != 0:
+            raise RuntimeError(
+                f"flask {' '.join(command)} failed:\n{result.output}"
+            ) from result.exception
+        seconds.append(time.perf_counter() - began)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return seconds
+
+
+def _scratch_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=OFF")
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.close()
 
 
 @dataclass(frozen=True)

@@ -1259,6 +1259,69 @@ def test_flask_seed_creates_learners_with_varied_progress(app, runner):
         )
 
 
+def test_seeded_rows_read_back_as_the_app_writes_them(app, runner, client):
+    """The seed writes through the driver: what the pages read must be what the app would
+    have stored (graded answers in words, zone-aware times, booleans), and its learners log in."""
+    from app.demo.seed import SEED_PASSWORD
+    from app.quizzes.attempts import attempt_questions, readable_answer
+    from app.quizzes.grading import grade, grade_question
+
+    result = runner.invoke(args=["seed", "--learners", "30", "--random-seed", "7"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        course = get_catalog().course(COURSE)
+        attempts = db.session.scalars(select(Attempt)).all()
+        assert attempts
+        for attempt in attempts:
+            quiz = course.quizzes[attempt.quiz_slug]
+            assert attempt.started_at.tzinfo is not None
+            assert isinstance(attempt.question_ids, list)
+            questions = {q.id: q for q in attempt_questions(attempt, quiz)}
+            responses = {answer.question_id: answer.response for answer in attempt.answers}
+            for answer in attempt.answers:
+                question = questions[answer.question_id]
+                assert answer.readable == readable_answer(question, answer.response)
+                assert isinstance(answer.shared, bool)
+                assert answer.updated_at.tzinfo is not None
+                if attempt.submitted_at is not None:
+                    assert answer.score == grade_question(question, answer.response)
+            if attempt.submitted_at is not None:
+                graded = grade(quiz, responses, questions=tuple(questions.values()))
+                assert attempt.score == pytest.approx(graded.score)
+                assert attempt.passed is graded.passed
+        learner = db.session.scalars(
+            select(User).where(User.email.startswith("deelnemer")).order_by(User.id)
+        ).first()
+        assert learner is not None
+    login = client.post(
+        "/account/inloggen", data={"email": learner.email, "password": SEED_PASSWORD}
+    )
+    assert login.status_code == 302
+
+
+def test_the_same_random_seed_gives_the_same_learners(app):
+    from app.demo.seed import seed
+
+    def journeys(random_seed: int) -> list[tuple[Any, ...]]:
+        """The seed's attempts on an empty database (then rolled back: the seed only flushes)."""
+        cohort_id = seed(course, 25, "Groep", random_seed=random_seed, now=now).cohort_id
+        rows = db.session.execute(
+            select(Attempt.quiz_slug, Attempt.number, Attempt.score, Attempt.question_ids)
+            .join(CohortMember, CohortMember.user_id == Attempt.user_id)
+            .where(CohortMember.cohort_id == cohort_id)
+            .order_by(Attempt.id)
+        ).all()
+        db.session.rollback()
+        return [tuple(row) for row in rows]
+
+    now = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
+    with app.app_context():
+        course = get_catalog().course(COURSE)
+        first = journeys(5)
+        assert first and journeys(5) == first
+        assert journeys(6) != first
+
+
 def test_guessing_join_codes_is_rate_limited(app, client, auth, learner):
     auth.login(learner)
     statuses = [

@@ -1,9 +1,10 @@
 """Demo and benchmark data: N learners with varied, realistic progress in one cohort.
 
 Used by `flask seed` (trainer demos, the performance work's growth benchmarks). Rows go in with
-bulk inserts in batches, so 10,000 learners take seconds, not minutes. Answers are graded with
-the real grading rules; each learner has an ability, so the item analysis has something to find.
-Flushes, never commits: the command commits per batch.
+bulk inserts in batches, straight through the driver (`_bulk_insert`), so 10,000 learners take
+seconds, not minutes. Answers are graded with the real grading rules; each learner has an
+ability, so the item analysis has something to find. Flushes, never commits: the command commits
+per batch.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ import random
 import secrets
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, select
 
 from .. import clock
 from ..accounts.service import ensure_demo_accounts, find_user, hash_password
@@ -88,6 +91,7 @@ class SeedResult:
     seconds: float
 
 
+@cache
 def _difficulty(question_id: str) -> float:
     """A stable difficulty per question (-2.6 .. 0.4): most items fairly easy, some hard."""
     digest = int(hashlib.sha256(question_id.encode()).hexdigest()[:8], 16)
@@ -127,14 +131,52 @@ def _stage_ids(quiz: Quiz) -> dict[str, str]:
     return {q.id: stage.id for stage in quiz.stages for q in stage.questions}
 
 
+#: The answer columns in the order `_attempts` fills them (the attempt id goes in front).
+ANSWER_COLUMNS = (
+    "attempt_id", "stage_id", "question_id", "response", "readable", "score", "shared",
+    "updated_at",
+)  # fmt: skip
+
+
+@dataclass
+class _Memo:
+    """Pure results the seed needs again and again, computed once per seed.
+
+    Thousands of learners give the same few answers to the same questions, and draw with the
+    same seeds (the draw's seed names the learner's place in its batch), so their draws, words
+    and scores repeat: looking them up keeps the rows what the real functions give.
+    """
+
+    draws: dict[tuple[str, str, frozenset[tuple[str, int]]], list[str]] = field(
+        default_factory=dict
+    )
+    #: By quiz, question and answer: question ids are unique within a quiz only.
+    readable: dict[tuple[str, str, Any], str] = field(default_factory=dict)
+
+    def draw(self, quiz: Quiz, had: Counter[str], seed: str) -> list[str]:
+        key = (quiz.slug, seed, frozenset(had.items()))
+        if (drawn := self.draws.get(key)) is None:
+            drawn = self.draws[key] = draw_questions(quiz, had, seed)
+        return drawn
+
+    def words(self, quiz: Quiz, question: Question, response: Any) -> str:
+        answer = tuple(response) if isinstance(response, list) else response
+        key = (quiz.slug, question.id, answer)
+        if (words := self.readable.get(key)) is None:
+            words = self.readable[key] = readable_answer(question, response)
+        return words
+
+
 class _Batch:
     """Rows for one batch of learners, inserted together."""
 
-    def __init__(self) -> None:
+    def __init__(self, memo: _Memo) -> None:
+        self.memo = memo
         self.users: list[dict[str, Any]] = []
         self.lessons: list[dict[str, Any]] = []
-        #: (learner index in batch, attempt row, answer rows)
-        self.attempts: list[tuple[int, dict[str, Any], list[dict[str, Any]]]] = []
+        #: (learner index in batch, attempt row, answer rows in ANSWER_COLUMNS order without
+        #: the attempt id)
+        self.attempts: list[tuple[int, dict[str, Any], list[tuple[Any, ...]]]] = []
         self.evaluations: list[tuple[int, dict[str, Any]]] = []
 
 
@@ -231,7 +273,7 @@ def _attempts(
         responses = {}
         answers = []
         # The same draw as a real attempt: variants not had before where possible.
-        drawn = draw_questions(quiz, had, f"seed:{index}:{quiz.slug}:{number}")
+        drawn = batch.memo.draw(quiz, had, f"seed:{index}:{quiz.slug}:{number}")
         had.update(drawn)
         questions = [question for question in quiz.questions if question.id in drawn]
         for question in questions:
@@ -241,21 +283,10 @@ def _attempts(
             p = _chance(ability + 0.6 * (number - 1), _difficulty(question.id))
             response = _response(rng, question, p)
             responses[question.id] = response
-            answers.append(
-                {
-                    "stage_id": stages[quiz.slug][question.id],
-                    "question_id": question.id,
-                    "response": response,
-                    "readable": readable_answer(question, response),
-                    "score": None,
-                    "shared": question.type == "reflection" and rng.random() < 0.35,
-                    "updated_at": moment,
-                }
-            )
+            shared = question.type == "reflection" and rng.random() < 0.35
+            answers.append((question, response, shared))
         result = grade(quiz, responses, questions=questions)
-        if not open_attempt:
-            for answer in answers:
-                answer["score"] = result.scores.get(answer["question_id"])
+        scores = {} if open_attempt else result.scores
         batch.attempts.append(
             (
                 index,
@@ -272,7 +303,18 @@ def _attempts(
                     "score": None if open_attempt else result.score,
                     "passed": None if open_attempt else result.passed,
                 },
-                answers,
+                [
+                    (
+                        stages[quiz.slug][question.id],
+                        question.id,
+                        response,
+                        batch.memo.words(quiz, question, response),
+                        scores.get(question.id),
+                        shared,
+                        moment,
+                    )
+                    for question, response, shared in answers
+                ],
             )
         )
         if open_attempt:
@@ -289,6 +331,7 @@ def _user_rows(
     rng: random.Random, count: int, run: str, start: int, password_hash: str, taken: set[str]
 ) -> list[dict[str, Any]]:
     professions = [p for p, weight in PROFESSIONS for _ in range(weight)]
+    created = clock.now()
     rows = []
     for i in range(start, start + count):
         first = rng.choice(FIRST_NAMES)
@@ -310,8 +353,8 @@ def _user_rows(
                 "profession": profession,
                 "big_number": big,
                 "role": "learner",
-                "email_confirmed_at": clock.now(),
-                "created_at": clock.now(),
+                "email_confirmed_at": created,
+                "created_at": created,
                 "session_version": 1,
                 "logouts": 0,
             }
@@ -355,9 +398,10 @@ def seed(
     run = secrets.token_hex(3)
     stages = {quiz.slug: _stage_ids(quiz) for quiz in course.quizzes.values()}
     totals = {"lessons": 0, "attempts": 0, "answers": 0, "evaluations": 0}
+    memo = _Memo()
     for start in range(0, learners, BATCH):
         size = min(BATCH, learners - start)
-        batch = _Batch()
+        batch = _Batch(memo)
         batch.users = _user_rows(rng, size, run, start + 1, password_hash, taken)
         for index in range(size):
             _learner(rng, batch, index, course, now, stages)
@@ -383,48 +427,94 @@ def seed(
 def _insert(batch: _Batch, cohort_id: int, now: dt.datetime, totals: dict[str, int]) -> None:
     """Bulk-insert one batch: users, then the rows that point at them.
 
-    Plain executemany inserts, ids read back with one select per table: RETURNING in
-    parameter order makes SQLAlchemy fall back to one statement per row on SQLite.
+    The ids are read back with one select per table: RETURNING in parameter order makes
+    SQLAlchemy fall back to one statement per row on SQLite.
     """
     session = db.session
-    session.execute(insert(User.__table__), batch.users)
+    _bulk_insert(User.__table__, batch.users)
     emails = [row["email"] for row in batch.users]
     by_email = dict(
         session.execute(select(User.email, User.id).where(User.email.in_(emails))).all()
     )
     user_ids = [by_email[email] for email in emails]
-    session.execute(
-        insert(CohortMember.__table__),
+    _bulk_insert(
+        CohortMember.__table__,
         [{"cohort_id": cohort_id, "user_id": uid, "joined_at": now} for uid in user_ids],
     )
-    if batch.lessons:
-        for row in batch.lessons:
-            row["user_id"] = user_ids[row["user_id"]]
-        session.execute(insert(LessonProgress.__table__), batch.lessons)
-    if batch.attempts:
-        attempt_rows = [{**row, "user_id": user_ids[i]} for i, row, _ in batch.attempts]
-        session.execute(insert(Attempt.__table__), attempt_rows)
-        attempt_id = {
-            (user_id, quiz_slug, number): id_
-            for id_, user_id, quiz_slug, number in session.execute(
-                select(Attempt.id, Attempt.user_id, Attempt.quiz_slug, Attempt.number).where(
-                    Attempt.user_id.in_(user_ids)
-                )
+    for row in batch.lessons:
+        row["user_id"] = user_ids[row["user_id"]]
+    _bulk_insert(LessonProgress.__table__, batch.lessons)
+    attempt_rows = [{**row, "user_id": user_ids[i]} for i, row, _ in batch.attempts]
+    _bulk_insert(Attempt.__table__, attempt_rows)
+    attempt_ids = dict(
+        ((user_id, quiz_slug, number), id_)
+        for id_, user_id, quiz_slug, number in session.execute(
+            select(Attempt.id, Attempt.user_id, Attempt.quiz_slug, Attempt.number).where(
+                Attempt.user_id.in_(user_ids)
             )
-        }
-        answer_rows = [
-            {**answer, "attempt_id": attempt_id[(row["user_id"], row["quiz_slug"], row["number"])]}
-            for row, (_, _, answers) in zip(attempt_rows, batch.attempts, strict=True)
-            for answer in answers
-        ]
-        if answer_rows:
-            session.execute(insert(Answer.__table__), answer_rows)
-        totals["attempts"] += len(attempt_rows)
-        totals["answers"] += len(answer_rows)
-    if batch.evaluations:
-        session.execute(
-            insert(Evaluation.__table__),
-            [{**row, "user_id": user_ids[i]} for i, row in batch.evaluations],
         )
+    )
+    answer_rows = []
+    for row, (_, _, answers) in zip(attempt_rows, batch.attempts, strict=True):
+        attempt_id = attempt_ids[(row["user_id"], row["quiz_slug"], row["number"])]
+        answer_rows += [(attempt_id, *answer) for answer in answers]
+    _bulk_insert(Answer.__table__, answer_rows, ANSWER_COLUMNS)
+    _bulk_insert(
+        Evaluation.__table__, [{**row, "user_id": user_ids[i]} for i, row in batch.evaluations]
+    )
+    totals["attempts"] += len(attempt_rows)
+    totals["answers"] += len(answer_rows)
     totals["lessons"] += len(batch.lessons)
     totals["evaluations"] += len(batch.evaluations)
+
+
+def _bulk_insert(
+    table: Table,
+    rows: Sequence[dict[str, Any]] | Sequence[tuple[Any, ...]],
+    columns: Sequence[str] | None = None,
+) -> None:
+    """Insert rows (dicts, or tuples in `columns` order) in the session's transaction.
+
+    Straight through the driver, each value converted by its column type's own bind processor
+    (what SQLAlchemy stores, without its per-row parameter handling, which took most of the
+    time of an executemany this size): PostgreSQL COPY, an executemany elsewhere.
+    """
+    if not rows:
+        return
+    if columns is None:
+        columns = tuple(rows[0])
+        rows = [itemgetter(*columns)(row) for row in rows]  # type: ignore[arg-type]
+    connection = db.session.connection()
+    dialect = connection.dialect
+    by_column = list(zip(*rows, strict=True))
+    for n, name in enumerate(columns):
+        if process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect):
+            by_column[n] = _converted(by_column[n], process)
+    rows = list(zip(*by_column, strict=True))
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(name) for name in columns)
+    target = dialect.identifier_preparer.format_table(table)
+    cursor = connection.connection.cursor()
+    try:
+        if dialect.name == "postgresql":
+            with cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" for _ in columns)
+            cursor.executemany(f"INSERT INTO {target} ({names}) VALUES ({marks})", rows)
+    finally:
+        cursor.close()
+
+
+def _converted(values: Sequence[Any], process: Callable[[Any], Any]) -> tuple[Any, ...]:
+    """One column's values through its bind processor, once per distinct value: a seed repeats
+    its times (every answer of an attempt) and its answers (JSON) thousands of times."""
+    done: dict[Any, Any] = {}
+    converted = []
+    for value in values:
+        key = tuple(value) if type(value) is list else value
+        if (result := done.get(key, done)) is done:
+            result = done[key] = process(value)
+        converted.append(result)
+    return tuple(converted)
