@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Any, Protocol
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, render_template
+from flask_babel import force_locale
 from sqlalchemy import Select, select, update
 
 from . import clock
@@ -58,6 +59,20 @@ def queue_mail(
     db.session.add(row)
     g.mail_queued = True
     return row
+
+
+def queue_mail_in(
+    language: str,
+    to: str,
+    subject: Any,
+    template: str,
+    attachments: list[tuple[str, str, bytes]] | None = None,
+    **context: Any,
+) -> MailMessage:
+    """Render a mail template and its (lazy) subject in the recipient's language, then queue it:
+    a mail sent on someone else's request (or a command's) is read by its recipient."""
+    with force_locale(language):
+        return queue_mail(to, str(subject), render_template(template, **context), attachments)
 
 
 def retry_delay(attempts: int) -> dt.timedelta:

@@ -15,8 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from flask import render_template
-from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -26,7 +25,7 @@ from ..content import Course
 from ..dates import AMSTERDAM
 from ..extensions import db
 from ..learning.progress import course_progress
-from ..mail import queue_mail
+from ..mail import queue_mail_in
 from ..models import Certificate, LessonProgress, User
 from ..quizzes.attempts import assessment_status
 from ..web import public_url
@@ -372,38 +371,34 @@ def mail_certificate(
     if certificate.pdf is None:
         return
     facts = facts_of(certificate)
-    with force_locale(holder.language):
-        queue_mail(
-            holder.email,
-            gettext("Je certificaat: %(course)s", course=certificate.course_title),
-            render_template(
-                "certificates/mail_certificate.txt",
-                certificate=certificate,
-                holder=holder,
-                facts=facts,
-                facts_lines=lines(facts, mask=True),
-                verification_url=verification_url,
-                supersedes=supersedes,
-                aid_url=public_url("watnu.show"),
-            ),
-            attachments=[(pdf_filename(certificate), "application/pdf", certificate.pdf)],
-        )
+    queue_mail_in(
+        holder.language,
+        holder.email,
+        lazy_gettext("Je certificaat: %(course)s", course=certificate.course_title),
+        "certificates/mail_certificate.txt",
+        attachments=[(pdf_filename(certificate), "application/pdf", certificate.pdf)],
+        certificate=certificate,
+        holder=holder,
+        facts=facts,
+        facts_lines=lines(facts, mask=True),
+        verification_url=verification_url,
+        supersedes=supersedes,
+        aid_url=public_url("watnu.show"),
+    )
 
 
 def mail_revocation(certificate: Certificate, holder: User, public_base_url: str) -> None:
     """Tell the holder their certificate was revoked: why, and what to do now (caller commits)."""
-    with force_locale(holder.language):
-        queue_mail(
-            holder.email,
-            gettext("Je certificaat %(number)s is ingetrokken", number=certificate.number),
-            render_template(
-                "certificates/mail_revoked.txt",
-                certificate=certificate,
-                holder=holder,
-                base_url=public_base_url.rstrip("/"),
-                provider_name=certificate.provider_name or gettext("de aanbieder"),
-            ),
-        )
+    queue_mail_in(
+        holder.language,
+        holder.email,
+        lazy_gettext("Je certificaat %(number)s is ingetrokken", number=certificate.number),
+        "certificates/mail_revoked.txt",
+        certificate=certificate,
+        holder=holder,
+        base_url=public_base_url.rstrip("/"),
+        provider_name=certificate.provider_name or lazy_gettext("de aanbieder"),
+    )
 
 
 def holder_of(certificate: Certificate) -> User | None:

@@ -10,15 +10,14 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from flask import render_template
-from flask_babel import force_locale, gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import Select, func, select
 
 from .. import clock
 from ..content import get_catalog
 from ..dates import AMSTERDAM, local_date
 from ..extensions import db
-from ..mail import queue_mail
+from ..mail import queue_mail_in
 from ..models import Cohort, CohortInvite, CohortMember, CohortTrainer, User
 from ..web import public_url
 
@@ -211,19 +210,17 @@ def send_invites(
     languages = mail_languages([item.email for item in invites], default=default_language)
     for item in invites:
         link = public_url("groups.accept_invite", token=item.token)
-        with force_locale(languages[item.email]):
-            queue_mail(
-                item.email,
-                gettext("Uitnodiging voor de groep %(name)s in Signaal", name=cohort.name),
-                render_template(
-                    "trainer/mail_invite.txt",
-                    cohort=cohort,
-                    course=course,
-                    trainer=trainer,
-                    link=link,
-                    days=INVITE_DAYS,
-                ),
-            )
+        queue_mail_in(
+            languages[item.email],
+            item.email,
+            lazy_gettext("Uitnodiging voor de groep %(name)s in Signaal", name=cohort.name),
+            "trainer/mail_invite.txt",
+            cohort=cohort,
+            course=course,
+            trainer=trainer,
+            link=link,
+            days=INVITE_DAYS,
+        )
     return invites
 
 
