@@ -22,7 +22,6 @@ from sqlalchemy import (
     case,
     cast,
     delete,
-    exists,
     func,
     insert,
     join,
@@ -76,15 +75,40 @@ def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
 
-def _evaluated_and_certified(course: Course) -> tuple[ColumnElement, ColumnElement]:
-    """Per member row: whether they evaluated the course, and hold a valid certificate for it."""
-    evaluated = exists().where(Evaluation.user_id == User.id, Evaluation.course_slug == course.slug)
-    certified = exists().where(
-        Certificate.user_id == User.id,
-        Certificate.course_slug == course.slug,
-        Certificate.status == "valid",
+def _with_evaluated_and_certified(statement: Select, course: Course) -> Select:
+    """The per-member select with two 0/1 columns added: whether the member evaluated the
+    course, and whether they hold a valid certificate for it.
+
+    Outer joins to the (few) learners concerned, not an EXISTS per member: PostgreSQL costs
+    such a subquery per row whatever plan it picks, and over a whole cohort that estimate
+    alone crossed `jit_above_cost`, so each summary paid some 50 ms of JIT compilation.
+    """
+    # One evaluation per learner and course (a unique constraint); certificates may be several.
+    evaluated = select(Evaluation.user_id).where(Evaluation.course_slug == course.slug).subquery()
+    certified = (
+        select(Certificate.user_id)
+        .where(Certificate.course_slug == course.slug, Certificate.status == "valid")
+        .distinct()
+        .subquery()
     )
-    return flag(evaluated).label("evaluated"), flag(certified).label("certified")
+    return (
+        statement.add_columns(
+            flag(evaluated.c.user_id.is_not(None)).label("evaluated"),
+            flag(certified.c.user_id.is_not(None)).label("certified"),
+        )
+        .outerjoin(evaluated, evaluated.c.user_id == User.id)
+        .outerjoin(certified, certified.c.user_id == User.id)
+    )
+
+
+def _found(statement: Select) -> ColumnElement[bool]:
+    """Whether the (correlated) select finds a row: at most one probed per outer row.
+
+    A scalar subquery, not EXISTS: in an OR PostgreSQL turns EXISTS into a hashed subplan,
+    which reads every matching row of the table (all attempts at the course, every cohort's)
+    to answer for one cohort; this form is an index probe per member that stops at one row.
+    """
+    return statement.limit(1).scalar_subquery().is_not(None)
 
 
 def learner_facts(
@@ -176,7 +200,7 @@ def learner_facts(
     attempts = func.coalesce(assessment.c.attempts, 0)
     cases_passed = func.coalesce(assessment.c.cases_passed, 0)
     total = len(lesson_slugs)
-    return (
+    facts = (
         select(
             User.id.label("user_id"),
             User.first_name,
@@ -197,14 +221,13 @@ def learner_facts(
             assessment.c.best_score,
             (flag(cases_passed == len(cases)) if cases else literal(0)).label("passed"),
             func.coalesce(assessment.c.stuck, 0).label("stuck"),
-            *_evaluated_and_certified(course),
         )
         .join(CohortMember, and_(CohortMember.user_id == User.id, in_cohort))
         .outerjoin(lessons, lessons.c.user_id == User.id)
         .outerjoin(assessment, assessment.c.user_id == User.id)
         .where(User.deleted_at.is_(None))
-        .subquery("facts")
     )
+    return _with_evaluated_and_certified(facts, course).subquery("facts")
 
 
 def _current_standing(course: Course) -> ColumnElement[bool]:
@@ -227,14 +250,18 @@ def standing_facts(cohort_id: int, course: Course) -> Subquery:
     s = LearnerStanding
     cases = course.assessment_quizzes
     total = len(course.lessons)
-    started = exists().where(
-        LessonProgress.user_id == User.id, LessonProgress.course_slug == course.slug
-    ) | exists().where(
-        Attempt.user_id == User.id,
-        Attempt.course_slug == course.slug,
-        Attempt.quiz_slug.in_([quiz.slug for quiz in cases]),
+    started = _found(
+        select(literal(1)).where(
+            LessonProgress.user_id == User.id, LessonProgress.course_slug == course.slug
+        )
+    ) | _found(
+        select(literal(1)).where(
+            Attempt.user_id == User.id,
+            Attempt.course_slug == course.slug,
+            Attempt.quiz_slug.in_([quiz.slug for quiz in cases]),
+        )
     )
-    return (
+    standing = (
         select(
             User.id.label("user_id"),
             User.first_name,
@@ -247,7 +274,6 @@ def standing_facts(cohort_id: int, course: Course) -> Subquery:
             s.best_score,
             (flag(s.cases_passed == len(cases)) if cases else literal(0)).label("passed"),
             flag(s.stuck.is_(True)).label("stuck"),
-            *_evaluated_and_certified(course),
             flag(s.user_id.is_(None)).label("missing"),
         )
         .select_from(
@@ -258,8 +284,8 @@ def standing_facts(cohort_id: int, course: Course) -> Subquery:
             ).outerjoin(s, _current_standing(course))
         )
         .where(User.deleted_at.is_(None))
-        .subquery("standing")
     )
+    return _with_evaluated_and_certified(standing, course).subquery("standing")
 
 
 #: Learners whose standing one statement computes (bound parameters stay under SQLite's limit).
