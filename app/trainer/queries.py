@@ -22,6 +22,7 @@ from sqlalchemy import (
     case,
     cast,
     delete,
+    exists,
     func,
     insert,
     join,
@@ -75,13 +76,28 @@ def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
 
-def _with_evaluated_and_certified(statement: Select, course: Course) -> Select:
-    """The per-member select with two 0/1 columns added: whether the member evaluated the
-    course, and whether they hold a valid certificate for it.
+def _evaluated_and_certified(course: Course) -> tuple[ColumnElement, ColumnElement]:
+    """Per member row: whether they evaluated the course, and hold a valid certificate for it.
 
-    Outer joins to the (few) learners concerned, not an EXISTS per member: PostgreSQL costs
-    such a subquery per row whatever plan it picks, and over a whole cohort that estimate
-    alone crossed `jit_above_cost`, so each summary paid some 50 ms of JIT compilation.
+    Probed per member: cheapest for a page of members (SQLite reads no certificate it does
+    not need; a certificate row holds its PDF). Over a whole cohort, see the joins below.
+    """
+    evaluated = exists().where(Evaluation.user_id == User.id, Evaluation.course_slug == course.slug)
+    certified = exists().where(
+        Certificate.user_id == User.id,
+        Certificate.course_slug == course.slug,
+        Certificate.status == "valid",
+    )
+    return flag(evaluated).label("evaluated"), flag(certified).label("certified")
+
+
+def _with_evaluated_and_certified(statement: Select, course: Course) -> Select:
+    """The per-member select with `_evaluated_and_certified`'s two columns added, from outer
+    joins to the (few) learners concerned: for a whole cohort.
+
+    Not an EXISTS per member: PostgreSQL costs such a subquery per row whatever plan it then
+    picks, and over a cohort of 10,000 that estimate alone crossed `jit_above_cost`, so every
+    summary paid some 50 ms of JIT compilation.
     """
     # One evaluation per learner and course (a unique constraint); certificates may be several.
     evaluated = select(Evaluation.user_id).where(Evaluation.course_slug == course.slug).subquery()
@@ -200,7 +216,7 @@ def learner_facts(
     attempts = func.coalesce(assessment.c.attempts, 0)
     cases_passed = func.coalesce(assessment.c.cases_passed, 0)
     total = len(lesson_slugs)
-    facts = (
+    return (
         select(
             User.id.label("user_id"),
             User.first_name,
@@ -221,13 +237,14 @@ def learner_facts(
             assessment.c.best_score,
             (flag(cases_passed == len(cases)) if cases else literal(0)).label("passed"),
             func.coalesce(assessment.c.stuck, 0).label("stuck"),
+            *_evaluated_and_certified(course),
         )
         .join(CohortMember, and_(CohortMember.user_id == User.id, in_cohort))
         .outerjoin(lessons, lessons.c.user_id == User.id)
         .outerjoin(assessment, assessment.c.user_id == User.id)
         .where(User.deleted_at.is_(None))
+        .subquery("facts")
     )
-    return _with_evaluated_and_certified(facts, course).subquery("facts")
 
 
 def _current_standing(course: Course) -> ColumnElement[bool]:
