@@ -77,7 +77,11 @@ def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 
 def _evaluated_and_certified(course: Course) -> tuple[ColumnElement, ColumnElement]:
-    """Per member row: whether they evaluated the course, and hold a valid certificate for it."""
+    """Per member row: whether they evaluated the course, and hold a valid certificate for it.
+
+    Probed per member: cheapest for a page of members (SQLite reads no certificate it does
+    not need; a certificate row holds its PDF). Over a whole cohort, see the joins below.
+    """
     evaluated = exists().where(Evaluation.user_id == User.id, Evaluation.course_slug == course.slug)
     certified = exists().where(
         Certificate.user_id == User.id,
@@ -85,6 +89,42 @@ def _evaluated_and_certified(course: Course) -> tuple[ColumnElement, ColumnEleme
         Certificate.status == "valid",
     )
     return flag(evaluated).label("evaluated"), flag(certified).label("certified")
+
+
+def _with_evaluated_and_certified(statement: Select, course: Course) -> Select:
+    """The per-member select with `_evaluated_and_certified`'s two columns added, from outer
+    joins to the (few) learners concerned: for a whole cohort.
+
+    Not an EXISTS per member: PostgreSQL costs such a subquery per row whatever plan it then
+    picks, and over a cohort of 10,000 that estimate alone crossed `jit_above_cost`, so every
+    summary paid some 50 ms of JIT compilation.
+    """
+    # One evaluation per learner and course (a unique constraint); certificates may be several.
+    evaluated = select(Evaluation.user_id).where(Evaluation.course_slug == course.slug).subquery()
+    certified = (
+        select(Certificate.user_id)
+        .where(Certificate.course_slug == course.slug, Certificate.status == "valid")
+        .distinct()
+        .subquery()
+    )
+    return (
+        statement.add_columns(
+            flag(evaluated.c.user_id.is_not(None)).label("evaluated"),
+            flag(certified.c.user_id.is_not(None)).label("certified"),
+        )
+        .outerjoin(evaluated, evaluated.c.user_id == User.id)
+        .outerjoin(certified, certified.c.user_id == User.id)
+    )
+
+
+def _found(statement: Select) -> ColumnElement[bool]:
+    """Whether the (correlated) select finds a row: at most one probed per outer row.
+
+    A scalar subquery, not EXISTS: in an OR PostgreSQL turns EXISTS into a hashed subplan,
+    which reads every matching row of the table (all attempts at the course, every cohort's)
+    to answer for one cohort; this form is an index probe per member that stops at one row.
+    """
+    return statement.limit(1).scalar_subquery().is_not(None)
 
 
 def learner_facts(
@@ -227,14 +267,18 @@ def standing_facts(cohort_id: int, course: Course) -> Subquery:
     s = LearnerStanding
     cases = course.assessment_quizzes
     total = len(course.lessons)
-    started = exists().where(
-        LessonProgress.user_id == User.id, LessonProgress.course_slug == course.slug
-    ) | exists().where(
-        Attempt.user_id == User.id,
-        Attempt.course_slug == course.slug,
-        Attempt.quiz_slug.in_([quiz.slug for quiz in cases]),
+    started = _found(
+        select(literal(1)).where(
+            LessonProgress.user_id == User.id, LessonProgress.course_slug == course.slug
+        )
+    ) | _found(
+        select(literal(1)).where(
+            Attempt.user_id == User.id,
+            Attempt.course_slug == course.slug,
+            Attempt.quiz_slug.in_([quiz.slug for quiz in cases]),
+        )
     )
-    return (
+    standing = (
         select(
             User.id.label("user_id"),
             User.first_name,
@@ -247,7 +291,6 @@ def standing_facts(cohort_id: int, course: Course) -> Subquery:
             s.best_score,
             (flag(s.cases_passed == len(cases)) if cases else literal(0)).label("passed"),
             flag(s.stuck.is_(True)).label("stuck"),
-            *_evaluated_and_certified(course),
             flag(s.user_id.is_(None)).label("missing"),
         )
         .select_from(
@@ -258,8 +301,8 @@ def standing_facts(cohort_id: int, course: Course) -> Subquery:
             ).outerjoin(s, _current_standing(course))
         )
         .where(User.deleted_at.is_(None))
-        .subquery("standing")
     )
+    return _with_evaluated_and_certified(standing, course).subquery("standing")
 
 
 #: Learners whose standing one statement computes (bound parameters stay under SQLite's limit).
