@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -51,7 +52,7 @@ def _type_name(value: Any) -> str:
 # --- value types -----------------------------------------------------------------------------
 
 
-class ValueType:
+class ValueType(ABC):
     """One kind of TOML value: what it accepts, how the error names it, its further checks."""
 
     #: Filled in "'key' moet <expected> zijn, niet ...".
@@ -60,8 +61,9 @@ class ValueType:
     def describe(self, key: str) -> str:
         return self.expected
 
+    @abstractmethod
     def accepts(self, value: Any) -> bool:
-        raise NotImplementedError
+        """Whether TOML gave a value of this kind (each kind says which Python types it takes)."""
 
     def convert(self, table: Fields, field: Field, value: Any) -> Any:
         """The value as the loader uses it, after reporting what is wrong with it."""
