@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.dates import local_date, local_datetime
 from app.extensions import db
-from app.i18n.strings import unmarked_strings
+from app.i18n.strings import reads_as_dutch, unmarked_strings
 from app.models import User
 
 ENGLISH_BROWSER = {"Accept-Language": "en-GB,en;q=0.8,nl;q=0.5"}
@@ -92,6 +92,13 @@ def test_the_lint_check_finds_unmarked_dutch_text(tmp_path: Path):
         "app/views.py:5: tekst niet gemarkeerd voor vertaling: 'Opgeslagen'",
         "app/views.py:7: tekst niet gemarkeerd voor vertaling: 'Je hebt nog geen certificaat.'",
     ]
+
+
+def test_a_certificate_number_is_not_read_as_dutch_words():
+    # "ER" inside the random code once made an English heading read as Dutch ("er").
+    assert not reads_as_dutch("Certificate SIG-S4F3-ER9C-Z")
+    assert not reads_as_dutch("Certificate SIG-DE4H-EN9C-U")
+    assert reads_as_dutch("Er is een certificaat")
 
 
 def test_a_forced_language_switches_the_page_text_and_back(app):

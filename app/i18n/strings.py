@@ -56,7 +56,8 @@ _DUTCH_WORDS = """de het een je jouw jij u uw niet voor met naar zijn er op om e
     zo hier daar wat wie waar hoe welke meer alle eerst ga gaat terug opnieuw nieuwe nieuw mijn
     onze ons wij zij ze hun haar dit ik gegevens pagina"""
 DUTCH_WORDS = frozenset(_DUTCH_WORDS.split())
-WORD = re.compile(r"[A-Za-zÀ-ÿ]{2,}")
+#: Whole words only: the letters inside a code such as SIG-S4F3-ER9C-Z are not words.
+WORD = re.compile(r"\b[A-Za-zÀ-ÿ]{2,}\b")
 
 
 def reads_as_dutch(text: str) -> bool:
