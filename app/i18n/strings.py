@@ -64,7 +64,8 @@ def reads_as_dutch(text: str) -> bool:
     """Prose in Dutch: a path, an identifier or a single word is not prose."""
     if " " not in text.strip():
         return False
-    words = [word.lower() for word in WORD.findall(text)]
+    # Capitals are codes and acronyms (a certificate number may hold DEZE), not prose.
+    words = [word.lower() for word in WORD.findall(text) if not word.isupper()]
     dutch = sum(word in DUTCH_WORDS for word in words)
     # One Dutch word makes a short phrase Dutch, not a long sentence naming "Wat nu?".
     return dutch >= 2 or (dutch == 1 and 3 <= len(words) <= 5)
