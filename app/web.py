@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -35,15 +34,13 @@ from .content import Course, get_catalog
 from .dates import local_date, local_datetime
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .i18n import DEFAULT_LANGUAGE, init_i18n
+from .kept_pages import csrf_marker, marking
+from .session_user import MAX_ID, user_of_session
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-
-
-#: The largest id an INTEGER column holds (PostgreSQL); larger ids in an address are a 404.
-MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
@@ -214,6 +211,8 @@ def _csrf_token_signed_once(app: Flask) -> Callable[[], str]:
     signed: dict[str, str] = {}
 
     def csrf_token() -> str:
+        if marking():  # a page rendered for keeping: each request fills in its own token
+            return csrf_marker()
         config = app.config
         field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         raw = session.get(field)
@@ -237,115 +236,6 @@ def file_size(size: int) -> str:
     if size >= 1024 * 1024:
         return format_decimal(round(size / (1024 * 1024), 1), format="#,##0.#") + " MB"
     return format_decimal(size // 1024, format="#,##0") + " kB"
-
-
-#: Per endpoint, a value its view reads with the user: a labelled scalar subquery correlated to
-#: the user's row, its bind parameters named after the route's arguments (`read_with_user`).
-_WITH_USER: dict[str, Any] = {}
-#: The user's select per endpoint (None: the user alone), built on first use.
-_user_selects: dict[str | None, Any] = {}
-
-
-def read_with_user(endpoint: str, column: Any) -> None:
-    """Let `endpoint`'s user load read `column` too: one query where the view would run a
-    second (on PostgreSQL a round trip per page). The view finds the value with `with_user`."""
-    _WITH_USER[endpoint] = column
-    _user_selects.pop(endpoint, None)
-
-
-def with_user(name: str, default: Any = None) -> Any:
-    """A value `read_with_user` read with this request's user (`default` if it was not)."""
-    return g.get("_with_user", {}).get(name, default)
-
-
-def _user_select(endpoint: str | None) -> Any:
-    """The user's columns but the secrets (a view that needs one, a password or TOTP check,
-    loads it on access), with the endpoint's `read_with_user` column."""
-    extra = _WITH_USER.get(endpoint) if endpoint else None
-    key = endpoint if extra is not None else None
-    statement = _user_selects.get(key)
-    if statement is None:
-        from sqlalchemy import bindparam, select
-
-        from .models import User
-
-        table = User.__table__
-        columns = [c for c in table.c if c.key not in ("password_hash", "totp_secret")]
-        if extra is not None:
-            columns.append(extra)
-        statement = select(*columns).where(table.c.id == bindparam("user_id"))
-        _user_selects[key] = statement
-    return statement
-
-
-#: Per engine, the same engine in autocommit (it shares the engine's pool).
-_autocommit_engines: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
-
-
-def _autocommit(engine: Engine) -> Engine:
-    """The engine in autocommit, where that spares round trips: on SQLite there are none to
-    spare and switching the connection's mode costs more than it saves."""
-    if engine.dialect.name == "sqlite":
-        return engine
-    try:
-        return _autocommit_engines[engine]
-    except KeyError:
-        chosen = _autocommit_engines[engine] = engine.execution_options(
-            isolation_level="AUTOCOMMIT"
-        )
-        return chosen
-
-
-def user_of_session(session_id: str) -> Any:
-    """The account a session id (User.get_id) belongs to, if it still matches and is active.
-
-    Every signed-in request pays for this, so it is one Core select instead of an ORM identity
-    load (about a fifth cheaper in process); the row becomes a `User` in the request's session
-    as if the ORM had loaded it, so views use `current_user` as before.
-    """
-    from sqlalchemy import inspect
-    from sqlalchemy.orm import make_transient_to_detached
-
-    from .models import User
-
-    user_id = session_id.partition(":")[0]
-    if not user_id.isdigit() or int(user_id) > MAX_ID:
-        return None
-    endpoint = request.endpoint if has_request_context() else None
-    statement = _user_select(endpoint)
-    parameters = {"user_id": int(user_id)}
-    if endpoint in _WITH_USER:
-        parameters.update(request.view_args or {})
-    # Core, not the ORM's execute layer (nothing to add to a select of columns). A page that
-    # reads all it needs with the user (`read_with_user`: a lesson) does so on a connection of
-    # its own, returned at once, and never opens a session transaction; other pages read on
-    # the session's connection, which their own statements then reuse (on PostgreSQL a second
-    # checkout would cost a ping).
-    if endpoint in _WITH_USER:
-        # In autocommit: one statement needs no transaction, so on PostgreSQL no BEGIN and no
-        # ROLLBACK round trip around it (the lesson page: 0.6 -> 0.4 ms for the user load).
-        with _autocommit(db.engine).connect() as connection:
-            row = connection.execute(statement, parameters).one_or_none()
-    else:
-        row = db.session.connection().execute(statement, parameters).one_or_none()
-    if row is None:
-        return None
-    values = dict(row._mapping)
-    if endpoint in _WITH_USER:
-        name = _WITH_USER[endpoint].key
-        g._with_user = {name: values.pop(name)}
-    user = db.session.identity_map.get(db.session.identity_key(User, row.id))
-    if user is None:
-        # The values go in as loaded, not as changes (no constructor, no attribute events);
-        # then the row is the session's, as if the ORM had loaded it, and the columns left
-        # out (the secrets) load on first access.
-        user = inspect(User).class_manager.new_instance()
-        user.__dict__.update(values)
-        make_transient_to_detached(user)
-        db.session.add(user)
-    if user.get_id() != session_id or user.deleted_at is not None:
-        return None
-    return user
 
 
 def _start_session_clock(app: Flask, user: Any) -> None:

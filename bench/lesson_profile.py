@@ -29,7 +29,7 @@ from werkzeug.test import EnvironBuilder
 from .baseline_app import create_baseline_app
 from .baseline_app import create_schema as create_baseline_schema
 from .browser import USER_AGENT
-from .data import app_env, create_schema, flask, fresh_database, in_process_app, seeded
+from .data import app_env, fresh_database, in_process_app, seed_in_process, seeded
 
 
 def _environ(path: str, cookie: str = "") -> dict[str, Any]:
@@ -126,7 +126,7 @@ def pieces(
     from app.content import get_catalog
     from app.extensions import db
     from app.learning import views
-    from app.web import user_of_session
+    from app.session_user import user_of_session
 
     figures: list[tuple[str, float]] = []
 
@@ -200,7 +200,7 @@ def pieces(
             lesson=lesson,
             sections=sections,
             sources=sources,
-            completed_at=None,
+            completed_on=None,
             previous=previous,
             following=following,
         )
@@ -298,8 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with fresh_database(a.db, workdir) as database_url:
             env = app_env(database_url, workdir)
-            create_schema(env)
-            flask(env, "seed", "--learners", "20", "--random-seed", "1")
+            seed_in_process(env, [("seed", "--learners", "20", "--random-seed", "1")])
             app = in_process_app(env)
             data = seeded(app)
             cookie = log_in(app, data.learners[0][1], data.learner_password)

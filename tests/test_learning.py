@@ -31,9 +31,10 @@ from app.learning.progress import (
     progress_for_users,
     record_heartbeat,
 )
-from app.models import LessonProgress
+from app.models import LessonProgress, User
 
-from .conftest import FIXTURE_CONTENT, PROJECT_ROOT, _base_config
+from .conftest import FIXTURE_CONTENT, PASSWORD, PROJECT_ROOT, _base_config
+from .statements import sent_statements
 
 COURSE = "test-cursus"
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -185,21 +186,11 @@ def test_a_restarting_heartbeat_credits_nothing_for_the_time_away(app, make_user
 def test_lesson_page_writes_nothing(client, app, learner, clock):
     clock(0)
     client.get(f"/leren/{COURSE}/eerste-les")  # a first view: loads the user, and so on
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement.split(None, 1)[0].upper())
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with sent_statements(app) as statements:
         for seconds in (60, 120, 120 + 1200):  # within the 30-minute session idle limit
             clock(seconds)
             assert client.get(f"/leren/{COURSE}/eerste-les").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    assert statements and set(statements) == {"SELECT"}
+    assert statements and {s.split(None, 1)[0].upper() for s in statements} == {"SELECT"}
     assert rows(app, learner.id) == {}
 
 
@@ -207,15 +198,7 @@ def test_lesson_page_reads_the_database_once(client, app, learner, clock):
     """One query brings the learner and whether they completed this lesson; the page shows it."""
     clock(0)
     client.get(f"/leren/{COURSE}/eerste-les")
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with sent_statements(app) as statements:
         first = words_of(client.get(f"/leren/{COURSE}/eerste-les"))
         assert len(statements) == 1
         assert "Klaar met lezen?" in first and "afgerond op" not in first.lower()
@@ -226,8 +209,6 @@ def test_lesson_page_reads_the_database_once(client, app, learner, clock):
         assert "Je hebt deze les afgerond" in done and "Afgerond op" in done
         other = words_of(client.get(f"/leren/{COURSE}/tweede-les"))
         assert "Klaar met lezen?" in other  # the completion is this lesson's, not the last read
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_lesson_links_follow_the_address_the_app_is_served_under(client, learner):
@@ -925,3 +906,91 @@ def test_time_on_a_case_page_counts_as_study_time(client, app, learner, clock):
         ).status_code
         == 404
     )
+
+
+# --- the lesson page kept per variant (app.kept_pages) and its user read (app.session_user) -----
+
+
+def _csrf_tokens(html: str) -> set[str]:
+    return set(re.findall(r'(?:name="csrf_token" value|data-csrf-token)="([^"]+)"', html))
+
+
+def test_each_reader_of_a_kept_lesson_page_gets_their_own_token_date_and_menu(
+    app, make_user, clock
+):
+    """The page is rendered once per variant; what differs per reader is still their own."""
+    readers = {
+        "early": make_user(),
+        "late": make_user(language="en"),
+        "trainer": make_user(role="trainer"),
+    }
+    pages = {}
+    for name, user in readers.items():
+        clock({"early": 0, "late": 40 * 86400, "trainer": 41 * 86400}[name])
+        client = app.test_client()
+        client.post("/account/inloggen", data={"email": user.email, "password": PASSWORD})
+        if name != "trainer":
+            client.post(f"/leren/{COURSE}/eerste-les/afronden")
+            client.get(f"/leren/{COURSE}")  # shows and so clears the flashed message
+        pages[name] = [text_of(client.get(f"/leren/{COURSE}/eerste-les")) for _ in range(2)]
+    tokens = {name: _csrf_tokens(html) for name, (html, _) in pages.items()}
+    for name, (first, second) in pages.items():
+        assert first == second  # the kept page, filled in again, is the page
+        assert len(tokens[name]) == 1  # heartbeat, completion and logout: the reader's token
+    assert len(set.union(*tokens.values())) == 3
+    early, late, trainer = (words_of_html(pages[n][0]) for n in ("early", "late", "trainer"))
+    assert "Afgerond op 2 maart 2026." in early and "Mijn groep" in early
+    assert "Completed on April 11, 2026." in late and "My group" in late and "0% read" in late
+    assert "Klaar met lezen?" in trainer and "Groepen" in trainer and "Mijn groep" not in trainer
+
+
+def words_of_html(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+
+def test_a_kept_lesson_page_equals_the_page_rendered_in_full(client, app, learner, clock):
+    """A flashed message makes the page render in full; but for the message, it is the same."""
+    clock(0)
+    client.post(f"/leren/{COURSE}/eerste-les/afronden")  # flashes "Les 1 is afgerond."
+    full = text_of(client.get(f"/leren/{COURSE}/eerste-les"))
+    kept = text_of(client.get(f"/leren/{COURSE}/eerste-les"))
+    assert "Les 1 is afgerond." in full and "Les 1 is afgerond." not in kept
+    flashes = re.search(r'<div class="flashes".*?</div>', full, re.DOTALL)
+    assert flashes is not None
+    # Equal but for the message (and the blank lines its block leaves).
+    assert full.replace(flashes.group(0), "").split() == kept.split()
+
+
+def test_a_kept_page_cannot_show_what_differs_per_user(app, learner):
+    from flask_login import login_user
+
+    from app.kept_pages import KeptPageError, render_kept
+
+    page = app.jinja_env.from_string("<p>{{ current_user.email }}</p>")
+    with app.test_request_context("/"):
+        login_user(db.session.get(User, learner.id))
+        with pytest.raises(KeptPageError, match="current_user.email"):
+            render_kept(page, object(), {})
+
+
+def test_a_read_page_loads_the_user_as_the_orm_does(app, learner):
+    """The lesson's user read goes under the ORM: every column arrives with its Python type."""
+    from flask import g
+
+    from app.session_user import user_of_session
+
+    with app.test_request_context(f"/leren/{COURSE}/eerste-les"):
+        user = db.session.get(User, learner.id)
+        orm = {c.key: getattr(user, c.key) for c in User.__table__.c}
+        session_id = user.get_id()
+        db.session.expunge_all()
+        app.preprocess_request()  # the request's endpoint and arguments
+        read = user_of_session(session_id)
+        assert read is not None and read not in db.session  # detached: a read page writes nothing
+        assert "lesson_completed_at" in g._with_user
+        for key, value in orm.items():
+            if key not in ("password_hash", "totp_secret"):
+                assert read.__dict__[key] == value and type(read.__dict__[key]) is type(value), key
+    with app.test_request_context(f"/leren/{COURSE}/eerste-les"):
+        app.preprocess_request()
+        assert user_of_session(session_id + "0") is None  # an ended session's id

@@ -26,7 +26,8 @@ from ..extensions import db, limiter
 from ..forms import EmptyForm
 from ..mail import queue_mail
 from ..models import utcnow
-from ..web import public_url, user_of_session
+from ..session_user import user_of_session
+from ..web import public_url
 from . import privacy, service, throttle, two_factor
 from .forms import (
     ChangePasswordForm,

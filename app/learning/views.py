@@ -28,11 +28,14 @@ from ..accounts.privacy import RETENTION_YEARS
 from ..accreditation import bookings
 from ..certificates.pdf import latest_layout
 from ..content import Course, Lesson, get_catalog
+from ..dates import local_date
 from ..extensions import db, limiter, user_or_address
 from ..forms import EmptyForm
+from ..kept_pages import render_kept
 from ..models import PROFESSIONS, LessonProgress, User
 from ..quizzes.attempts import assessment_status
-from ..web import course_or_404, read_with_user, unlimited, with_user
+from ..session_user import read_with_user, with_user
+from ..web import course_or_404, unlimited
 from .outline import Outline, outline
 from .pocket_card import render_pocket_card
 from .progress import (
@@ -139,7 +142,7 @@ def _lesson_parts(lesson: Lesson, lesson_language: str) -> tuple[Outline, Markup
 
 
 #: When the learner completed the lesson of the address, read in the same query as the user
-#: (app.web.read_with_user): the lesson page then reads the database once.
+#: (app.session_user.read_with_user): the lesson page then reads the database once.
 _LESSON_COMPLETED_AT = "lesson_completed_at"
 read_with_user(
     "learning.lesson",
@@ -167,13 +170,15 @@ def lesson(course_slug: str, lesson_slug: str) -> Any:
     completed = with_user(_LESSON_COMPLETED_AT, _UNREAD)
     if completed is _UNREAD:  # the user was loaded otherwise (a test signing in in-request)
         completed = completed_at(current_user.id, course.slug, lesson.slug)
-    return render_template(
+    # Jinja runs once per lesson, language, role and state; a request fills in its own values.
+    return render_kept(
         "learning/lesson.html",
+        lesson,
+        {"completed_on": local_date(completed) if completed else None},
         course=course,
         lesson=lesson,
         sections=sections,
         sources=sources,
-        completed_at=completed,
         previous=previous,
         following=following,
     )

@@ -27,7 +27,8 @@ from ..content.model import Course, Quiz
 from ..extensions import csrf, db, limiter, user_or_address
 from ..forms import EmptyForm
 from ..models import Attempt
-from ..web import MAX_ID, wants_json
+from ..session_user import MAX_ID
+from ..web import wants_json
 from . import attempts as domain
 from .attempts import QuizError
 from .review import part_results
