@@ -11,7 +11,7 @@ the personal values are markers, and a page with flashed messages is rendered in
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,18 +68,22 @@ def csrf_marker() -> str:
 
 
 def render_kept(
-    template: str | Template, owner: object, personal: Mapping[str, str | None], **context: Any
+    template: str | Template,
+    owner: object,
+    personal: Mapping[str, str | None],
+    context: Callable[[], Mapping[str, Any]],
 ) -> str:
-    """`render_template(template, **personal, **context)` for a signed-in reader, with Jinja
-    run once per template, `owner`, language, role and which personal values are set.
+    """`render_template(template, **personal, **context())` for a signed-in reader, with Jinja
+    run (and `context` called) once per template, `owner`, language, role and which personal
+    values are set.
 
-    `owner` is the content the page shows (a lesson): every value of `context` must follow from
-    it, and a kept page is used only while `owner` is the very same object, so reloaded content
-    is rendered anew. `personal` values are plain text (escaped when filled in); one that is
-    None or empty is a different variant, as the template may test it with `if`.
+    `owner` is the content the page shows (a lesson): everything `context` returns must follow
+    from it, and a kept page is used only while `owner` is the very same object, so reloaded
+    content is rendered anew. `personal` values are plain text (escaped when filled in); one
+    that is None or empty is a different variant, as the template may test it with `if`.
     """
     if not current_user.is_authenticated or "_flashes" in session:
-        return render_template(template, **personal, **context)
+        return render_template(template, **personal, **context())
     shown = tuple(name for name, value in personal.items() if value)
     key = (template, id(owner), interface_language(), current_user.role, request.script_root, shown)
     pages: dict[tuple[Any, ...], _Kept] = current_app.extensions.setdefault("kept_pages", {})
@@ -87,12 +91,12 @@ def render_kept(
     if kept is None or kept.owner is not owner:
         if len(pages) >= MAX_KEPT:
             pages.clear()
-        kept = pages[key] = _Kept(owner, _render_marked(template, personal, context))
+        kept = pages[key] = _Kept(owner, _render_marked(template, personal, context()))
     return _filled(kept.pieces, personal)
 
 
 def _render_marked(
-    template: str | Template, personal: Mapping[str, str | None], context: Any
+    template: str | Template, personal: Mapping[str, str | None], context: Mapping[str, Any]
 ) -> tuple[str, ...]:
     markers = {
         name: Markup(_MARKER.format(name)) if value else value for name, value in personal.items()

@@ -35,7 +35,7 @@ from .dates import local_date, local_datetime
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .i18n import DEFAULT_LANGUAGE, init_i18n
 from .kept_pages import csrf_marker, marking
-from .session_user import MAX_ID, user_of_session
+from .session_user import MAX_ID, RememberingCookieSessions, user_of_session
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -90,6 +90,7 @@ def init_extensions(app: Flask) -> None:
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    app.session_interface = RememberingCookieSessions()
     db.init_app(app)
     init_i18n(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))

@@ -193,19 +193,9 @@ def pieces(
         per_use("url_for, one call in a template", "{{ url_for('learning.catalogue') }}")
         course = next(iter(get_catalog().courses.values()))
         lesson = course.lessons[-1]
-        previous, following = course.neighbours(lesson.slug)
-        sections, sources = views._lesson_parts(lesson, course.language)
-        context = dict(
-            course=course,
-            lesson=lesson,
-            sections=sections,
-            sources=sources,
-            completed_on=None,
-            previous=previous,
-            following=following,
-        )
+        context = {**views._lesson_context(course, lesson), "completed_on": None}
         timed(
-            "template render (lesson + layout)",
+            "template render in full (lesson + layout; kept pages render it once per variant)",
             lambda: render_template("learning/lesson.html", **context),
         )
         after = [f for f in app.after_request_funcs.get(None, [])]

@@ -465,3 +465,27 @@ def test_wrong_two_factor_codes_are_limited_per_account(app, client, auth, make_
         environ_base={"REMOTE_ADDR": "198.51.100.20"},
     )
     assert response.status_code == 429
+
+
+def test_a_remembered_session_cookie_still_needs_its_key_and_its_lifetime(
+    app, client, auth, make_user, monkeypatch
+):
+    """Each distinct cookie is decoded once per process; it still signs in only while the
+    app's secret key signed it and it is younger than the session lifetime."""
+    auth.login(make_user())
+    for _ in range(2):  # decoded, then remembered
+        assert client.get("/account/profiel").status_code == 200
+    cookie = client.get_cookie("session").value
+    tampered = cookie[:-2] + ("AA" if cookie[-2:] != "AA" else "BB")
+    client.set_cookie("session", tampered)
+    assert client.get("/account/profiel").status_code == 302
+    client.set_cookie("session", cookie)
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + lifetime + 60)
+    assert client.get("/account/profiel").status_code == 302  # too old, though remembered
+    monkeypatch.undo()
+    client.set_cookie("session", cookie)
+    assert client.get("/account/profiel").status_code == 200
+    monkeypatch.setitem(app.config, "SECRET_KEY", "another-key-entirely")
+    assert client.get("/account/profiel").status_code == 302

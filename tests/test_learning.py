@@ -970,7 +970,7 @@ def test_a_kept_page_cannot_show_what_differs_per_user(app, learner):
     with app.test_request_context("/"):
         login_user(db.session.get(User, learner.id))
         with pytest.raises(KeptPageError, match="current_user.email"):
-            render_kept(page, object(), {})
+            render_kept(page, object(), {}, dict)
 
 
 def test_a_read_page_loads_the_user_as_the_orm_does(app, learner):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ from ..models import PROFESSIONS, LessonProgress, User
 from ..quizzes.attempts import assessment_status
 from ..session_user import read_with_user, with_user
 from ..web import course_or_404, unlimited
-from .outline import Outline, outline
+from .outline import outline
 from .pocket_card import render_pocket_card
 from .progress import (
     DEFAULT_IDLE_CAP,
@@ -128,17 +127,21 @@ def course(course_slug: str) -> Any:
     )
 
 
-@lru_cache(maxsize=256)
-def _lesson_parts(lesson: Lesson, lesson_language: str) -> tuple[Outline, Markup]:
-    """What a lesson page shows alike to every learner, built on its first view: the body with
-    its table of contents, and the numbered list of sources."""
-    sections = outline(lesson)
-    sources = Markup(
-        render_template(
-            "learning/_lesson_sources.html", lesson=lesson, lesson_language=lesson_language
-        )
+def _lesson_context(course: Course, lesson: Lesson) -> dict[str, Any]:
+    """What a lesson page shows alike to every learner: the body with its table of contents,
+    the numbered list of sources and the neighbouring lessons."""
+    previous, following = course.neighbours(lesson.slug)
+    sources = render_template(
+        "learning/_lesson_sources.html", lesson=lesson, lesson_language=course.language
     )
-    return sections, sources
+    return {
+        "course": course,
+        "lesson": lesson,
+        "sections": outline(lesson),
+        "sources": Markup(sources),
+        "previous": previous,
+        "following": following,
+    }
 
 
 #: When the learner completed the lesson of the address, read in the same query as the user
@@ -165,8 +168,6 @@ _UNREAD = object()
 def lesson(course_slug: str, lesson_slug: str) -> Any:
     """Show a lesson; it writes nothing (study time comes from the page's heartbeat)."""
     course, lesson = _lesson_or_404(course_slug, lesson_slug)
-    previous, following = course.neighbours(lesson.slug)
-    sections, sources = _lesson_parts(lesson, course.language)
     completed = with_user(_LESSON_COMPLETED_AT, _UNREAD)
     if completed is _UNREAD:  # the user was loaded otherwise (a test signing in in-request)
         completed = completed_at(current_user.id, course.slug, lesson.slug)
@@ -175,12 +176,7 @@ def lesson(course_slug: str, lesson_slug: str) -> Any:
         "learning/lesson.html",
         lesson,
         {"completed_on": local_date(completed) if completed else None},
-        course=course,
-        lesson=lesson,
-        sections=sections,
-        sources=sources,
-        previous=previous,
-        following=following,
+        lambda: _lesson_context(course, lesson),
     )
 
 
