@@ -55,7 +55,8 @@ def load_config(instance_path: Path, test_config: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             env.get("DATABASE_URL") or _sqlite_url(instance_path)
         ),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Connections are pinged before use only after a rest (app.pool.ping_when_idle).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "SECRET_KEY": env.get("SECRET_KEY"),
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "").rstrip("/"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -113,7 +113,7 @@ class _Prepared:
         }
 
     def _fetch(self, engine: Engine, parameters: Any) -> Any:
-        connection = engine.raw_connection()  # the pool's, pre-pinged as configured
+        connection = engine.raw_connection()  # the pool's, checked as app.pool says
         # One statement needs no transaction: on PostgreSQL, autocommit spares the BEGIN and
         # the ROLLBACK round trips (SQLite has none to spare; the pool's reset is a no-op).
         driver = connection.driver_connection if engine.dialect.name == "postgresql" else None

@@ -35,6 +35,7 @@ from .dates import local_date, local_datetime
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .i18n import DEFAULT_LANGUAGE, init_i18n
 from .kept_pages import csrf_marker, marking
+from .pool import ping_when_idle
 from .session_user import MAX_ID, RememberingCookieSessions, user_of_session
 
 CONTENT_SECURITY_POLICY = (
@@ -92,6 +93,8 @@ def init_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.session_interface = RememberingCookieSessions()
     db.init_app(app)
+    with app.app_context():
+        ping_when_idle(db.engine)
     init_i18n(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)

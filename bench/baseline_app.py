@@ -18,6 +18,8 @@ from sqlalchemy import DateTime, String, Text, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from app.pool import ping_when_idle
+
 ROOT = Path(__file__).resolve().parent.parent
 #: The lesson whose body the bare page shows (the longest of the real course).
 LESSON_FILE = ROOT / "courses" / "mensenhandel-huisarts" / "05-meldcode.md"
@@ -65,9 +67,10 @@ def create_baseline_app(database_url: str) -> Flask:
     app = Flask(__name__, template_folder=str(Path(__file__).parent / "templates"))
     app.config.update(
         SQLALCHEMY_DATABASE_URI=database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
     )
     db.init_app(app)
+    with app.app_context():
+        ping_when_idle(db.engine)  # checked before use as the app's connections are
     body = lesson_body()
 
     @app.get("/page")

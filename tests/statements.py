@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from app.extensions import db
 
-#: What the pool sends by itself: its pre-ping (";" on psycopg) and a new SQLite connection's
+#: What the pool sends by itself: its ping (";" on psycopg) and a new SQLite connection's
 #: pragmas.
 _NOT_THE_APPS = ("SELECT 1", "PRAGMA", ";")
 

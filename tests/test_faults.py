@@ -265,12 +265,7 @@ def test_server_killed_and_restarted_keeps_saved_answers_and_progress(
 def config_overrides(database_url: str) -> dict[str, Any]:
     if database_url.startswith("postgresql"):
         # Give up on a held lock after 200 ms instead of waiting (PostgreSQL's lock_timeout).
-        return {
-            "SQLALCHEMY_ENGINE_OPTIONS": {
-                "pool_pre_ping": True,
-                "connect_args": {"options": "-c lock_timeout=200"},
-            }
-        }
+        return {"SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": "-c lock_timeout=200"}}}
     return {}
 
 
@@ -363,6 +358,40 @@ def test_unreachable_database_shows_the_try_again_page_not_a_stack_trace(
         assert response.status_code == 503, path
         assert "probeer het" in text and "Traceback" not in text
     assert visitor.get("/healthz").get_json() == {"status": "degraded", "database": "unavailable"}
+
+
+def _end_pooled_connections(app: Flask) -> None:
+    """The database ends the app's pooled connection, as a server restart would."""
+    with app.app_context():
+        db.session.remove()
+        with db.engine.connect() as other:  # held, so the pool lends the page's one below
+            with db.engine.connect() as pooled:
+                pid = pooled.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+            other.commit()
+            other.invalidate()  # not back into the pool: only the ended one is there
+
+
+def test_pooled_connections_lost_at_rest_are_replaced_before_use(
+    app: Flask, client, auth, make_user, database_url: str, monkeypatch
+) -> None:
+    """Connections are pinged before use after a rest (app.pool): a page after the database
+    dropped them works; one within the moment after may ask to try again, the next works."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a SQLite file has no server to lose connections to")
+    auth.login(make_user())
+    assert client.get(LESSON).status_code == 200
+    _end_pooled_connections(app)
+    monkeypatch.setattr("app.pool.PING_AFTER_IDLE_SECONDS", 0.0)  # every checkout has rested
+    for path in (LESSON, f"/leren/{COURSE}", LESSON):
+        assert client.get(path).status_code == 200, path
+    monkeypatch.setattr("app.pool.PING_AFTER_IDLE_SECONDS", 3600.0)  # none has
+    _end_pooled_connections(app)
+    first = client.get(LESSON)
+    assert first.status_code in (200, 503)
+    assert "Traceback" not in first.get_data(as_text=True)
+    for path in (LESSON, f"/leren/{COURSE}"):
+        assert client.get(path).status_code == 200, path
 
 
 # --- floods are limited, per client --------------------------------------------------------
