@@ -70,7 +70,8 @@ class _Prepared:
     names: tuple[str, ...] | None  # positional parameters in this order; None: named
     bind_processors: dict[str, Callable[[Any], Any]]
     columns: tuple[str, ...]
-    result_processors: tuple[Callable[[Any], Any] | None, ...]
+    #: The columns SQLAlchemy converts (dates on SQLite, say), by name.
+    result_processors: dict[str, Callable[[Any], Any]]
 
     @classmethod
     def compile(cls, statement: Any, dialect: Dialect) -> _Prepared:
@@ -86,9 +87,11 @@ class _Prepared:
             names=tuple(compiled.positiontup) if compiled.positional else None,
             bind_processors=binds,
             columns=tuple(c.key for c in columns),
-            result_processors=tuple(
-                c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
-            ),
+            result_processors={
+                c.key: processor
+                for c in columns
+                if (processor := c.type.dialect_impl(dialect).result_processor(dialect, None))
+            },
         )
 
     def row(self, engine: Engine, values: dict[str, Any]) -> dict[str, Any] | None:
@@ -105,12 +108,10 @@ class _Prepared:
             ) from error
         if row is None:
             return None
-        return {
-            name: processor(value) if processor else value
-            for name, processor, value in zip(
-                self.columns, self.result_processors, row, strict=True
-            )
-        }
+        values = dict(zip(self.columns, row, strict=True))
+        for name, processor in self.result_processors.items():
+            values[name] = processor(values[name])
+        return values
 
     def _fetch(self, engine: Engine, parameters: Any) -> Any:
         connection = engine.raw_connection()  # the pool's, checked as app.pool says
