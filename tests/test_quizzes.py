@@ -1181,3 +1181,29 @@ class TestWithCsrf:
         saved = client.post(f"{CASE}/opslaan", data=form(0, RIGHT[0], csrf_token=started))
         assert saved.status_code == 302
         assert set(answers_in_db(app)) == set(RIGHT[0])
+
+    def test_a_token_is_only_good_for_its_own_session_however_often_it_was_accepted(
+        self, app, client, started, make_user
+    ):
+        for _ in range(2):  # the second save meets a token already found valid
+            saved = client.post(
+                f"{CASE}/opslaan", data=form(0, RIGHT[0], csrf_token=started), headers=JSON
+            )
+            assert saved.status_code == 200 and saved.get_json()["saved"] is True
+        tampered = started[:-2] + ("AA" if not started.endswith("AA") else "BB")
+        refused = client.post(f"{CASE}/opslaan", data=form(0, RIGHT[0], csrf_token=tampered))
+        assert refused.status_code == 400
+
+        other = app.test_client()
+        user = make_user()
+        token = csrf_token_on(other.get("/account/inloggen").get_data(as_text=True))
+        login = {"email": user.email, "password": PASSWORD, "csrf_token": token}
+        assert other.post("/account/inloggen", data=login).status_code == 302
+        own = csrf_token_on(other.get(CASE).get_data(as_text=True))
+        assert other.post(f"{CASE}/starten", data={"csrf_token": own}).status_code == 302
+        answers = {"alleen-spreken": "politie-bellen"}
+        stolen = other.post(f"{CASE}/opslaan", data=form(0, answers, csrf_token=started))
+        assert stolen.status_code == 400
+        assert answers_in_db(app)["alleen-spreken"].response == ["vraag-alleen"]
+        mine = other.post(f"{CASE}/opslaan", data=form(0, answers, csrf_token=own), headers=JSON)
+        assert mine.status_code == 200
