@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext, lazy_gettext
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
@@ -394,19 +394,65 @@ class SaveResult:
         return any(isinstance(error, StaleAnswer) for error in self.errors.values())
 
 
-def save_answers(
-    attempt: Attempt, quiz: Quiz, posted: Iterable[PostedAnswer], saved: dict[str, Answer]
-) -> SaveResult:
-    """Store the posted answers of the attempt's open stage: one write per changed answer.
+@dataclass(frozen=True)
+class SavedAnswer:
+    """A stored answer as the save reads it: plain values, not an ORM object."""
 
-    `saved` are the attempt's answers by question id, read after `lock_attempt` (so no other
-    request changes them meanwhile); it is updated in place. Leaving a question open is not an
-    answer, clearing a saved one is. An unchanged answer writes nothing (a resent form), and
-    an answer saved after the sending page was loaded is kept (a stale tab).
+    question_id: str
+    response: Any
+    shared: bool
+    version: int
+
+
+_ANSWER = Answer.__table__
+#: The save's statements, built once (SQLAlchemy caches their compiled form).
+_READ_SAVED = select(
+    _ANSWER.c.question_id, _ANSWER.c.response, _ANSWER.c.shared, _ANSWER.c.version
+).where(_ANSWER.c.attempt_id == bindparam("attempt_id"))
+_UPDATE_ANSWER = (
+    update(_ANSWER)
+    .where(
+        _ANSWER.c.attempt_id == bindparam("b_attempt_id"),
+        _ANSWER.c.question_id == bindparam("b_question_id"),
+    )
+    .values(
+        response=bindparam("response", type_=_ANSWER.c.response.type),
+        readable=bindparam("readable"),
+        shared=bindparam("shared"),
+        updated_at=bindparam("updated_at", type_=_ANSWER.c.updated_at.type),
+        version=bindparam("version"),
+    )
+)
+
+
+def saved_answers(attempt_id: int) -> dict[str, SavedAnswer]:
+    """The attempt's saved answers by question id, as plain values (what a save compares)."""
+    rows = db.session.execute(_READ_SAVED, {"attempt_id": attempt_id})
+    return {row[0]: SavedAnswer(*row) for row in rows}
+
+
+def save_answers(
+    attempt: Attempt,
+    quiz: Quiz,
+    posted: Iterable[PostedAnswer],
+    saved: dict[str, SavedAnswer] | dict[str, Answer],
+) -> SaveResult:
+    """Store the posted answers of the attempt's open stage: at most one UPDATE (of every
+    changed answer) and one INSERT (of every new one), however many questions changed.
+
+    `saved` are the attempt's answers by question id (`saved_answers`, or ORM answers), read
+    after `lock_attempt` (so no other request changes them meanwhile); it is updated in place
+    (with `SavedAnswer`s). Leaving a question open is not an answer, clearing a saved one is.
+    An unchanged answer writes nothing (a resent form), and an answer saved after the sending
+    page was loaded is kept (a stale tab).
     """
+    db.session.flush()  # what the ORM holds goes first (nothing, mostly)
     shown = {question.id for question in attempt_questions(attempt, quiz)}
     versions: dict[str, int] = {}
     errors: dict[str, QuizError] = {}
+    changed: list[dict[str, Any]] = []
+    added: list[dict[str, Any]] = []
+    now = clock.now()
     for item in posted:
         existing = saved.get(item.question_id)
         if item.response is None or (item.response in ([], "") and existing is None):
@@ -423,18 +469,51 @@ def save_answers(
         except QuizError as exc:
             errors[item.question_id] = exc
             continue
-        answer = _write(attempt, quiz, question, value, shared, existing)
-        saved[question.id] = answer
-        versions[question.id] = answer.version
-    db.session.flush()
+        version = existing.version + 1 if existing is not None else 1
+        row = {
+            "response": value,
+            "readable": readable_answer(question, value),
+            "shared": shared,
+            "updated_at": now,
+            "version": version,
+        }
+        if existing is None:
+            stage_id = quiz.stages[quiz.stage_of(question.id)].id
+            added.append(
+                {**row, "attempt_id": attempt.id, "question_id": question.id, "stage_id": stage_id}
+            )
+        else:
+            changed.append({**row, "b_attempt_id": attempt.id, "b_question_id": question.id})
+        saved[question.id] = SavedAnswer(question.id, value, shared, version)  # type: ignore[assignment]
+        versions[question.id] = version
+    if changed:
+        db.session.execute(_UPDATE_ANSWER, changed)
+    if added:
+        db.session.execute(insert(_ANSWER), added)
+    if changed or added:
+        _forget_loaded_answers(attempt, {question_id for question_id in versions})
     return SaveResult(versions, errors)
+
+
+def _forget_loaded_answers(attempt: Attempt, question_ids: set[str]) -> None:
+    """Expire ORM answers of this attempt the session holds (the save wrote past the ORM)."""
+    session = db.session()
+    for obj in list(session.identity_map.values()):
+        if (
+            isinstance(obj, Answer)
+            and obj.__dict__.get("attempt_id") == attempt.id
+            and obj.__dict__.get("question_id") in question_ids
+        ):
+            session.expire(obj)
+    if isinstance(attempt, Attempt) and "answers" in attempt.__dict__:
+        session.expire(attempt, ["answers"])
 
 
 def save_answer(
     attempt: Attempt, quiz: Quiz, question_id: str, response: Any, *, shared: bool = False
-) -> Answer:
+) -> SavedAnswer:
     """Store (or replace) the learner's answer to one question of an open stage."""
-    saved = answers_by_question(attempt.id)
+    saved = saved_answers(attempt.id)
     result = save_answers(attempt, quiz, [PostedAnswer(question_id, response, shared)], saved)
     if question_id in result.errors:
         raise result.errors[question_id]
@@ -461,36 +540,6 @@ def _open_question(attempt: Attempt, quiz: Quiz, question_id: str, shown: set[st
             )
         )
     return question
-
-
-def _write(
-    attempt: Attempt,
-    quiz: Quiz,
-    question: Question,
-    value: Any,
-    shared: bool,
-    existing: Answer | None,
-) -> Answer:
-    fields = {
-        "response": value,
-        "readable": readable_answer(question, value),
-        "shared": shared,
-        "updated_at": clock.now(),
-    }
-    if existing is None:
-        answer = Answer(
-            attempt_id=attempt.id,
-            stage_id=quiz.stages[quiz.stage_of(question.id)].id,
-            question_id=question.id,
-            version=1,
-            **fields,
-        )
-        db.session.add(answer)
-        return answer
-    for name, value_ in fields.items():
-        setattr(existing, name, value_)
-    existing.version += 1
-    return existing
 
 
 def answers_by_question(attempt_id: int) -> dict[str, Answer]:

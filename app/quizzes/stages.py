@@ -59,12 +59,12 @@ def current_stage(attempt: Attempt, quiz: Quiz) -> int:
     return min(attempt.stages_revealed, len(quiz.stages)) - 1
 
 
-def response(answer: Answer | None) -> Any:
+def response(answer: Answer | attempts.SavedAnswer | None) -> Any:
     """The stored response, or None without an answer."""
     return answer.response if answer is not None else None
 
 
-def unanswered(answer: Answer | None) -> bool:
+def unanswered(answer: Answer | attempts.SavedAnswer | None) -> bool:
     """Whether the question is still open (it would lock as "Niet beantwoord")."""
     return response(answer) in (None, [], "")
 
@@ -99,7 +99,7 @@ def save_stage(
     if posted_stage is not None and posted_stage != current:
         return StageSave(posted_stage, errors={"": str(STALE_STAGE)}, wrong_stage=True)
     questions = attempts.stage_questions(attempt, quiz.stages[current])
-    saved = attempts.answers_by_question(attempt.id)
+    saved = attempts.saved_answers(attempt.id)
     shown = {
         q.id: [o.id for o in option_order(attempt.id, quiz, q, response(saved.get(q.id)))]
         for q in questions
