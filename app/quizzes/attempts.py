@@ -162,6 +162,42 @@ def lock_attempt_by_number(
     )
 
 
+_ATTEMPT = Attempt.__table__
+#: `lock_attempt_by_number` as one prepared Core statement returning what a save reads.
+_LOCK_FOR_SAVE = (
+    update(_ATTEMPT)
+    .where(
+        _ATTEMPT.c.user_id == bindparam("b_user_id"),
+        _ATTEMPT.c.course_slug == bindparam("b_course_slug"),
+        _ATTEMPT.c.quiz_slug == bindparam("b_quiz_slug"),
+        _ATTEMPT.c.number == bindparam("b_number"),
+    )
+    .values(stages_revealed=_ATTEMPT.c.stages_revealed)
+    .returning(
+        _ATTEMPT.c.id,
+        _ATTEMPT.c.number,
+        _ATTEMPT.c.stages_revealed,
+        _ATTEMPT.c.submitted_at,
+        _ATTEMPT.c.question_ids,
+    )
+)
+
+
+def lock_for_save(user_id: int, course_slug: str, quiz_slug: str, number: int) -> Any:
+    """`lock_attempt_by_number` for a save, which only reads the attempt: the same lock, the
+    attempt's id, number, stages_revealed, submitted_at and question_ids as a plain row (None
+    without such an attempt), no ORM object to build."""
+    return db.session.execute(
+        _LOCK_FOR_SAVE,
+        {
+            "b_user_id": user_id,
+            "b_course_slug": course_slug,
+            "b_quiz_slug": quiz_slug,
+            "b_number": number,
+        },
+    ).first()
+
+
 def _lock(*where: Any) -> Attempt | None:
     return db.session.scalars(
         update(Attempt)

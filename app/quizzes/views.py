@@ -84,19 +84,32 @@ def _course_url(course: Course) -> str:
         return url_for("learning.catalogue")
 
 
-def _target_attempt(quiz: Quiz) -> Attempt:
-    """The attempt the posted form belongs to, locked for this transaction."""
+def _posted_number(quiz: Quiz) -> int:
+    """The number of the attempt the posted form belongs to (else the open one's); or 404."""
     number = request.form.get("attempt", type=int)
     if number is not None and not 0 < number <= MAX_ID:
         abort(404)  # no such attempt; a bigger number would overflow the query
     if number is None:
         open_one = domain.open_attempt(current_user.id, quiz.course_slug, quiz.slug)
-        number = open_one.number if open_one is not None else None
-    attempt = (
-        domain.lock_attempt_by_number(current_user.id, quiz.course_slug, quiz.slug, number)
-        if number is not None
-        else None
-    )
+        if open_one is None:
+            abort(404)
+        number = open_one.number
+    return number
+
+
+def _target_attempt(quiz: Quiz) -> Attempt:
+    """The attempt the posted form belongs to, locked for this transaction."""
+    number = _posted_number(quiz)
+    attempt = domain.lock_attempt_by_number(current_user.id, quiz.course_slug, quiz.slug, number)
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def _attempt_to_save(quiz: Quiz) -> Any:
+    """`_target_attempt` for a save, which only reads the attempt: locked, as a plain row."""
+    number = _posted_number(quiz)
+    attempt = domain.lock_for_save(current_user.id, quiz.course_slug, quiz.slug, number)
     if attempt is None:
         abort(404)
     return attempt
@@ -281,7 +294,7 @@ def save(course_slug: str, quiz_slug: str) -> Any:
     """Save the current stage's answers (a form post, or the autosave's fetch: JSON)."""
     _, quiz = _course_and_quiz(course_slug, quiz_slug)
     _require_form()
-    attempt = _target_attempt(quiz)
+    attempt = _attempt_to_save(quiz)
     if attempt.submitted_at is not None:
         outcome = StageSave(current_stage(attempt, quiz), errors={"": str(SUBMITTED)})
     else:
