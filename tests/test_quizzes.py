@@ -340,6 +340,127 @@ def test_a_stale_choice_is_refused_while_a_fresh_one_in_the_same_form_is_saved(
     assert response.get_json()["versions"]["signalen-eerste-consult"] == 1
 
 
+def save_statements(app: Flask, client, answers: dict[str, Any]) -> int:
+    """The statements SQLAlchemy sends for one autosave of the first stage (the pipelined lock
+    and read on PostgreSQL bypass it, the same for every save)."""
+    sent: list[str] = []
+
+    def count(*args: Any) -> None:
+        sent.append(args[2])
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.post(f"{CASE}/opslaan", data=form(0, answers), headers=JSON)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, response.get_json()
+    return len(sent)
+
+
+def test_a_save_sends_as_many_statements_for_two_changed_answers_as_for_one(client, app, learner):
+    start(client)
+    one_new = save_statements(app, client, {"alleen-spreken": ["vraag-alleen"]})
+    both_changed_or_new = save_statements(
+        app, client, {"alleen-spreken": ["politie-bellen"], "signalen-eerste-consult": ["buikpijn"]}
+    )
+    one_changed = save_statements(app, client, {"alleen-spreken": ["vraag-alleen"]})
+    both_changed = save_statements(
+        app,
+        client,
+        {"alleen-spreken": ["politie-bellen"], "signalen-eerste-consult": ["blauwe-plekken"]},
+    )
+    unchanged = save_statements(
+        app,
+        client,
+        {"alleen-spreken": ["politie-bellen"], "signalen-eerste-consult": ["blauwe-plekken"]},
+    )
+    # One write for the new answers, one for the changed ones, none when nothing changed.
+    assert one_new == one_changed == both_changed == unchanged + 1
+    assert both_changed_or_new == unchanged + 2
+    answers = answers_in_db(app)
+    assert (answers["alleen-spreken"].response, answers["alleen-spreken"].version) == (
+        ["politie-bellen"],
+        4,
+    )
+    assert answers["signalen-eerste-consult"].version == 2
+
+
+def test_the_same_save_sent_twice_at_once_counts_once(app, make_user, monkeypatch):
+    """A double-sent autosave (two tabs, a retry): the second waits for the first's lock, then
+    reads what it wrote and changes nothing."""
+    user = make_user()
+    clients = [app.test_client() for _ in range(2)]
+    for c in clients:
+        c.post("/account/inloggen", data={"email": user.email, "password": PASSWORD})
+    start(clients[0])
+    clients[0].post(f"{CASE}/opslaan", data=form(0, {"alleen-spreken": "vraag-alleen"}))
+    normalise = domain.normalise_response
+
+    def slowly(*args: Any) -> Any:
+        time.sleep(0.2)  # widens the moment between reading the answers and writing them
+        return normalise(*args)
+
+    monkeypatch.setattr(domain, "normalise_response", slowly)
+    writes: list[str] = []
+
+    def count(*args: Any) -> None:
+        if args[2].lstrip().upper().startswith(("UPDATE ANSWER", "INSERT INTO ANSWER")):
+            writes.append(args[2])
+
+    with app.app_context():
+        engine = db.engine
+    data = form(0, {"alleen-spreken": "politie-bellen"})
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        responses = run_together(
+            [lambda c=c: c.post(f"{CASE}/opslaan", data=data, headers=JSON) for c in clients]
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert [r.status_code for r in responses] == [200, 200]
+    assert [r.get_json()["versions"] for r in responses] == [{"alleen-spreken": 2}] * 2
+    assert len(writes) == 1
+    saved = answers_in_db(app)["alleen-spreken"]
+    assert (saved.response, saved.version) == (["politie-bellen"], 2)
+
+
+def test_of_two_tabs_saving_at_once_from_the_same_version_the_second_is_stale(
+    app, make_user, monkeypatch
+):
+    user = make_user()
+    clients = [app.test_client() for _ in range(2)]
+    for c in clients:
+        c.post("/account/inloggen", data={"email": user.email, "password": PASSWORD})
+    start(clients[0])
+    clients[0].post(f"{CASE}/opslaan", data=form(0, {"alleen-spreken": "vraag-alleen"}))
+    loaded = page_versions(clients[0].get(CASE).get_data(as_text=True))
+    assert loaded["version-alleen-spreken"] == "1"
+    normalise = domain.normalise_response
+
+    def slowly(*args: Any) -> Any:
+        time.sleep(0.2)
+        return normalise(*args)
+
+    monkeypatch.setattr(domain, "normalise_response", slowly)
+    choices = ("politie-bellen", "confronteer")
+    responses = run_together(
+        [
+            lambda c=c, choice=choice: c.post(
+                f"{CASE}/opslaan", data=form(0, {"alleen-spreken": choice}, **loaded), headers=JSON
+            )
+            for c, choice in zip(clients, choices, strict=True)
+        ]
+    )
+    assert sorted(r.status_code for r in responses) == [200, 409]
+    [won] = [choice for choice, r in zip(choices, responses, strict=True) if r.status_code == 200]
+    [lost] = [r.get_json() for r in responses if r.status_code == 409]
+    assert lost["stale"] is True
+    saved = answers_in_db(app)["alleen-spreken"]
+    assert (saved.response, saved.version) == ([won], 2)
+
+
 def test_next_stage_locks_earlier_answers(client, app, learner):
     play_to_last_stage(client, stages=RIGHT[:2])
     [attempt] = attempts_in_db(app)

@@ -12,11 +12,11 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from .. import clock
 from ..content.model import Course, Question, Quiz, Stage
@@ -163,7 +163,8 @@ def lock_attempt_by_number(
 
 
 _ATTEMPT = Attempt.__table__
-#: `lock_attempt_by_number` as one prepared Core statement returning what a save reads.
+_ANSWER = Answer.__table__
+#: `lock_attempt_by_number` as one Core statement built once, returning what a save reads.
 _LOCK_FOR_SAVE = (
     update(_ATTEMPT)
     .where(
@@ -183,19 +184,131 @@ _LOCK_FOR_SAVE = (
 )
 
 
-def lock_for_save(user_id: int, course_slug: str, quiz_slug: str, number: int) -> Any:
-    """`lock_attempt_by_number` for a save, which only reads the attempt: the same lock, the
-    attempt's id, number, stages_revealed, submitted_at and question_ids as a plain row (None
-    without such an attempt), no ORM object to build."""
-    return db.session.execute(
-        _LOCK_FOR_SAVE,
-        {
-            "b_user_id": user_id,
-            "b_course_slug": course_slug,
-            "b_quiz_slug": quiz_slug,
-            "b_number": number,
-        },
-    ).first()
+#: A save's read of the answers, by the attempt's number (so it can go with the lock).
+_READ_SAVED_BY_NUMBER = (
+    select(_ANSWER.c.question_id, _ANSWER.c.response, _ANSWER.c.shared, _ANSWER.c.version)
+    .join(_ATTEMPT, _ATTEMPT.c.id == _ANSWER.c.attempt_id)
+    .where(
+        _ATTEMPT.c.user_id == bindparam("b_user_id"),
+        _ATTEMPT.c.course_slug == bindparam("b_course_slug"),
+        _ATTEMPT.c.quiz_slug == bindparam("b_quiz_slug"),
+        _ATTEMPT.c.number == bindparam("b_number"),
+    )
+)
+
+
+class LockedAttempt(NamedTuple):
+    """What a save reads of the attempt it locked."""
+
+    id: int
+    number: int
+    stages_revealed: int
+    submitted_at: dt.datetime | None
+    question_ids: list[str] | None
+
+
+def lock_and_read_for_save(
+    user_id: int, course_slug: str, quiz_slug: str, number: int
+) -> tuple[LockedAttempt | None, dict[str, SavedAnswer]]:
+    """`lock_attempt_by_number` and then `saved_answers`, for a save, which only reads the
+    attempt: the same lock, the attempt as a plain row (None without one, no ORM object to
+    build) and its saved answers, read once the lock is held.
+
+    On PostgreSQL (psycopg) the two statements go in one round trip together with the BEGIN
+    (pipeline mode). The read is still a statement of its own after the lock's: under READ
+    COMMITTED it takes a fresh snapshot, so it sees whatever a request that held the lock
+    before committed (one statement doing both would read from before the wait).
+    """
+    values = {
+        "b_user_id": user_id,
+        "b_course_slug": course_slug,
+        "b_quiz_slug": quiz_slug,
+        "b_number": number,
+    }
+    connection = db.session.connection()
+    if _can_pipeline(connection):
+        found, rows = _pipelined(connection, values)
+    else:
+        found = connection.execute(_LOCK_FOR_SAVE, values).first()
+        rows = connection.execute(_READ_SAVED_BY_NUMBER, values) if found is not None else []
+    attempt = LockedAttempt(*found) if found is not None else None
+    return attempt, {row[0]: SavedAnswer(*row) for row in rows}
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A statement compiled once for a dialect, with the conversions SQLAlchemy applies."""
+
+    sql: str
+    binds: dict[str, Any]
+    results: tuple[Any, ...]
+
+    @classmethod
+    def of(cls, statement: Any, dialect: Any) -> _Compiled:
+        compiled = statement.compile(dialect=dialect)
+        return cls(
+            sql=str(compiled),
+            binds={
+                name: processor
+                for name, bind in compiled.binds.items()
+                if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))
+            },
+            results=tuple(
+                c.type.dialect_impl(dialect).result_processor(dialect, None)
+                for c in statement.exported_columns
+            ),
+        )
+
+    def parameters(self, values: dict[str, Any]) -> dict[str, Any]:
+        return {
+            name: processor(value) if (processor := self.binds.get(name)) else value
+            for name, value in values.items()
+        }
+
+    def row(self, raw: Any) -> tuple[Any, ...]:
+        return tuple(
+            processor(value) if processor else value
+            for processor, value in zip(self.results, raw, strict=True)
+        )
+
+
+_compiled: dict[str, tuple[_Compiled, _Compiled]] = {}
+
+
+def _can_pipeline(connection: Any) -> bool:
+    """psycopg on a libpq with pipeline mode (14 and later)."""
+    dialect = connection.dialect
+    if dialect.name != "postgresql" or dialect.driver != "psycopg":
+        return False
+    return bool(dialect.loaded_dbapi.Pipeline.is_supported())
+
+
+def _pipelined(connection: Any, values: dict[str, Any]) -> tuple[Any, list[tuple[Any, ...]]]:
+    dialect = connection.dialect
+    pair = _compiled.get(dialect.name)
+    if pair is None:
+        pair = _compiled[dialect.name] = (
+            _Compiled.of(_LOCK_FOR_SAVE, dialect),
+            _Compiled.of(_READ_SAVED_BY_NUMBER, dialect),
+        )
+    lock, read = pair
+    driver = connection.connection.driver_connection
+    parameters = lock.parameters(values)
+    try:
+        with driver.cursor() as locking, driver.cursor() as reading:
+            with driver.pipeline():  # sent together, answered together (with the BEGIN)
+                locking.execute(lock.sql, parameters)
+                reading.execute(read.sql, read.parameters(values))
+            found = locking.fetchone()
+            rows = reading.fetchall()
+    except dialect.loaded_dbapi.Error as error:
+        if dialect.is_disconnect(error, connection.connection.dbapi_connection, None):
+            connection.invalidate(error)
+        # As SQLAlchemy would raise it: the error pages know its OperationalError (503).
+        raise DBAPIError.instance(
+            lock.sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from error
+    return (lock.row(found) if found is not None else None), [read.row(row) for row in rows]
 
 
 def _lock(*where: Any) -> Attempt | None:
@@ -440,7 +553,6 @@ class SavedAnswer:
     version: int
 
 
-_ANSWER = Answer.__table__
 #: The save's statements, built once (SQLAlchemy caches their compiled form).
 _READ_SAVED = select(
     _ANSWER.c.question_id, _ANSWER.c.response, _ANSWER.c.shared, _ANSWER.c.version

@@ -88,18 +88,24 @@ class StageSave:
 
 
 def save_stage(
-    attempt: Attempt, quiz: Quiz, posted_stage: int | None, formdata: MultiDict
+    attempt: Attempt,
+    quiz: Quiz,
+    posted_stage: int | None,
+    formdata: MultiDict,
+    saved: dict[str, attempts.SavedAnswer] | None = None,
 ) -> StageSave:
     """Save the answers the form holds for the attempt's current stage.
 
     A form of another stage saves nothing; answers changed elsewhere since the page was opened
-    are not overwritten (`stale`).
+    are not overwritten (`stale`). `saved` are the attempt's answers if the caller read them
+    with the lock (`attempts.lock_and_read_for_save`); else they are read here.
     """
     current = current_stage(attempt, quiz)
     if posted_stage is not None and posted_stage != current:
         return StageSave(posted_stage, errors={"": str(STALE_STAGE)}, wrong_stage=True)
     questions = attempts.stage_questions(attempt, quiz.stages[current])
-    saved = attempts.saved_answers(attempt.id)
+    if saved is None:
+        saved = attempts.saved_answers(attempt.id)
     shown = {
         q.id: [o.id for o in option_order(attempt.id, quiz, q, response(saved.get(q.id)))]
         for q in questions

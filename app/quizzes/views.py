@@ -106,18 +106,23 @@ def _target_attempt(quiz: Quiz) -> Attempt:
     return attempt
 
 
-def _attempt_to_save(quiz: Quiz) -> Any:
-    """`_target_attempt` for a save, which only reads the attempt: locked, as a plain row."""
+def _attempt_to_save(quiz: Quiz) -> tuple[Any, dict[str, domain.SavedAnswer]]:
+    """`_target_attempt` for a save, which only reads the attempt: locked, as a plain row,
+    with its saved answers (read in the same round trip where the database allows)."""
     number = _posted_number(quiz)
-    attempt = domain.lock_for_save(current_user.id, quiz.course_slug, quiz.slug, number)
+    attempt, saved = domain.lock_and_read_for_save(
+        current_user.id, quiz.course_slug, quiz.slug, number
+    )
     if attempt is None:
         abort(404)
-    return attempt
+    return attempt, saved
 
 
-def _save_stage(attempt: Attempt, quiz: Quiz) -> StageSave:
-    """Save the posted answers of the attempt's current stage."""
-    return save_stage(attempt, quiz, request.form.get("stage", type=int), request.form)
+def _save_stage(
+    attempt: Attempt, quiz: Quiz, saved: dict[str, domain.SavedAnswer] | None = None
+) -> StageSave:
+    """Save the posted answers of the attempt's current stage (`saved`: its answers, if read)."""
+    return save_stage(attempt, quiz, request.form.get("stage", type=int), request.form, saved)
 
 
 def _keep_errors(quiz: Quiz, errors: dict[str, str]) -> None:
@@ -294,11 +299,11 @@ def save(course_slug: str, quiz_slug: str) -> Any:
     """Save the current stage's answers (a form post, or the autosave's fetch: JSON)."""
     _, quiz = _course_and_quiz(course_slug, quiz_slug)
     _require_form()
-    attempt = _attempt_to_save(quiz)
+    attempt, saved = _attempt_to_save(quiz)
     if attempt.submitted_at is not None:
         outcome = StageSave(current_stage(attempt, quiz), errors={"": str(SUBMITTED)})
     else:
-        outcome = _save_stage(attempt, quiz)
+        outcome = _save_stage(attempt, quiz, saved)
         if quiz.mode == "formative" and not outcome.errors and not wants_json():
             # "Controleer mijn antwoorden" with a question left open: say so beside it.
             outcome.errors = {
