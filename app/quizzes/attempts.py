@@ -634,10 +634,12 @@ def save_answers(
             changed.append({**row, "b_attempt_id": attempt.id, "b_question_id": question.id})
         saved[question.id] = SavedAnswer(question.id, value, shared, version)  # type: ignore[assignment]
         versions[question.id] = version
-    if changed:
-        db.session.execute(_UPDATE_ANSWER, changed)
-    if added:
-        db.session.execute(insert(_ANSWER), added)
+    if changed or added:
+        connection = db.session.connection()  # Core statements: no ORM execution around them
+        if changed:
+            connection.execute(_UPDATE_ANSWER, changed)
+        if added:
+            connection.execute(insert(_ANSWER), added)
     if changed or added:
         _forget_loaded_answers(attempt, {question_id for question_id in versions})
     return SaveResult(versions, errors)
