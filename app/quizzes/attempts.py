@@ -8,6 +8,7 @@ Functions flush, never commit: the view owns the transaction.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from flask_babel import gettext, lazy_gettext
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, literal_column, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from .. import clock
@@ -197,6 +198,27 @@ _READ_SAVED_BY_NUMBER = (
 )
 
 
+#: SQLite: the lock returning the attempt's saved answers too, as one JSON array of
+#: [question id, response, shared, version]. One statement suffices there: the UPDATE takes the
+#: database's write lock before it reads anything (starting afresh when it had to wait for it),
+#: so what it returns is the latest committed.
+_LOCK_AND_READ_SQLITE = _LOCK_FOR_SAVE.returning(
+    select(
+        func.json_group_array(
+            func.json_array(
+                _ANSWER.c.question_id,
+                func.json(_ANSWER.c.response),
+                _ANSWER.c.shared,
+                _ANSWER.c.version,
+            )
+        )
+    )
+    # Spelled out: SQLite's RETURNING names columns bare, and a bare "id" here is the answer's.
+    .where(_ANSWER.c.attempt_id == literal_column("attempt.id"))
+    .scalar_subquery()
+)
+
+
 class LockedAttempt(NamedTuple):
     """What a save reads of the attempt it locked."""
 
@@ -214,8 +236,8 @@ def lock_and_read_for_save(
     attempt: the same lock, the attempt as a plain row (None without one, no ORM object to
     build) and its saved answers, read once the lock is held.
 
-    On PostgreSQL (psycopg) the two statements go in one round trip together with the BEGIN
-    (pipeline mode). The read is still a statement of its own after the lock's: under READ
+    On SQLite one statement does both (`_LOCK_AND_READ_SQLITE`). On PostgreSQL (psycopg) the
+    two statements go in one round trip, with the BEGIN when none was sent yet (pipeline mode). The read is still a statement of its own after the lock's: under READ
     COMMITTED it takes a fresh snapshot, so it sees whatever a request that held the lock
     before committed (one statement doing both would read from before the wait).
     """
@@ -226,6 +248,15 @@ def lock_and_read_for_save(
         "b_number": number,
     }
     connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        found = connection.execute(_LOCK_AND_READ_SQLITE, values).first()
+        if found is None:
+            return None, {}
+        saved = {
+            question_id: SavedAnswer(question_id, response, bool(shared), version)
+            for question_id, response, shared, version in json.loads(found[-1])
+        }
+        return LockedAttempt(*found[:-1]), saved
     if _can_pipeline(connection):
         found, rows = _pipelined(connection, values)
     else:
