@@ -10,6 +10,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import pytest
 from flask import Flask
 from markupsafe import escape
 from sqlalchemy import event, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app import create_app
 from app.content import get_catalog
@@ -340,21 +342,46 @@ def test_a_stale_choice_is_refused_while_a_fresh_one_in_the_same_form_is_saved(
     assert response.get_json()["versions"]["signalen-eerste-consult"] == 1
 
 
-def save_statements(app: Flask, client, answers: dict[str, Any]) -> int:
-    """The statements SQLAlchemy sends for one autosave of the first stage (the pipelined lock
-    and read on PostgreSQL bypass it, the same for every save)."""
+@contextmanager
+def statements_sent(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements sent meanwhile, from any thread (an executemany counts once), not
+    counting the transaction's BEGIN and COMMIT.
+
+    On PostgreSQL counted at the driver (psycopg), since the save sends some of its statements
+    there itself (pipeline mode); on SQLite through SQLAlchemy's events."""
     sent: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "postgresql":
+        import psycopg
+
+        with pytest.MonkeyPatch.context() as patch:
+            for name in ("execute", "executemany"):
+                original = getattr(psycopg.Cursor, name)
+
+                def spy(self, query, *args, _original=original, **kwargs):
+                    if str(query).strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+                        sent.append(str(query))
+                    return _original(self, query, *args, **kwargs)
+
+                patch.setattr(psycopg.Cursor, name, spy)
+            yield sent
+        return
 
     def count(*args: Any) -> None:
         sent.append(args[2])
 
-    with app.app_context():
-        engine = db.engine
     event.listen(engine, "before_cursor_execute", count)
     try:
-        response = client.post(f"{CASE}/opslaan", data=form(0, answers), headers=JSON)
+        yield sent
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def save_statements(app: Flask, client, answers: dict[str, Any]) -> int:
+    """How many statements one autosave of the first stage sends."""
+    with statements_sent(app) as sent:
+        response = client.post(f"{CASE}/opslaan", data=form(0, answers), headers=JSON)
     assert response.status_code == 200, response.get_json()
     return len(sent)
 
@@ -403,27 +430,46 @@ def test_the_same_save_sent_twice_at_once_counts_once(app, make_user, monkeypatc
         return normalise(*args)
 
     monkeypatch.setattr(domain, "normalise_response", slowly)
-    writes: list[str] = []
-
-    def count(*args: Any) -> None:
-        if args[2].lstrip().upper().startswith(("UPDATE ANSWER", "INSERT INTO ANSWER")):
-            writes.append(args[2])
-
-    with app.app_context():
-        engine = db.engine
     data = form(0, {"alleen-spreken": "politie-bellen"})
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(app) as sent:
         responses = run_together(
             [lambda c=c: c.post(f"{CASE}/opslaan", data=data, headers=JSON) for c in clients]
         )
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert [r.status_code for r in responses] == [200, 200]
     assert [r.get_json()["versions"] for r in responses] == [{"alleen-spreken": 2}] * 2
+    writes = [
+        q for q in sent if q.lstrip().upper().startswith(("UPDATE ANSWER", "INSERT INTO ANSWER"))
+    ]
     assert len(writes) == 1
     saved = answers_in_db(app)["alleen-spreken"]
     assert (saved.response, saved.version) == (["politie-bellen"], 2)
+
+
+def test_a_save_whose_write_fails_keeps_nothing_and_the_next_save_works(
+    client, app, learner, monkeypatch
+):
+    start(client)
+    client.post(f"{CASE}/opslaan", data=form(0, {"alleen-spreken": "vraag-alleen"}))
+    read = domain.lock_and_read_for_save
+
+    def forgetting(*args: Any) -> Any:
+        attempt, _ = read(*args)
+        return attempt, {}  # as if nothing were saved: the save inserts a second answer
+
+    monkeypatch.setattr(domain, "lock_and_read_for_save", forgetting)
+    data = form(0, {"alleen-spreken": "politie-bellen", "signalen-eerste-consult": ["buikpijn"]})
+    with pytest.raises(IntegrityError):
+        client.post(f"{CASE}/opslaan", data=data, headers=JSON)
+    answers = answers_in_db(app)
+    assert set(answers) == {"alleen-spreken"}
+    assert (answers["alleen-spreken"].response, answers["alleen-spreken"].version) == (
+        ["vraag-alleen"],
+        1,
+    )
+    monkeypatch.undo()
+    again = client.post(f"{CASE}/opslaan", data=data, headers=JSON)
+    assert again.status_code == 200
+    assert again.get_json()["versions"] == {"alleen-spreken": 2, "signalen-eerste-consult": 1}
 
 
 def test_of_two_tabs_saving_at_once_from_the_same_version_the_second_is_stale(

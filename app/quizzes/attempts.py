@@ -303,7 +303,15 @@ class _Compiled:
         )
 
 
-_compiled: dict[str, tuple[_Compiled, _Compiled]] = {}
+_compiled: dict[tuple[str, str], _Compiled] = {}
+
+
+def _compiled_for(dialect: Any, name: str, statement: Any) -> _Compiled:
+    key = (dialect.name, name)
+    found = _compiled.get(key)
+    if found is None:
+        found = _compiled[key] = _Compiled.of(statement, dialect)
+    return found
 
 
 def _can_pipeline(connection: Any) -> bool:
@@ -316,13 +324,8 @@ def _can_pipeline(connection: Any) -> bool:
 
 def _pipelined(connection: Any, values: dict[str, Any]) -> tuple[Any, list[tuple[Any, ...]]]:
     dialect = connection.dialect
-    pair = _compiled.get(dialect.name)
-    if pair is None:
-        pair = _compiled[dialect.name] = (
-            _Compiled.of(_LOCK_FOR_SAVE, dialect),
-            _Compiled.of(_READ_SAVED_BY_NUMBER, dialect),
-        )
-    lock, read = pair
+    lock = _compiled_for(dialect, "lock", _LOCK_FOR_SAVE)
+    read = _compiled_for(dialect, "read", _READ_SAVED_BY_NUMBER)
     driver = connection.connection.driver_connection
     parameters = lock.parameters(values)
     try:
@@ -568,10 +571,24 @@ class SaveResult:
     versions: dict[str, int]
     #: Per question refused: why (a StaleAnswer when a newer answer was kept).
     errors: dict[str, QuizError]
+    #: With `save_answers(..., send=False)`: the writes, for `commit_save` to send.
+    unsent: AnswerWrites | None = None
 
     @property
     def stale(self) -> bool:
         return any(isinstance(error, StaleAnswer) for error in self.errors.values())
+
+
+@dataclass(frozen=True)
+class AnswerWrites:
+    """A save's writes: parameters of the UPDATE of the changed answers and of the INSERT of the
+    new ones."""
+
+    changed: list[dict[str, Any]]
+    added: list[dict[str, Any]]
+
+    def __bool__(self) -> bool:
+        return bool(self.changed or self.added)
 
 
 @dataclass(frozen=True)
@@ -604,6 +621,23 @@ _UPDATE_ANSWER = (
 )
 
 
+_INSERT_ANSWER = insert(_ANSWER).values(
+    {
+        name: bindparam(f"{name}_", type_=_ANSWER.c[name].type)
+        for name in (
+            "attempt_id",
+            "stage_id",
+            "question_id",
+            "response",
+            "readable",
+            "shared",
+            "updated_at",
+            "version",
+        )
+    }
+)
+
+
 def saved_answers(attempt_id: int) -> dict[str, SavedAnswer]:
     """The attempt's saved answers by question id, as plain values (what a save compares)."""
     rows = db.session.execute(_READ_SAVED, {"attempt_id": attempt_id})
@@ -615,9 +649,13 @@ def save_answers(
     quiz: Quiz,
     posted: Iterable[PostedAnswer],
     saved: dict[str, SavedAnswer] | dict[str, Answer],
+    *,
+    send: bool = True,
 ) -> SaveResult:
     """Store the posted answers of the attempt's open stage: at most one UPDATE (of every
     changed answer) and one INSERT (of every new one), however many questions changed.
+    With `send=False` they are left in the result's `unsent` for `commit_save` (which may send
+    them together with the COMMIT).
 
     `saved` are the attempt's answers by question id (`saved_answers`, or ORM answers), read
     after `lock_attempt` (so no other request changes them meanwhile); it is updated in place
@@ -659,21 +697,74 @@ def save_answers(
         if existing is None:
             stage_id = quiz.stages[quiz.stage_of(question.id)].id
             added.append(
-                {**row, "attempt_id": attempt.id, "question_id": question.id, "stage_id": stage_id}
+                {
+                    **{f"{name}_": value for name, value in row.items()},
+                    "attempt_id_": attempt.id,
+                    "question_id_": question.id,
+                    "stage_id_": stage_id,
+                }
             )
         else:
             changed.append({**row, "b_attempt_id": attempt.id, "b_question_id": question.id})
         saved[question.id] = SavedAnswer(question.id, value, shared, version)  # type: ignore[assignment]
         versions[question.id] = version
-    if changed or added:
-        connection = db.session.connection()  # Core statements: no ORM execution around them
-        if changed:
-            connection.execute(_UPDATE_ANSWER, changed)
-        if added:
-            connection.execute(insert(_ANSWER), added)
-    if changed or added:
-        _forget_loaded_answers(attempt, {question_id for question_id in versions})
+    writes = AnswerWrites(changed, added)
+    if not writes:
+        return SaveResult(versions, errors)
+    _forget_loaded_answers(attempt, {question_id for question_id in versions})
+    if not send:
+        return SaveResult(versions, errors, writes)
+    _send(db.session.connection(), writes)
     return SaveResult(versions, errors)
+
+
+def _send(connection: Any, writes: AnswerWrites) -> None:
+    # Core statements on the session's connection: no ORM execution around them.
+    if writes.changed:
+        connection.execute(_UPDATE_ANSWER, writes.changed)
+    if writes.added:
+        connection.execute(_INSERT_ANSWER, writes.added)
+
+
+def commit_save(unsent: AnswerWrites | None) -> None:
+    """Send a save's writes left unsent (`save_answers(..., send=False)`) and commit.
+
+    On PostgreSQL (psycopg) the writes and the COMMIT go in one round trip (pipeline mode);
+    elsewhere the writes are sent, then the session commits as always.
+    """
+    if unsent:
+        connection = db.session.connection()
+        if _can_pipeline(connection):
+            _send_with_commit(connection, unsent)
+        else:
+            _send(connection, unsent)
+    db.session.commit()
+
+
+def _send_with_commit(connection: Any, writes: AnswerWrites) -> None:
+    dialect = connection.dialect
+    driver = connection.connection.driver_connection
+    update_answer = _compiled_for(dialect, "update", _UPDATE_ANSWER)
+    insert_answer = _compiled_for(dialect, "insert", _INSERT_ANSWER)
+    sql = update_answer.sql
+    try:
+        with driver.cursor() as cursor, driver.pipeline():
+            if writes.changed:
+                cursor.executemany(sql, [update_answer.parameters(p) for p in writes.changed])
+            if writes.added:
+                sql = insert_answer.sql
+                cursor.executemany(sql, [insert_answer.parameters(p) for p in writes.added])
+            sql = "COMMIT"
+            # Queued behind the writes, and all are sent and answered at once when the pipeline
+            # ends (`driver.commit()` would sync once more); the driver then sees no transaction
+            # open, so the session's commit after this sends nothing.
+            cursor.execute(sql)
+    except dialect.loaded_dbapi.Error as error:
+        if dialect.is_disconnect(error, connection.connection.dbapi_connection, None):
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            sql, None, error, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from error
 
 
 def _forget_loaded_answers(attempt: Attempt, question_ids: set[str]) -> None:

@@ -85,6 +85,8 @@ class StageSave:
     open_ids: list[str] = field(default_factory=list)
     #: The scored ones among them.
     open_scored: list[str] = field(default_factory=list)
+    #: With `save_stage(..., send=False)`: the answer writes, for `attempts.commit_save`.
+    unsent: attempts.AnswerWrites | None = None
 
 
 def save_stage(
@@ -93,12 +95,15 @@ def save_stage(
     posted_stage: int | None,
     formdata: MultiDict,
     saved: dict[str, attempts.SavedAnswer] | None = None,
+    *,
+    send: bool = True,
 ) -> StageSave:
     """Save the answers the form holds for the attempt's current stage.
 
     A form of another stage saves nothing; answers changed elsewhere since the page was opened
     are not overwritten (`stale`). `saved` are the attempt's answers if the caller read them
-    with the lock (`attempts.lock_and_read_for_save`); else they are read here.
+    with the lock (`attempts.lock_and_read_for_save`); else they are read here. With
+    `send=False` the writes are left for `attempts.commit_save` (in the result's `unsent`).
     """
     current = current_stage(attempt, quiz)
     if posted_stage is not None and posted_stage != current:
@@ -111,7 +116,9 @@ def save_stage(
         for q in questions
         if q.type == "ordering"
     }
-    result = attempts.save_answers(attempt, quiz, stage_answers(questions, formdata, shown), saved)
+    result = attempts.save_answers(
+        attempt, quiz, stage_answers(questions, formdata, shown), saved, send=send
+    )
     errors = {question_id: str(error) for question_id, error in result.errors.items()}
     if result.stale:
         errors[""] = str(STALE_PAGE)
@@ -123,6 +130,7 @@ def save_stage(
         result.stale,
         open_ids=[q.id for q in still_open],
         open_scored=[q.id for q in still_open if q.scored],
+        unsent=result.unsent,
     )
 
 

@@ -119,10 +119,16 @@ def _attempt_to_save(quiz: Quiz) -> tuple[Any, dict[str, domain.SavedAnswer]]:
 
 
 def _save_stage(
-    attempt: Attempt, quiz: Quiz, saved: dict[str, domain.SavedAnswer] | None = None
+    attempt: Attempt,
+    quiz: Quiz,
+    saved: dict[str, domain.SavedAnswer] | None = None,
+    *,
+    send: bool = True,
 ) -> StageSave:
-    """Save the posted answers of the attempt's current stage (`saved`: its answers, if read)."""
-    return save_stage(attempt, quiz, request.form.get("stage", type=int), request.form, saved)
+    """Save the posted answers of the attempt's current stage (`saved`: its answers, if read;
+    `send=False`: the writes left for `domain.commit_save`)."""
+    stage = request.form.get("stage", type=int)
+    return save_stage(attempt, quiz, stage, request.form, saved, send=send)
 
 
 def _keep_errors(quiz: Quiz, errors: dict[str, str]) -> None:
@@ -303,13 +309,13 @@ def save(course_slug: str, quiz_slug: str) -> Any:
     if attempt.submitted_at is not None:
         outcome = StageSave(current_stage(attempt, quiz), errors={"": str(SUBMITTED)})
     else:
-        outcome = _save_stage(attempt, quiz, saved)
+        outcome = _save_stage(attempt, quiz, saved, send=False)
         if quiz.mode == "formative" and not outcome.errors and not wants_json():
             # "Controleer mijn antwoorden" with a question left open: say so beside it.
             outcome.errors = {
                 question_id: str(NOTHING_CHOSEN) for question_id in outcome.open_scored
             }
-    db.session.commit()
+    domain.commit_save(outcome.unsent)  # the writes with the COMMIT where the database allows
     if wants_json():
         body: dict[str, Any] = {
             "saved": not outcome.errors,
