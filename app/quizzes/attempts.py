@@ -2,7 +2,9 @@
 
 Also the status others read (learning course page, certificates, trainer overviews):
 `quiz_status`, `assessment_status` and `assessment_status_for_users`.
-Functions flush, never commit: the view owns the transaction.
+Functions flush, never commit: the view owns the transaction. The one exception is
+`commit_save`, which the save view calls instead of committing, so that the answer writes can
+go with the COMMIT.
 """
 
 from __future__ import annotations
@@ -237,9 +239,10 @@ def lock_and_read_for_save(
     build) and its saved answers, read once the lock is held.
 
     On SQLite one statement does both (`_LOCK_AND_READ_SQLITE`). On PostgreSQL (psycopg) the
-    two statements go in one round trip, with the BEGIN when none was sent yet (pipeline mode). The read is still a statement of its own after the lock's: under READ
-    COMMITTED it takes a fresh snapshot, so it sees whatever a request that held the lock
-    before committed (one statement doing both would read from before the wait).
+    two statements go in one round trip, with the BEGIN when none was sent yet (pipeline mode).
+    The read is still a statement of its own after the lock's: under READ COMMITTED it takes a
+    fresh snapshot, so it sees whatever a request that held the lock before committed (one
+    statement doing both would read from before the wait).
     """
     values = {
         "b_user_id": user_id,
@@ -711,7 +714,7 @@ def save_answers(
     writes = AnswerWrites(changed, added)
     if not writes:
         return SaveResult(versions, errors)
-    _forget_loaded_answers(attempt, {question_id for question_id in versions})
+    _forget_loaded_answers(attempt, set(versions))
     if not send:
         return SaveResult(versions, errors, writes)
     _send(db.session.connection(), writes)

@@ -106,7 +106,7 @@ def _target_attempt(quiz: Quiz) -> Attempt:
     return attempt
 
 
-def _attempt_to_save(quiz: Quiz) -> tuple[Any, dict[str, domain.SavedAnswer]]:
+def _attempt_to_save(quiz: Quiz) -> tuple[domain.LockedAttempt, dict[str, domain.SavedAnswer]]:
     """`_target_attempt` for a save, which only reads the attempt: locked, as a plain row,
     with its saved answers (read in the same round trip where the database allows)."""
     number = _posted_number(quiz)
