@@ -239,7 +239,8 @@ def lock_and_read_for_save(
     build) and its saved answers, read once the lock is held.
 
     On SQLite one statement does both (`_LOCK_AND_READ_SQLITE`). On PostgreSQL (psycopg) the
-    two statements go in one round trip, with the BEGIN when none was sent yet (pipeline mode).
+    two statements go in one round trip (pipeline mode; the driver's BEGIN, when none was sent
+    yet, still goes first on its own).
     The read is still a statement of its own after the lock's: under READ COMMITTED it takes a
     fresh snapshot, so it sees whatever a request that held the lock before committed (one
     statement doing both would read from before the wait).
@@ -333,7 +334,7 @@ def _pipelined(connection: Any, values: dict[str, Any]) -> tuple[Any, list[tuple
     parameters = lock.parameters(values)
     try:
         with driver.cursor() as locking, driver.cursor() as reading:
-            with driver.pipeline():  # sent together, answered together (with the BEGIN)
+            with driver.pipeline():  # sent together, answered together
                 locking.execute(lock.sql, parameters)
                 reading.execute(read.sql, read.parameters(values))
             found = locking.fetchone()
