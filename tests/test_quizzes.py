@@ -10,6 +10,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import pytest
 from flask import Flask
 from markupsafe import escape
 from sqlalchemy import event, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app import create_app
 from app.content import get_catalog
@@ -338,6 +340,171 @@ def test_a_stale_choice_is_refused_while_a_fresh_one_in_the_same_form_is_saved(
     assert answers["alleen-spreken"].response == ["politie-bellen"]
     assert answers["signalen-eerste-consult"].response == ["buikpijn"]
     assert response.get_json()["versions"]["signalen-eerste-consult"] == 1
+
+
+@contextmanager
+def statements_sent(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements sent meanwhile, from any thread (an executemany counts once), not
+    counting the transaction's BEGIN and COMMIT.
+
+    On PostgreSQL counted at the driver (psycopg), since the save sends some of its statements
+    there itself (pipeline mode); on SQLite through SQLAlchemy's events."""
+    sent: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "postgresql":
+        import psycopg
+
+        with pytest.MonkeyPatch.context() as patch:
+            for name in ("execute", "executemany"):
+                original = getattr(psycopg.Cursor, name)
+
+                def spy(self, query, *args, _original=original, **kwargs):
+                    if str(query).strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+                        sent.append(str(query))
+                    return _original(self, query, *args, **kwargs)
+
+                patch.setattr(psycopg.Cursor, name, spy)
+            yield sent
+        return
+
+    def count(*args: Any) -> None:
+        sent.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def save_statements(app: Flask, client, answers: dict[str, Any]) -> int:
+    """How many statements one autosave of the first stage sends."""
+    with statements_sent(app) as sent:
+        response = client.post(f"{CASE}/opslaan", data=form(0, answers), headers=JSON)
+    assert response.status_code == 200, response.get_json()
+    return len(sent)
+
+
+def test_a_save_sends_as_many_statements_for_two_changed_answers_as_for_one(client, app, learner):
+    start(client)
+    one_new = save_statements(app, client, {"alleen-spreken": ["vraag-alleen"]})
+    both_changed_or_new = save_statements(
+        app, client, {"alleen-spreken": ["politie-bellen"], "signalen-eerste-consult": ["buikpijn"]}
+    )
+    one_changed = save_statements(app, client, {"alleen-spreken": ["vraag-alleen"]})
+    both_changed = save_statements(
+        app,
+        client,
+        {"alleen-spreken": ["politie-bellen"], "signalen-eerste-consult": ["blauwe-plekken"]},
+    )
+    unchanged = save_statements(
+        app,
+        client,
+        {"alleen-spreken": ["politie-bellen"], "signalen-eerste-consult": ["blauwe-plekken"]},
+    )
+    # One write for the new answers, one for the changed ones, none when nothing changed.
+    assert one_new == one_changed == both_changed == unchanged + 1
+    assert both_changed_or_new == unchanged + 2
+    answers = answers_in_db(app)
+    assert (answers["alleen-spreken"].response, answers["alleen-spreken"].version) == (
+        ["politie-bellen"],
+        4,
+    )
+    assert answers["signalen-eerste-consult"].version == 2
+
+
+def test_the_same_save_sent_twice_at_once_counts_once(app, make_user, monkeypatch):
+    """A double-sent autosave (two tabs, a retry): the second waits for the first's lock, then
+    reads what it wrote and changes nothing."""
+    user = make_user()
+    clients = [app.test_client() for _ in range(2)]
+    for c in clients:
+        c.post("/account/inloggen", data={"email": user.email, "password": PASSWORD})
+    start(clients[0])
+    clients[0].post(f"{CASE}/opslaan", data=form(0, {"alleen-spreken": "vraag-alleen"}))
+    normalise = domain.normalise_response
+
+    def slowly(*args: Any) -> Any:
+        time.sleep(0.2)  # widens the moment between reading the answers and writing them
+        return normalise(*args)
+
+    monkeypatch.setattr(domain, "normalise_response", slowly)
+    data = form(0, {"alleen-spreken": "politie-bellen"})
+    with statements_sent(app) as sent:
+        responses = run_together(
+            [lambda c=c: c.post(f"{CASE}/opslaan", data=data, headers=JSON) for c in clients]
+        )
+    assert [r.status_code for r in responses] == [200, 200]
+    assert [r.get_json()["versions"] for r in responses] == [{"alleen-spreken": 2}] * 2
+    writes = [
+        q for q in sent if q.lstrip().upper().startswith(("UPDATE ANSWER", "INSERT INTO ANSWER"))
+    ]
+    assert len(writes) == 1
+    saved = answers_in_db(app)["alleen-spreken"]
+    assert (saved.response, saved.version) == (["politie-bellen"], 2)
+
+
+def test_a_save_whose_write_fails_keeps_nothing_and_the_next_save_works(
+    client, app, learner, monkeypatch
+):
+    start(client)
+    client.post(f"{CASE}/opslaan", data=form(0, {"alleen-spreken": "vraag-alleen"}))
+    read = domain.lock_and_read_for_save
+
+    def forgetting(*args: Any) -> Any:
+        attempt, _ = read(*args)
+        return attempt, {}  # as if nothing were saved: the save inserts a second answer
+
+    monkeypatch.setattr(domain, "lock_and_read_for_save", forgetting)
+    data = form(0, {"alleen-spreken": "politie-bellen", "signalen-eerste-consult": ["buikpijn"]})
+    with pytest.raises(IntegrityError):
+        client.post(f"{CASE}/opslaan", data=data, headers=JSON)
+    answers = answers_in_db(app)
+    assert set(answers) == {"alleen-spreken"}
+    assert (answers["alleen-spreken"].response, answers["alleen-spreken"].version) == (
+        ["vraag-alleen"],
+        1,
+    )
+    monkeypatch.undo()
+    again = client.post(f"{CASE}/opslaan", data=data, headers=JSON)
+    assert again.status_code == 200
+    assert again.get_json()["versions"] == {"alleen-spreken": 2, "signalen-eerste-consult": 1}
+
+
+def test_of_two_tabs_saving_at_once_from_the_same_version_the_second_is_stale(
+    app, make_user, monkeypatch
+):
+    user = make_user()
+    clients = [app.test_client() for _ in range(2)]
+    for c in clients:
+        c.post("/account/inloggen", data={"email": user.email, "password": PASSWORD})
+    start(clients[0])
+    clients[0].post(f"{CASE}/opslaan", data=form(0, {"alleen-spreken": "vraag-alleen"}))
+    loaded = page_versions(clients[0].get(CASE).get_data(as_text=True))
+    assert loaded["version-alleen-spreken"] == "1"
+    normalise = domain.normalise_response
+
+    def slowly(*args: Any) -> Any:
+        time.sleep(0.2)
+        return normalise(*args)
+
+    monkeypatch.setattr(domain, "normalise_response", slowly)
+    choices = ("politie-bellen", "confronteer")
+    responses = run_together(
+        [
+            lambda c=c, choice=choice: c.post(
+                f"{CASE}/opslaan", data=form(0, {"alleen-spreken": choice}, **loaded), headers=JSON
+            )
+            for c, choice in zip(clients, choices, strict=True)
+        ]
+    )
+    assert sorted(r.status_code for r in responses) == [200, 409]
+    [won] = [choice for choice, r in zip(choices, responses, strict=True) if r.status_code == 200]
+    [lost] = [r.get_json() for r in responses if r.status_code == 409]
+    assert lost["stale"] is True
+    saved = answers_in_db(app)["alleen-spreken"]
+    assert (saved.response, saved.version) == ([won], 2)
 
 
 def test_next_stage_locks_earlier_answers(client, app, learner):
@@ -1181,3 +1348,29 @@ class TestWithCsrf:
         saved = client.post(f"{CASE}/opslaan", data=form(0, RIGHT[0], csrf_token=started))
         assert saved.status_code == 302
         assert set(answers_in_db(app)) == set(RIGHT[0])
+
+    def test_a_token_is_only_good_for_its_own_session_however_often_it_was_accepted(
+        self, app, client, started, make_user
+    ):
+        for _ in range(2):  # the second save meets a token already found valid
+            saved = client.post(
+                f"{CASE}/opslaan", data=form(0, RIGHT[0], csrf_token=started), headers=JSON
+            )
+            assert saved.status_code == 200 and saved.get_json()["saved"] is True
+        tampered = started[:-2] + ("AA" if not started.endswith("AA") else "BB")
+        refused = client.post(f"{CASE}/opslaan", data=form(0, RIGHT[0], csrf_token=tampered))
+        assert refused.status_code == 400
+
+        other = app.test_client()
+        user = make_user()
+        token = csrf_token_on(other.get("/account/inloggen").get_data(as_text=True))
+        login = {"email": user.email, "password": PASSWORD, "csrf_token": token}
+        assert other.post("/account/inloggen", data=login).status_code == 302
+        own = csrf_token_on(other.get(CASE).get_data(as_text=True))
+        assert other.post(f"{CASE}/starten", data={"csrf_token": own}).status_code == 302
+        answers = {"alleen-spreken": "politie-bellen"}
+        stolen = other.post(f"{CASE}/opslaan", data=form(0, answers, csrf_token=started))
+        assert stolen.status_code == 400
+        assert answers_in_db(app)["alleen-spreken"].response == ["vraag-alleen"]
+        mine = other.post(f"{CASE}/opslaan", data=form(0, answers, csrf_token=own), headers=JSON)
+        assert mine.status_code == 200

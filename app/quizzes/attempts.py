@@ -2,21 +2,24 @@
 
 Also the status others read (learning course page, certificates, trainer overviews):
 `quiz_status`, `assessment_status` and `assessment_status_for_users`.
-Functions flush, never commit: the view owns the transaction.
+Functions flush, never commit: the view owns the transaction. The one exception is
+`commit_save`, which the save view calls instead of committing, so that the answer writes can
+go with the COMMIT.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import gettext, lazy_gettext
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, insert, literal_column, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from .. import clock
 from ..content.model import Course, Question, Quiz, Stage
@@ -160,6 +163,190 @@ def lock_attempt_by_number(
         Attempt.quiz_slug == quiz_slug,
         Attempt.number == number,
     )
+
+
+_ATTEMPT = Attempt.__table__
+_ANSWER = Answer.__table__
+#: `lock_attempt_by_number` as one Core statement built once, returning what a save reads.
+_LOCK_FOR_SAVE = (
+    update(_ATTEMPT)
+    .where(
+        _ATTEMPT.c.user_id == bindparam("b_user_id"),
+        _ATTEMPT.c.course_slug == bindparam("b_course_slug"),
+        _ATTEMPT.c.quiz_slug == bindparam("b_quiz_slug"),
+        _ATTEMPT.c.number == bindparam("b_number"),
+    )
+    .values(stages_revealed=_ATTEMPT.c.stages_revealed)
+    .returning(
+        _ATTEMPT.c.id,
+        _ATTEMPT.c.number,
+        _ATTEMPT.c.stages_revealed,
+        _ATTEMPT.c.submitted_at,
+        _ATTEMPT.c.question_ids,
+    )
+)
+
+
+#: A save's read of the answers, by the attempt's number (so it can go with the lock).
+_READ_SAVED_BY_NUMBER = (
+    select(_ANSWER.c.question_id, _ANSWER.c.response, _ANSWER.c.shared, _ANSWER.c.version)
+    .join(_ATTEMPT, _ATTEMPT.c.id == _ANSWER.c.attempt_id)
+    .where(
+        _ATTEMPT.c.user_id == bindparam("b_user_id"),
+        _ATTEMPT.c.course_slug == bindparam("b_course_slug"),
+        _ATTEMPT.c.quiz_slug == bindparam("b_quiz_slug"),
+        _ATTEMPT.c.number == bindparam("b_number"),
+    )
+)
+
+
+#: SQLite: the lock returning the attempt's saved answers too, as one JSON array of
+#: [question id, response, shared, version]. One statement suffices there: the UPDATE takes the
+#: database's write lock before it reads anything (starting afresh when it had to wait for it),
+#: so what it returns is the latest committed.
+_LOCK_AND_READ_SQLITE = _LOCK_FOR_SAVE.returning(
+    select(
+        func.json_group_array(
+            func.json_array(
+                _ANSWER.c.question_id,
+                func.json(_ANSWER.c.response),
+                _ANSWER.c.shared,
+                _ANSWER.c.version,
+            )
+        )
+    )
+    # Spelled out: SQLite's RETURNING names columns bare, and a bare "id" here is the answer's.
+    .where(_ANSWER.c.attempt_id == literal_column("attempt.id"))
+    .scalar_subquery()
+)
+
+
+class LockedAttempt(NamedTuple):
+    """What a save reads of the attempt it locked."""
+
+    id: int
+    number: int
+    stages_revealed: int
+    submitted_at: dt.datetime | None
+    question_ids: list[str] | None
+
+
+def lock_and_read_for_save(
+    user_id: int, course_slug: str, quiz_slug: str, number: int
+) -> tuple[LockedAttempt | None, dict[str, SavedAnswer]]:
+    """`lock_attempt_by_number` and then `saved_answers`, for a save, which only reads the
+    attempt: the same lock, the attempt as a plain row (None without one, no ORM object to
+    build) and its saved answers, read once the lock is held.
+
+    On SQLite one statement does both (`_LOCK_AND_READ_SQLITE`). On PostgreSQL (psycopg) the
+    two statements go in one round trip (pipeline mode; the driver's BEGIN, when none was sent
+    yet, still goes first on its own).
+    The read is still a statement of its own after the lock's: under READ COMMITTED it takes a
+    fresh snapshot, so it sees whatever a request that held the lock before committed (one
+    statement doing both would read from before the wait).
+    """
+    values = {
+        "b_user_id": user_id,
+        "b_course_slug": course_slug,
+        "b_quiz_slug": quiz_slug,
+        "b_number": number,
+    }
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        found = connection.execute(_LOCK_AND_READ_SQLITE, values).first()
+        if found is None:
+            return None, {}
+        saved = {
+            question_id: SavedAnswer(question_id, response, bool(shared), version)
+            for question_id, response, shared, version in json.loads(found[-1])
+        }
+        return LockedAttempt(*found[:-1]), saved
+    if _can_pipeline(connection):
+        found, rows = _pipelined(connection, values)
+    else:
+        found = connection.execute(_LOCK_FOR_SAVE, values).first()
+        rows = connection.execute(_READ_SAVED_BY_NUMBER, values) if found is not None else []
+    attempt = LockedAttempt(*found) if found is not None else None
+    return attempt, {row[0]: SavedAnswer(*row) for row in rows}
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A statement compiled once for a dialect, with the conversions SQLAlchemy applies."""
+
+    sql: str
+    binds: dict[str, Any]
+    results: tuple[Any, ...]
+
+    @classmethod
+    def of(cls, statement: Any, dialect: Any) -> _Compiled:
+        compiled = statement.compile(dialect=dialect)
+        return cls(
+            sql=str(compiled),
+            binds={
+                name: processor
+                for name, bind in compiled.binds.items()
+                if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))
+            },
+            results=tuple(
+                c.type.dialect_impl(dialect).result_processor(dialect, None)
+                for c in statement.exported_columns
+            ),
+        )
+
+    def parameters(self, values: dict[str, Any]) -> dict[str, Any]:
+        return {
+            name: processor(value) if (processor := self.binds.get(name)) else value
+            for name, value in values.items()
+        }
+
+    def row(self, raw: Any) -> tuple[Any, ...]:
+        return tuple(
+            processor(value) if processor else value
+            for processor, value in zip(self.results, raw, strict=True)
+        )
+
+
+_compiled: dict[tuple[str, str], _Compiled] = {}
+
+
+def _compiled_for(dialect: Any, name: str, statement: Any) -> _Compiled:
+    key = (dialect.name, name)
+    found = _compiled.get(key)
+    if found is None:
+        found = _compiled[key] = _Compiled.of(statement, dialect)
+    return found
+
+
+def _can_pipeline(connection: Any) -> bool:
+    """psycopg on a libpq with pipeline mode (14 and later)."""
+    dialect = connection.dialect
+    if dialect.name != "postgresql" or dialect.driver != "psycopg":
+        return False
+    return bool(dialect.loaded_dbapi.Pipeline.is_supported())
+
+
+def _pipelined(connection: Any, values: dict[str, Any]) -> tuple[Any, list[tuple[Any, ...]]]:
+    dialect = connection.dialect
+    lock = _compiled_for(dialect, "lock", _LOCK_FOR_SAVE)
+    read = _compiled_for(dialect, "read", _READ_SAVED_BY_NUMBER)
+    driver = connection.connection.driver_connection
+    parameters = lock.parameters(values)
+    try:
+        with driver.cursor() as locking, driver.cursor() as reading:
+            with driver.pipeline():  # sent together, answered together
+                locking.execute(lock.sql, parameters)
+                reading.execute(read.sql, read.parameters(values))
+            found = locking.fetchone()
+            rows = reading.fetchall()
+    except dialect.loaded_dbapi.Error as error:
+        if dialect.is_disconnect(error, connection.connection.dbapi_connection, None):
+            connection.invalidate(error)
+        # As SQLAlchemy would raise it: the error pages know its OperationalError (503).
+        raise DBAPIError.instance(
+            lock.sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from error
+    return (lock.row(found) if found is not None else None), [read.row(row) for row in rows]
 
 
 def _lock(*where: Any) -> Attempt | None:
@@ -388,25 +575,105 @@ class SaveResult:
     versions: dict[str, int]
     #: Per question refused: why (a StaleAnswer when a newer answer was kept).
     errors: dict[str, QuizError]
+    #: With `save_answers(..., send=False)`: the writes, for `commit_save` to send.
+    unsent: AnswerWrites | None = None
 
     @property
     def stale(self) -> bool:
         return any(isinstance(error, StaleAnswer) for error in self.errors.values())
 
 
-def save_answers(
-    attempt: Attempt, quiz: Quiz, posted: Iterable[PostedAnswer], saved: dict[str, Answer]
-) -> SaveResult:
-    """Store the posted answers of the attempt's open stage: one write per changed answer.
+@dataclass(frozen=True)
+class AnswerWrites:
+    """A save's writes: parameters of the UPDATE of the changed answers and of the INSERT of the
+    new ones."""
 
-    `saved` are the attempt's answers by question id, read after `lock_attempt` (so no other
-    request changes them meanwhile); it is updated in place. Leaving a question open is not an
-    answer, clearing a saved one is. An unchanged answer writes nothing (a resent form), and
-    an answer saved after the sending page was loaded is kept (a stale tab).
+    changed: list[dict[str, Any]]
+    added: list[dict[str, Any]]
+
+    def __bool__(self) -> bool:
+        return bool(self.changed or self.added)
+
+
+@dataclass(frozen=True)
+class SavedAnswer:
+    """A stored answer as the save reads it: plain values, not an ORM object."""
+
+    question_id: str
+    response: Any
+    shared: bool
+    version: int
+
+
+#: The save's statements, built once (SQLAlchemy caches their compiled form).
+_READ_SAVED = select(
+    _ANSWER.c.question_id, _ANSWER.c.response, _ANSWER.c.shared, _ANSWER.c.version
+).where(_ANSWER.c.attempt_id == bindparam("attempt_id"))
+_UPDATE_ANSWER = (
+    update(_ANSWER)
+    .where(
+        _ANSWER.c.attempt_id == bindparam("b_attempt_id"),
+        _ANSWER.c.question_id == bindparam("b_question_id"),
+    )
+    .values(
+        response=bindparam("response", type_=_ANSWER.c.response.type),
+        readable=bindparam("readable"),
+        shared=bindparam("shared"),
+        updated_at=bindparam("updated_at", type_=_ANSWER.c.updated_at.type),
+        version=bindparam("version"),
+    )
+)
+
+
+_INSERT_ANSWER = insert(_ANSWER).values(
+    {
+        name: bindparam(f"{name}_", type_=_ANSWER.c[name].type)
+        for name in (
+            "attempt_id",
+            "stage_id",
+            "question_id",
+            "response",
+            "readable",
+            "shared",
+            "updated_at",
+            "version",
+        )
+    }
+)
+
+
+def saved_answers(attempt_id: int) -> dict[str, SavedAnswer]:
+    """The attempt's saved answers by question id, as plain values (what a save compares)."""
+    rows = db.session.execute(_READ_SAVED, {"attempt_id": attempt_id})
+    return {row[0]: SavedAnswer(*row) for row in rows}
+
+
+def save_answers(
+    attempt: Attempt,
+    quiz: Quiz,
+    posted: Iterable[PostedAnswer],
+    saved: dict[str, SavedAnswer] | dict[str, Answer],
+    *,
+    send: bool = True,
+) -> SaveResult:
+    """Store the posted answers of the attempt's open stage: at most one UPDATE (of every
+    changed answer) and one INSERT (of every new one), however many questions changed.
+    With `send=False` they are left in the result's `unsent` for `commit_save` (which may send
+    them together with the COMMIT).
+
+    `saved` are the attempt's answers by question id (`saved_answers`, or ORM answers), read
+    after `lock_attempt` (so no other request changes them meanwhile); it is updated in place
+    (with `SavedAnswer`s). Leaving a question open is not an answer, clearing a saved one is.
+    An unchanged answer writes nothing (a resent form), and an answer saved after the sending
+    page was loaded is kept (a stale tab).
     """
+    db.session.flush()  # what the ORM holds goes first (nothing, mostly)
     shown = {question.id for question in attempt_questions(attempt, quiz)}
     versions: dict[str, int] = {}
     errors: dict[str, QuizError] = {}
+    changed: list[dict[str, Any]] = []
+    added: list[dict[str, Any]] = []
+    now = clock.now()
     for item in posted:
         existing = saved.get(item.question_id)
         if item.response is None or (item.response in ([], "") and existing is None):
@@ -423,18 +690,106 @@ def save_answers(
         except QuizError as exc:
             errors[item.question_id] = exc
             continue
-        answer = _write(attempt, quiz, question, value, shared, existing)
-        saved[question.id] = answer
-        versions[question.id] = answer.version
-    db.session.flush()
+        version = existing.version + 1 if existing is not None else 1
+        row = {
+            "response": value,
+            "readable": readable_answer(question, value),
+            "shared": shared,
+            "updated_at": now,
+            "version": version,
+        }
+        if existing is None:
+            stage_id = quiz.stages[quiz.stage_of(question.id)].id
+            added.append(
+                {
+                    **{f"{name}_": value for name, value in row.items()},
+                    "attempt_id_": attempt.id,
+                    "question_id_": question.id,
+                    "stage_id_": stage_id,
+                }
+            )
+        else:
+            changed.append({**row, "b_attempt_id": attempt.id, "b_question_id": question.id})
+        saved[question.id] = SavedAnswer(question.id, value, shared, version)  # type: ignore[assignment]
+        versions[question.id] = version
+    writes = AnswerWrites(changed, added)
+    if not writes:
+        return SaveResult(versions, errors)
+    _forget_loaded_answers(attempt, set(versions))
+    if not send:
+        return SaveResult(versions, errors, writes)
+    _send(db.session.connection(), writes)
     return SaveResult(versions, errors)
+
+
+def _send(connection: Any, writes: AnswerWrites) -> None:
+    # Core statements on the session's connection: no ORM execution around them.
+    if writes.changed:
+        connection.execute(_UPDATE_ANSWER, writes.changed)
+    if writes.added:
+        connection.execute(_INSERT_ANSWER, writes.added)
+
+
+def commit_save(unsent: AnswerWrites | None) -> None:
+    """Send a save's writes left unsent (`save_answers(..., send=False)`) and commit.
+
+    On PostgreSQL (psycopg) the writes and the COMMIT go in one round trip (pipeline mode);
+    elsewhere the writes are sent, then the session commits as always.
+    """
+    if unsent:
+        connection = db.session.connection()
+        if _can_pipeline(connection):
+            _send_with_commit(connection, unsent)
+        else:
+            _send(connection, unsent)
+    db.session.commit()
+
+
+def _send_with_commit(connection: Any, writes: AnswerWrites) -> None:
+    dialect = connection.dialect
+    driver = connection.connection.driver_connection
+    update_answer = _compiled_for(dialect, "update", _UPDATE_ANSWER)
+    insert_answer = _compiled_for(dialect, "insert", _INSERT_ANSWER)
+    sql = update_answer.sql
+    try:
+        with driver.cursor() as cursor, driver.pipeline():
+            if writes.changed:
+                cursor.executemany(sql, [update_answer.parameters(p) for p in writes.changed])
+            if writes.added:
+                sql = insert_answer.sql
+                cursor.executemany(sql, [insert_answer.parameters(p) for p in writes.added])
+            sql = "COMMIT"
+            # Queued behind the writes, and all are sent and answered at once when the pipeline
+            # ends (`driver.commit()` would sync once more); the driver then sees no transaction
+            # open, so the session's commit after this sends nothing.
+            cursor.execute(sql)
+    except dialect.loaded_dbapi.Error as error:
+        if dialect.is_disconnect(error, connection.connection.dbapi_connection, None):
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            sql, None, error, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from error
+
+
+def _forget_loaded_answers(attempt: Attempt, question_ids: set[str]) -> None:
+    """Expire ORM answers of this attempt the session holds (the save wrote past the ORM)."""
+    session = db.session()
+    for obj in list(session.identity_map.values()):
+        if (
+            isinstance(obj, Answer)
+            and obj.__dict__.get("attempt_id") == attempt.id
+            and obj.__dict__.get("question_id") in question_ids
+        ):
+            session.expire(obj)
+    if isinstance(attempt, Attempt) and "answers" in attempt.__dict__:
+        session.expire(attempt, ["answers"])
 
 
 def save_answer(
     attempt: Attempt, quiz: Quiz, question_id: str, response: Any, *, shared: bool = False
-) -> Answer:
+) -> SavedAnswer:
     """Store (or replace) the learner's answer to one question of an open stage."""
-    saved = answers_by_question(attempt.id)
+    saved = saved_answers(attempt.id)
     result = save_answers(attempt, quiz, [PostedAnswer(question_id, response, shared)], saved)
     if question_id in result.errors:
         raise result.errors[question_id]
@@ -461,36 +816,6 @@ def _open_question(attempt: Attempt, quiz: Quiz, question_id: str, shown: set[st
             )
         )
     return question
-
-
-def _write(
-    attempt: Attempt,
-    quiz: Quiz,
-    question: Question,
-    value: Any,
-    shared: bool,
-    existing: Answer | None,
-) -> Answer:
-    fields = {
-        "response": value,
-        "readable": readable_answer(question, value),
-        "shared": shared,
-        "updated_at": clock.now(),
-    }
-    if existing is None:
-        answer = Answer(
-            attempt_id=attempt.id,
-            stage_id=quiz.stages[quiz.stage_of(question.id)].id,
-            question_id=question.id,
-            version=1,
-            **fields,
-        )
-        db.session.add(answer)
-        return answer
-    for name, value_ in fields.items():
-        setattr(existing, name, value_)
-    existing.version += 1
-    return existing
 
 
 def answers_by_question(attempt_id: int) -> dict[str, Answer]:

@@ -59,12 +59,12 @@ def current_stage(attempt: Attempt, quiz: Quiz) -> int:
     return min(attempt.stages_revealed, len(quiz.stages)) - 1
 
 
-def response(answer: Answer | None) -> Any:
+def response(answer: Answer | attempts.SavedAnswer | None) -> Any:
     """The stored response, or None without an answer."""
     return answer.response if answer is not None else None
 
 
-def unanswered(answer: Answer | None) -> bool:
+def unanswered(answer: Answer | attempts.SavedAnswer | None) -> bool:
     """Whether the question is still open (it would lock as "Niet beantwoord")."""
     return response(answer) in (None, [], "")
 
@@ -85,27 +85,40 @@ class StageSave:
     open_ids: list[str] = field(default_factory=list)
     #: The scored ones among them.
     open_scored: list[str] = field(default_factory=list)
+    #: With `save_stage(..., send=False)`: the answer writes, for `attempts.commit_save`.
+    unsent: attempts.AnswerWrites | None = None
 
 
 def save_stage(
-    attempt: Attempt, quiz: Quiz, posted_stage: int | None, formdata: MultiDict
+    attempt: Attempt,
+    quiz: Quiz,
+    posted_stage: int | None,
+    formdata: MultiDict,
+    saved: dict[str, attempts.SavedAnswer] | None = None,
+    *,
+    send: bool = True,
 ) -> StageSave:
     """Save the answers the form holds for the attempt's current stage.
 
     A form of another stage saves nothing; answers changed elsewhere since the page was opened
-    are not overwritten (`stale`).
+    are not overwritten (`stale`). `saved` are the attempt's answers if the caller read them
+    with the lock (`attempts.lock_and_read_for_save`); else they are read here. With
+    `send=False` the writes are left for `attempts.commit_save` (in the result's `unsent`).
     """
     current = current_stage(attempt, quiz)
     if posted_stage is not None and posted_stage != current:
         return StageSave(posted_stage, errors={"": str(STALE_STAGE)}, wrong_stage=True)
     questions = attempts.stage_questions(attempt, quiz.stages[current])
-    saved = attempts.answers_by_question(attempt.id)
+    if saved is None:
+        saved = attempts.saved_answers(attempt.id)
     shown = {
         q.id: [o.id for o in option_order(attempt.id, quiz, q, response(saved.get(q.id)))]
         for q in questions
         if q.type == "ordering"
     }
-    result = attempts.save_answers(attempt, quiz, stage_answers(questions, formdata, shown), saved)
+    result = attempts.save_answers(
+        attempt, quiz, stage_answers(questions, formdata, shown), saved, send=send
+    )
     errors = {question_id: str(error) for question_id, error in result.errors.items()}
     if result.stale:
         errors[""] = str(STALE_PAGE)
@@ -117,6 +130,7 @@ def save_stage(
         result.stale,
         open_ids=[q.id for q in still_open],
         open_scored=[q.id for q in still_open if q.scored],
+        unsent=result.unsent,
     )
 
 

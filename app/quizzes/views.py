@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hmac
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +21,9 @@ from flask import (
 )
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
+from flask_wtf.csrf import validate_csrf
 from werkzeug.routing import BuildError
+from wtforms.validators import ValidationError
 
 from ..content import get_catalog
 from ..content.model import Course, Quiz
@@ -81,27 +84,51 @@ def _course_url(course: Course) -> str:
         return url_for("learning.catalogue")
 
 
-def _target_attempt(quiz: Quiz) -> Attempt:
-    """The attempt the posted form belongs to, locked for this transaction."""
+def _posted_number(quiz: Quiz) -> int:
+    """The number of the attempt the posted form belongs to (else the open one's); or 404."""
     number = request.form.get("attempt", type=int)
     if number is not None and not 0 < number <= MAX_ID:
         abort(404)  # no such attempt; a bigger number would overflow the query
     if number is None:
         open_one = domain.open_attempt(current_user.id, quiz.course_slug, quiz.slug)
-        number = open_one.number if open_one is not None else None
-    attempt = (
-        domain.lock_attempt_by_number(current_user.id, quiz.course_slug, quiz.slug, number)
-        if number is not None
-        else None
-    )
+        if open_one is None:
+            abort(404)
+        number = open_one.number
+    return number
+
+
+def _target_attempt(quiz: Quiz) -> Attempt:
+    """The attempt the posted form belongs to, locked for this transaction."""
+    number = _posted_number(quiz)
+    attempt = domain.lock_attempt_by_number(current_user.id, quiz.course_slug, quiz.slug, number)
     if attempt is None:
         abort(404)
     return attempt
 
 
-def _save_stage(attempt: Attempt, quiz: Quiz) -> StageSave:
-    """Save the posted answers of the attempt's current stage."""
-    return save_stage(attempt, quiz, request.form.get("stage", type=int), request.form)
+def _attempt_to_save(quiz: Quiz) -> tuple[domain.LockedAttempt, dict[str, domain.SavedAnswer]]:
+    """`_target_attempt` for a save, which only reads the attempt: locked, as a plain row,
+    with its saved answers (read in the same round trip where the database allows)."""
+    number = _posted_number(quiz)
+    attempt, saved = domain.lock_and_read_for_save(
+        current_user.id, quiz.course_slug, quiz.slug, number
+    )
+    if attempt is None:
+        abort(404)
+    return attempt, saved
+
+
+def _save_stage(
+    attempt: Attempt,
+    quiz: Quiz,
+    saved: dict[str, domain.SavedAnswer] | None = None,
+    *,
+    send: bool = True,
+) -> StageSave:
+    """Save the posted answers of the attempt's current stage (`saved`: its answers, if read;
+    `send=False`: the writes left for `domain.commit_save`)."""
+    stage = request.form.get("stage", type=int)
+    return save_stage(attempt, quiz, stage, request.form, saved, send=send)
 
 
 def _keep_errors(quiz: Quiz, errors: dict[str, str]) -> None:
@@ -171,9 +198,41 @@ def login_to_answer(view: Callable[..., Any]) -> Callable[..., Any]:
     return csrf.exempt(guarded)
 
 
+#: Signed CSRF tokens found valid, per app, remembered at most; beyond this it starts again.
+CHECKED_TOKENS_MAX = 10_000
+
+
 def _require_form() -> None:
-    if not EmptyForm().validate_on_submit():
+    """The posted form must carry the session's CSRF token (a 400 otherwise).
+
+    What `EmptyForm().validate_on_submit()` checks, without building a form: these views read
+    their fields by hand. A tab sends the same signed token with every save; while tokens do not
+    expire (WTF_CSRF_TIME_LIMIT None) one found valid is remembered with the session token it
+    carries, so checking it again is a look-up (it still has to match this session's token).
+    """
+    config = current_app.config
+    if not config.get("WTF_CSRF_ENABLED", True):
+        return
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    sent = request.form.get(field)
+    expected = session.get(field)
+    if not sent or not isinstance(expected, str):
         abort(400)
+    forever = config.get("WTF_CSRF_TIME_LIMIT", 3600) is None
+    checked: dict[str, str] = current_app.extensions.setdefault("signaal_csrf_checked", {})
+    known = checked.get(sent) if forever else None
+    if known is not None:
+        if not hmac.compare_digest(known, expected):
+            abort(400)
+        return
+    try:
+        validate_csrf(sent)
+    except ValidationError:
+        abort(400)
+    if forever:
+        if len(checked) >= CHECKED_TOKENS_MAX:
+            checked.clear()
+        checked[sent] = expected
 
 
 # --- views -----------------------------------------------------------------------------------
@@ -246,17 +305,17 @@ def save(course_slug: str, quiz_slug: str) -> Any:
     """Save the current stage's answers (a form post, or the autosave's fetch: JSON)."""
     _, quiz = _course_and_quiz(course_slug, quiz_slug)
     _require_form()
-    attempt = _target_attempt(quiz)
+    attempt, saved = _attempt_to_save(quiz)
     if attempt.submitted_at is not None:
         outcome = StageSave(current_stage(attempt, quiz), errors={"": str(SUBMITTED)})
     else:
-        outcome = _save_stage(attempt, quiz)
+        outcome = _save_stage(attempt, quiz, saved, send=False)
         if quiz.mode == "formative" and not outcome.errors and not wants_json():
             # "Controleer mijn antwoorden" with a question left open: say so beside it.
             outcome.errors = {
                 question_id: str(NOTHING_CHOSEN) for question_id in outcome.open_scored
             }
-    db.session.commit()
+    domain.commit_save(outcome.unsent)  # the writes with the COMMIT where the database allows
     if wants_json():
         body: dict[str, Any] = {
             "saved": not outcome.errors,
