@@ -12,18 +12,16 @@ the user load went from 0.13 to 0.04 ms in process).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Request, g, has_request_context, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature
 from sqlalchemy import bindparam, inspect, select
-from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import make_transient_to_detached
 
+from .driver import compiled, sqlalchemy_errors
 from .extensions import db
 from .models import User
 
@@ -31,9 +29,10 @@ from .models import User
 MAX_ID = 2**31 - 1
 _SECRETS = ("password_hash", "totp_secret")
 
-#: Per read page (endpoint), the value its view reads with the user: a labelled scalar
-#: subquery correlated to the user's row, its bind parameters named after the route's arguments.
-_READ_PAGES: dict[str, Any] = {}
+#: Per read page (endpoint): the name of the value its view reads with the user, and the select
+#: of the user's columns with that value (a labelled scalar subquery correlated to the user's
+#: row, its bind parameters named after the route's arguments).
+_READ_PAGES: dict[str, tuple[str, Any]] = {}
 
 
 def read_with_user(endpoint: str, column: Any) -> None:
@@ -41,8 +40,7 @@ def read_with_user(endpoint: str, column: Any) -> None:
 
     The view finds the value with `with_user`; `current_user` is a detached `User` there, so
     the view must not write through it or read what the select left out (the secrets)."""
-    _READ_PAGES[endpoint] = column
-    _prepared.clear()
+    _READ_PAGES[endpoint] = (column.key, _user_select(column))
 
 
 def with_user(name: str, default: Any = None) -> Any:
@@ -61,93 +59,35 @@ def _user_select(extra: Any = None) -> Any:
 _ORM_SELECT = _user_select()
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    """A read page's select compiled for one database: SQL text, parameter order, and the
-    type conversions SQLAlchemy would apply to the parameters and to each column."""
+def _read_page_row(endpoint: str, user_id: int) -> dict[str, Any] | None:
+    engine = db.engine
+    query = compiled(_READ_PAGES[endpoint][1], engine.dialect)
+    parameters = query.parameters({"user_id": user_id, **(request.view_args or {})})
+    row = _fetch_one(engine, query.sql, parameters)
+    return None if row is None else dict(zip(query.columns, query.row(row), strict=True))
 
-    sql: str
-    names: tuple[str, ...] | None  # positional parameters in this order; None: named
-    bind_processors: dict[str, Callable[[Any], Any]]
-    columns: tuple[str, ...]
-    #: The columns SQLAlchemy converts (dates on SQLite, say), by name.
-    result_processors: dict[str, Callable[[Any], Any]]
 
-    @classmethod
-    def compile(cls, statement: Any, dialect: Dialect) -> _Prepared:
-        compiled = statement.compile(dialect=dialect)
-        binds = {
-            name: processor
-            for name, bind in compiled.binds.items()
-            if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))
-        }
-        columns = statement.selected_columns
-        return cls(
-            sql=str(compiled),
-            names=tuple(compiled.positiontup) if compiled.positional else None,
-            bind_processors=binds,
-            columns=tuple(c.key for c in columns),
-            result_processors={
-                c.key: processor
-                for c in columns
-                if (processor := c.type.dialect_impl(dialect).result_processor(dialect, None))
-            },
-        )
-
-    def row(self, engine: Engine, values: dict[str, Any]) -> dict[str, Any] | None:
-        for name, processor in self.bind_processors.items():
-            values[name] = processor(values[name])
-        parameters = values if self.names is None else [values[n] for n in self.names]
-        dbapi_error = engine.dialect.loaded_dbapi.Error
-        try:
-            row = self._fetch(engine, parameters)
-        except dbapi_error as error:
-            # As SQLAlchemy would raise it: the error pages know its OperationalError (503).
-            raise DBAPIError.instance(
-                self.sql, parameters, error, dbapi_error, dialect=engine.dialect
-            ) from error
-        if row is None:
-            return None
-        values = dict(zip(self.columns, row, strict=True))
-        for name, processor in self.result_processors.items():
-            values[name] = processor(values[name])
-        return values
-
-    def _fetch(self, engine: Engine, parameters: Any) -> Any:
+def _fetch_one(engine: Engine, sql: str, parameters: Any) -> Any:
+    dialect = engine.dialect
+    with sqlalchemy_errors(dialect, sql, parameters):  # the database may be unreachable
         connection = engine.raw_connection()  # the pool's, checked as app.pool says
-        # One statement needs no transaction: on PostgreSQL, autocommit spares the BEGIN and
-        # the ROLLBACK round trips (SQLite has none to spare; the pool's reset is a no-op).
-        driver = connection.driver_connection if engine.dialect.name == "postgresql" else None
-        try:
+    # One statement needs no transaction: on PostgreSQL, autocommit spares the BEGIN and the
+    # ROLLBACK round trips (SQLite has none to spare; the pool's reset is a no-op there).
+    driver = connection.driver_connection if dialect.name == "postgresql" else None
+    try:
+        with sqlalchemy_errors(dialect, sql, parameters, connection):
             if driver is not None:
                 driver.autocommit = True
             cursor = connection.cursor()
             try:
-                cursor.execute(self.sql, parameters)
+                cursor.execute(sql, parameters)
                 return cursor.fetchone()
             finally:
                 cursor.close()
-        except engine.dialect.loaded_dbapi.Error as error:
-            if engine.dialect.is_disconnect(error, connection.dbapi_connection, None):
-                connection.invalidate(error)  # a server restart: the pool makes a new one
-            raise
-        finally:
-            if driver is not None and connection.dbapi_connection is not None:
-                driver.autocommit = False  # as the pool's other users expect it
-            connection.close()
-
-
-_prepared: dict[tuple[str, str], _Prepared] = {}
-
-
-def _read_page_row(endpoint: str, user_id: int) -> dict[str, Any] | None:
-    engine = db.engine
-    key = (endpoint, engine.dialect.name)
-    prepared = _prepared.get(key)
-    if prepared is None:
-        extra = _READ_PAGES[endpoint]
-        prepared = _prepared[key] = _Prepared.compile(_user_select(extra), engine.dialect)
-    return prepared.row(engine, {"user_id": user_id, **(request.view_args or {})})
+    finally:
+        if driver is not None and connection.dbapi_connection is not None:
+            driver.autocommit = False  # as the pool's other users expect it
+        connection.close()
 
 
 def user_of_session(session_id: str) -> Any:
@@ -160,7 +100,7 @@ def user_of_session(session_id: str) -> Any:
         values = _read_page_row(endpoint, int(user_id))
         if values is None:
             return None
-        name = _READ_PAGES[endpoint].key
+        name = _READ_PAGES[endpoint][0]
         g._with_user = {name: values.pop(name)}
         user = _as_loaded(values)
     else:

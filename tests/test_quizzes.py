@@ -10,7 +10,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from app.quizzes.grading import grade, grade_question
 from app.quizzes.stages import option_order
 
 from .conftest import FIXTURE_CONTENT, PASSWORD
+from .statements import sent_statements
 
 COURSE = "test-cursus"
 CASE = f"/quiz/{COURSE}/testcasus"
@@ -342,45 +342,9 @@ def test_a_stale_choice_is_refused_while_a_fresh_one_in_the_same_form_is_saved(
     assert response.get_json()["versions"]["signalen-eerste-consult"] == 1
 
 
-@contextmanager
-def statements_sent(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements sent meanwhile, from any thread (an executemany counts once), not
-    counting the transaction's BEGIN and COMMIT.
-
-    On PostgreSQL counted at the driver (psycopg), since the save sends some of its statements
-    there itself (pipeline mode); on SQLite through SQLAlchemy's events."""
-    sent: list[str] = []
-    with app.app_context():
-        engine = db.engine
-    if engine.dialect.name == "postgresql":
-        import psycopg
-
-        with pytest.MonkeyPatch.context() as patch:
-            for name in ("execute", "executemany"):
-                original = getattr(psycopg.Cursor, name)
-
-                def spy(self, query, *args, _original=original, **kwargs):
-                    if str(query).strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
-                        sent.append(str(query))
-                    return _original(self, query, *args, **kwargs)
-
-                patch.setattr(psycopg.Cursor, name, spy)
-            yield sent
-        return
-
-    def count(*args: Any) -> None:
-        sent.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def save_statements(app: Flask, client, answers: dict[str, Any]) -> int:
     """How many statements one autosave of the first stage sends."""
-    with statements_sent(app) as sent:
+    with sent_statements(app) as sent:
         response = client.post(f"{CASE}/opslaan", data=form(0, answers), headers=JSON)
     assert response.status_code == 200, response.get_json()
     return len(sent)
@@ -414,9 +378,9 @@ def test_a_save_sends_as_many_statements_for_two_changed_answers_as_for_one(clie
     assert answers["signalen-eerste-consult"].version == 2
 
 
-def test_the_same_save_sent_twice_at_once_counts_once(app, make_user, monkeypatch):
-    """A double-sent autosave (two tabs, a retry): the second waits for the first's lock, then
-    reads what it wrote and changes nothing."""
+def two_tabs_with_one_answer_saved(app, make_user, monkeypatch) -> list[Any]:
+    """Two signed-in tabs of one learner, a first answer saved; from now on a save takes its
+    time between reading the answers and writing them, so two saves overlap."""
     user = make_user()
     clients = [app.test_client() for _ in range(2)]
     for c in clients:
@@ -426,12 +390,19 @@ def test_the_same_save_sent_twice_at_once_counts_once(app, make_user, monkeypatc
     normalise = domain.normalise_response
 
     def slowly(*args: Any) -> Any:
-        time.sleep(0.2)  # widens the moment between reading the answers and writing them
+        time.sleep(0.2)
         return normalise(*args)
 
     monkeypatch.setattr(domain, "normalise_response", slowly)
+    return clients
+
+
+def test_the_same_save_sent_twice_at_once_counts_once(app, make_user, monkeypatch):
+    """A double-sent autosave (two tabs, a retry): the second waits for the first's lock, then
+    reads what it wrote and changes nothing."""
+    clients = two_tabs_with_one_answer_saved(app, make_user, monkeypatch)
     data = form(0, {"alleen-spreken": "politie-bellen"})
-    with statements_sent(app) as sent:
+    with sent_statements(app) as sent:
         responses = run_together(
             [lambda c=c: c.post(f"{CASE}/opslaan", data=data, headers=JSON) for c in clients]
         )
@@ -475,21 +446,9 @@ def test_a_save_whose_write_fails_keeps_nothing_and_the_next_save_works(
 def test_of_two_tabs_saving_at_once_from_the_same_version_the_second_is_stale(
     app, make_user, monkeypatch
 ):
-    user = make_user()
-    clients = [app.test_client() for _ in range(2)]
-    for c in clients:
-        c.post("/account/inloggen", data={"email": user.email, "password": PASSWORD})
-    start(clients[0])
-    clients[0].post(f"{CASE}/opslaan", data=form(0, {"alleen-spreken": "vraag-alleen"}))
+    clients = two_tabs_with_one_answer_saved(app, make_user, monkeypatch)
     loaded = page_versions(clients[0].get(CASE).get_data(as_text=True))
     assert loaded["version-alleen-spreken"] == "1"
-    normalise = domain.normalise_response
-
-    def slowly(*args: Any) -> Any:
-        time.sleep(0.2)
-        return normalise(*args)
-
-    monkeypatch.setattr(domain, "normalise_response", slowly)
     choices = ("politie-bellen", "confronteer")
     responses = run_together(
         [
@@ -1312,6 +1271,16 @@ def csrf_token_on(html: str) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
+def start_through_the_forms(client, user) -> str:
+    """Log in and start through the real forms; return the quiz page's CSRF token."""
+    token = csrf_token_on(client.get("/account/inloggen").get_data(as_text=True))
+    login = {"email": user.email, "password": PASSWORD, "csrf_token": token}
+    assert client.post("/account/inloggen", data=login).status_code == 302
+    token = csrf_token_on(client.get(CASE).get_data(as_text=True))
+    assert client.post(f"{CASE}/starten", data={"csrf_token": token}).status_code == 302
+    return csrf_token_on(client.get(CASE).get_data(as_text=True))
+
+
 class TestWithCsrf:
     @pytest.fixture
     def config_overrides(self):
@@ -1319,14 +1288,7 @@ class TestWithCsrf:
 
     @pytest.fixture
     def started(self, client, make_user) -> str:
-        """Log in and start through the real forms; return the quiz page's CSRF token."""
-        user = make_user()
-        token = csrf_token_on(client.get("/account/inloggen").get_data(as_text=True))
-        login = {"email": user.email, "password": PASSWORD, "csrf_token": token}
-        assert client.post("/account/inloggen", data=login).status_code == 302
-        token = csrf_token_on(client.get(CASE).get_data(as_text=True))
-        assert client.post(f"{CASE}/starten", data={"csrf_token": token}).status_code == 302
-        return csrf_token_on(client.get(CASE).get_data(as_text=True))
+        return start_through_the_forms(client, make_user())
 
     def test_an_ended_session_is_told_as_such_not_as_an_expired_form(self, app, client, started):
         client.delete_cookie("session")  # the session ended: its CSRF token went with it
@@ -1362,12 +1324,7 @@ class TestWithCsrf:
         assert refused.status_code == 400
 
         other = app.test_client()
-        user = make_user()
-        token = csrf_token_on(other.get("/account/inloggen").get_data(as_text=True))
-        login = {"email": user.email, "password": PASSWORD, "csrf_token": token}
-        assert other.post("/account/inloggen", data=login).status_code == 302
-        own = csrf_token_on(other.get(CASE).get_data(as_text=True))
-        assert other.post(f"{CASE}/starten", data={"csrf_token": own}).status_code == 302
+        own = start_through_the_forms(other, make_user())
         answers = {"alleen-spreken": "politie-bellen"}
         stolen = other.post(f"{CASE}/opslaan", data=form(0, answers, csrf_token=started))
         assert stolen.status_code == 400

@@ -19,10 +19,11 @@ from typing import Any, NamedTuple
 
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import bindparam, func, insert, literal_column, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from .. import clock
 from ..content.model import Course, Question, Quiz, Stage
+from ..driver import compiled, sqlalchemy_errors
 from ..extensions import db
 from ..models import Answer, Attempt, AttemptGrant, LearnerStanding
 from ..trainer.queries import record_submission
@@ -270,54 +271,6 @@ def lock_and_read_for_save(
     return attempt, {row[0]: SavedAnswer(*row) for row in rows}
 
 
-@dataclass(frozen=True)
-class _Compiled:
-    """A statement compiled once for a dialect, with the conversions SQLAlchemy applies."""
-
-    sql: str
-    binds: dict[str, Any]
-    results: tuple[Any, ...]
-
-    @classmethod
-    def of(cls, statement: Any, dialect: Any) -> _Compiled:
-        compiled = statement.compile(dialect=dialect)
-        return cls(
-            sql=str(compiled),
-            binds={
-                name: processor
-                for name, bind in compiled.binds.items()
-                if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect))
-            },
-            results=tuple(
-                c.type.dialect_impl(dialect).result_processor(dialect, None)
-                for c in statement.exported_columns
-            ),
-        )
-
-    def parameters(self, values: dict[str, Any]) -> dict[str, Any]:
-        return {
-            name: processor(value) if (processor := self.binds.get(name)) else value
-            for name, value in values.items()
-        }
-
-    def row(self, raw: Any) -> tuple[Any, ...]:
-        return tuple(
-            processor(value) if processor else value
-            for processor, value in zip(self.results, raw, strict=True)
-        )
-
-
-_compiled: dict[tuple[str, str], _Compiled] = {}
-
-
-def _compiled_for(dialect: Any, name: str, statement: Any) -> _Compiled:
-    key = (dialect.name, name)
-    found = _compiled.get(key)
-    if found is None:
-        found = _compiled[key] = _Compiled.of(statement, dialect)
-    return found
-
-
 def _can_pipeline(connection: Any) -> bool:
     """psycopg on a libpq with pipeline mode (14 and later)."""
     dialect = connection.dialect
@@ -326,26 +279,22 @@ def _can_pipeline(connection: Any) -> bool:
     return bool(dialect.loaded_dbapi.Pipeline.is_supported())
 
 
-def _pipelined(connection: Any, values: dict[str, Any]) -> tuple[Any, list[tuple[Any, ...]]]:
+def _pipelined(connection: Any, values: dict[str, Any]) -> tuple[Any, list[list[Any]]]:
     dialect = connection.dialect
-    lock = _compiled_for(dialect, "lock", _LOCK_FOR_SAVE)
-    read = _compiled_for(dialect, "read", _READ_SAVED_BY_NUMBER)
+    lock = compiled(_LOCK_FOR_SAVE, dialect)
+    read = compiled(_READ_SAVED_BY_NUMBER, dialect)
     driver = connection.connection.driver_connection
     parameters = lock.parameters(values)
-    try:
-        with driver.cursor() as locking, driver.cursor() as reading:
-            with driver.pipeline():  # sent together, answered together
-                locking.execute(lock.sql, parameters)
-                reading.execute(read.sql, read.parameters(values))
-            found = locking.fetchone()
-            rows = reading.fetchall()
-    except dialect.loaded_dbapi.Error as error:
-        if dialect.is_disconnect(error, connection.connection.dbapi_connection, None):
-            connection.invalidate(error)
-        # As SQLAlchemy would raise it: the error pages know its OperationalError (503).
-        raise DBAPIError.instance(
-            lock.sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect
-        ) from error
+    with (
+        sqlalchemy_errors(dialect, lock.sql, parameters, connection),
+        driver.cursor() as locking,
+        driver.cursor() as reading,
+    ):
+        with driver.pipeline():  # sent together, answered together
+            locking.execute(lock.sql, parameters)
+            reading.execute(read.sql, read.parameters(values))
+        found = locking.fetchone()
+        rows = reading.fetchall()
     return (lock.row(found) if found is not None else None), [read.row(row) for row in rows]
 
 
@@ -748,27 +697,25 @@ def commit_save(unsent: AnswerWrites | None) -> None:
 def _send_with_commit(connection: Any, writes: AnswerWrites) -> None:
     dialect = connection.dialect
     driver = connection.connection.driver_connection
-    update_answer = _compiled_for(dialect, "update", _UPDATE_ANSWER)
-    insert_answer = _compiled_for(dialect, "insert", _INSERT_ANSWER)
-    sql = update_answer.sql
-    try:
-        with driver.cursor() as cursor, driver.pipeline():
-            if writes.changed:
-                cursor.executemany(sql, [update_answer.parameters(p) for p in writes.changed])
-            if writes.added:
-                sql = insert_answer.sql
-                cursor.executemany(sql, [insert_answer.parameters(p) for p in writes.added])
-            sql = "COMMIT"
-            # Queued behind the writes, and all are sent and answered at once when the pipeline
-            # ends (`driver.commit()` would sync once more); the driver then sees no transaction
-            # open, so the session's commit after this sends nothing.
-            cursor.execute(sql)
-    except dialect.loaded_dbapi.Error as error:
-        if dialect.is_disconnect(error, connection.connection.dbapi_connection, None):
-            connection.invalidate(error)
-        raise DBAPIError.instance(
-            sql, None, error, dialect.loaded_dbapi.Error, dialect=dialect
-        ) from error
+    update_answer = compiled(_UPDATE_ANSWER, dialect)
+    insert_answer = compiled(_INSERT_ANSWER, dialect)
+    with (
+        sqlalchemy_errors(
+            dialect, "; ".join((update_answer.sql, insert_answer.sql, "COMMIT")), None, connection
+        ),
+        driver.cursor() as cursor,
+        driver.pipeline(),
+    ):
+        if writes.changed:
+            rows = [update_answer.parameters(p) for p in writes.changed]
+            cursor.executemany(update_answer.sql, rows)
+        if writes.added:
+            rows = [insert_answer.parameters(p) for p in writes.added]
+            cursor.executemany(insert_answer.sql, rows)
+        # Queued behind the writes, and all are sent and answered at once when the pipeline
+        # ends (`driver.commit()` would sync once more); the driver then sees no transaction
+        # open, so the session's commit after this sends nothing.
+        cursor.execute("COMMIT")
 
 
 def _forget_loaded_answers(attempt: Attempt, question_ids: set[str]) -> None:
