@@ -54,8 +54,9 @@ class _Reader:
 @dataclass(frozen=True)
 class _Kept:
     owner: object
-    #: The page split at its markers: text, slot name, text, slot name, ..., text.
-    pieces: tuple[str, ...]
+    #: The page split at its markers: text, slot name, text, slot name, ..., text; the text
+    #: encoded once (UTF-8), so a request only encodes what it fills in.
+    pieces: tuple[bytes | str, ...]
 
 
 def marking() -> bool:
@@ -72,7 +73,7 @@ def render_kept(
     owner: object,
     personal: Mapping[str, str | None],
     context: Callable[[], Mapping[str, Any]],
-) -> str:
+) -> str | bytes:
     """`render_template(template, **personal, **context())` for a signed-in reader, with Jinja
     run (and `context` called) once per template, `owner`, language, role and which personal
     values are set.
@@ -97,7 +98,7 @@ def render_kept(
 
 def _render_marked(
     template: str | Template, personal: Mapping[str, str | None], context: Mapping[str, Any]
-) -> tuple[str, ...]:
+) -> tuple[bytes | str, ...]:
     markers = {
         name: Markup(_MARKER.format(name)) if value else value for name, value in personal.items()
     }
@@ -108,12 +109,14 @@ def _render_marked(
         )
     finally:
         g._marking_page = False
-    return tuple(_MARKERS.split(html))
+    pieces: list[bytes | str] = _MARKERS.split(html)
+    pieces[::2] = [text.encode() for text in pieces[::2]]  # type: ignore[union-attr]
+    return tuple(pieces)
 
 
-def _filled(pieces: tuple[str, ...], personal: Mapping[str, str | None]) -> str:
+def _filled(pieces: tuple[bytes | str, ...], personal: Mapping[str, str | None]) -> bytes:
     values = {name: escape(value) for name, value in personal.items() if value}
     values[CSRF_SLOT] = escape(current_app.jinja_env.globals["csrf_token"]())
     filled = list(pieces)
-    filled[1::2] = [values[name] for name in pieces[1::2]]
-    return "".join(filled)
+    filled[1::2] = [values[name].encode() for name in pieces[1::2]]  # type: ignore[index]
+    return b"".join(filled)  # type: ignore[arg-type]
