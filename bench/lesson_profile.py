@@ -245,6 +245,18 @@ def floors(
 
     app.add_url_rule("/_bench/empty", "bench_empty", empty)
     app.add_url_rule("/_bench/signed-in", "bench_signed_in", login_required(unlimited(empty)))
+    body = "é" * 15_000  # 30 kB of UTF-8, as a lesson page
+    app.add_url_rule("/_bench/body", "bench_body", lambda: body)
+    try:
+        from sqlalchemy import literal_column
+
+        from app.session_user import read_with_user
+    except ImportError:  # an older build, run in its checkout
+        read_page = None
+    else:
+        read_with_user("bench_read", literal_column("1").label("bench_one"))
+        read_page = login_required(unlimited(lambda course_slug, lesson_slug: body))
+        app.add_url_rule("/_bench/read/<course_slug>/<lesson_slug>", "bench_read", read_page)
     layout = app.jinja_env.from_string(
         '{% extends "base.html" %}{% block content %}<p>ok</p>{% endblock %}'
     )
@@ -254,11 +266,15 @@ def floors(
         login_required(unlimited(lambda: render_template(layout))),
     )
     calls = []
-    for name, path, with_cookie in (
+    pages = [
         ("empty page, anonymous: Flask, Werkzeug and the app's hooks", "/_bench/empty", False),
+        ("a 30 kB body, anonymous, with the session cookie", "/_bench/body", True),
         ("empty page behind @login_required (session, user load)", "/_bench/signed-in", True),
         ("the layout alone (base.html, empty content), signed in", "/_bench/layout", True),
-    ):
+    ]
+    if read_page is not None:
+        pages.insert(2, ("a 30 kB body, signed in, as a read page", "/_bench/read/x/y", True))
+    for name, path, with_cookie in pages:
         call = _Caller(app, _environ(path, cookie if with_cookie else ""))
         if (status := call()) != 200:
             raise RuntimeError(f"{path}: HTTP {status}")
