@@ -132,7 +132,11 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         """What a session stores: it stops matching on a password change or a logout."""
-        return f"{self.id}:{self.session_version}:{self.logouts}"
+        return self.session_id_of(self.id, self.session_version, self.logouts)
+
+    @staticmethod
+    def session_id_of(user_id: int, session_version: int, logouts: int) -> str:
+        return f"{user_id}:{session_version}:{logouts}"
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
