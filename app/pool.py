@@ -20,6 +20,20 @@ from sqlalchemy.exc import DisconnectionError
 PING_AFTER_IDLE_SECONDS = 1.0
 
 
+def has_rested(since: float) -> bool:
+    """Whether a connection last used at `since` (time.monotonic) is to be pinged before use."""
+    return time.monotonic() - since > PING_AFTER_IDLE_SECONDS
+
+
+def answers(dialect: Any, dbapi_connection: Any) -> bool:
+    """Whether the connection answers a ping."""
+    try:
+        dialect.do_ping(dbapi_connection)
+    except dialect.loaded_dbapi.Error:
+        return False
+    return True
+
+
 def ping_when_idle(engine: Engine) -> None:
     """Ping a pooled connection on checkout when it rested longer than the idle limit."""
     dialect = engine.dialect
@@ -28,13 +42,11 @@ def ping_when_idle(engine: Engine) -> None:
         record.info["rested_from"] = time.monotonic()
 
     def alive(dbapi_connection: Any, record: Any, proxy: Any) -> None:
-        if time.monotonic() - record.info.get("rested_from", 0.0) <= PING_AFTER_IDLE_SECONDS:
-            return
-        try:
-            dialect.do_ping(dbapi_connection)
-        except dialect.loaded_dbapi.Error as error:
+        if has_rested(record.info.get("rested_from", 0.0)) and not answers(
+            dialect, dbapi_connection
+        ):
             # The pool drops this connection and checks out another (a new one if need be).
-            raise DisconnectionError(f"a rested connection did not answer: {error}") from error
+            raise DisconnectionError("a rested connection did not answer a ping")
 
     event.listen(engine, "connect", rested_from_now)  # a new connection needs no ping
     event.listen(engine, "checkin", rested_from_now)
