@@ -22,8 +22,8 @@ from markupsafe import Markup, escape
 
 from .i18n import interface_language
 
-#: A marker cannot occur in rendered text: the record separator is no character of content,
-#: and the content check refuses control characters in course files.
+#: A marker cannot occur in rendered text: the record separator is no character of content
+#: (the content check refuses control characters in course files, `content.source`).
 _MARKER = "\x1e{}\x1e"
 _MARKERS = re.compile("\x1e([a-z_]+)\x1e")
 CSRF_SLOT = "csrf_token"
@@ -110,6 +110,9 @@ def _render_marked(
     finally:
         g._marking_page = False
     pieces: list[bytes | str] = _MARKERS.split(html)
+    unknown = set(pieces[1::2]) - {CSRF_SLOT, *personal}
+    if unknown:
+        raise KeptPageError(f"a marker of no personal value in the page: {sorted(unknown)}")
     pieces[::2] = [text.encode() for text in pieces[::2]]  # type: ignore[union-attr]
     return tuple(pieces)
 

@@ -551,6 +551,13 @@ def test_invalid_utf8_is_reported(root: Path) -> None:
     assert_problem(problems_of(root), LESSON2, line, "UTF-8")
 
 
+def test_an_invisible_control_character_is_reported(root: Path) -> None:
+    path = root / LESSON2
+    path.write_bytes(path.read_bytes().replace(b"vijf stappen", b"vijf \x1e stappen", 1))
+    line = line_of_bytes(path, b"\x1e")
+    assert_problem(problems_of(root), LESSON2, line, "stuurteken (U+001E)")
+
+
 # --- question rules --------------------------------------------------------------------------
 
 

@@ -160,6 +160,10 @@ def _string_state_after(line: str, state: str | None) -> str | None:
     return state
 
 
+#: Characters no text needs: control characters but tab, line feed and carriage return.
+_CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class SourceFile:
     """One content file: its display path, its TOML key positions and where problems go."""
 
@@ -173,12 +177,20 @@ class SourceFile:
         self.problems.add(self.display, line, message)
 
     def read_text(self, data: bytes) -> str | None:
-        """Decode UTF-8 (a BOM is tolerated), or report where the bad byte is."""
+        """Decode UTF-8 (a BOM is tolerated), or report where the bad byte is; an invisible
+        control character (kept pages use one as a marker) is refused as well."""
         try:
-            return data.decode("utf-8-sig")
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             self.problem(data[: exc.start].count(b"\n") + 1, "het bestand is geen geldige UTF-8.")
             return None
+        control = _CONTROL_CHARACTER.search(text)
+        if control is not None:
+            code = f"U+{ord(control.group()):04X}"
+            line = text.count("\n", 0, control.start()) + 1
+            self.problem(line, f"een onzichtbaar stuurteken ({code}) in de tekst; haal het weg.")
+            return None
+        return text
 
     def parse_toml(self, text: str, offset: int = 0) -> Fields | None:
         """Parse TOML (line numbers shifted by `offset`), or report the syntax error."""
