@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -22,12 +23,13 @@ from flask import (
 )
 from flask_babel import force_locale, format_decimal, gettext, lazy_gettext
 from flask_login import logout_user, user_logged_in
-from flask_wtf.csrf import generate_csrf
+from flask_wtf.csrf import generate_csrf, validate_csrf
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
+from wtforms.validators import ValidationError
 
 from . import clock
 from .content import Course, get_catalog
@@ -233,6 +235,41 @@ def _csrf_token_signed_once(app: Flask) -> Callable[[], str]:
         return token
 
     return csrf_token
+
+
+#: Signed CSRF tokens found valid, per app, remembered at most; beyond this it starts again.
+CHECKED_TOKENS_MAX = 10_000
+
+
+def posted_csrf_token_is_valid() -> bool:
+    """Whether the posted form carries the session's CSRF token, as Flask-WTF checks it.
+
+    A tab sends the same signed token with every save; while tokens do not expire
+    (WTF_CSRF_TIME_LIMIT None) one found valid is remembered with the session token it carries,
+    so checking it again is a look-up (it still has to match this session's token).
+    """
+    config = current_app.config
+    if not config.get("WTF_CSRF_ENABLED", True):
+        return True
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    sent = request.form.get(field)
+    expected = session.get(field)
+    if not sent or not isinstance(expected, str):
+        return False
+    forever = config.get("WTF_CSRF_TIME_LIMIT", 3600) is None
+    checked: dict[str, str] = current_app.extensions.setdefault("signaal_csrf_checked", {})
+    known = checked.get(sent) if forever else None
+    if known is not None:
+        return hmac.compare_digest(known, expected)
+    try:
+        validate_csrf(sent)
+    except ValidationError:
+        return False
+    if forever:
+        if len(checked) >= CHECKED_TOKENS_MAX:
+            checked.clear()
+        checked[sent] = expected
+    return True
 
 
 def file_size(size: int) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hmac
 from collections.abc import Callable
 from typing import Any
 
@@ -21,9 +20,7 @@ from flask import (
 )
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
-from flask_wtf.csrf import validate_csrf
 from werkzeug.routing import BuildError
-from wtforms.validators import ValidationError
 
 from ..content import get_catalog
 from ..content.model import Course, Quiz
@@ -31,7 +28,7 @@ from ..extensions import csrf, db, limiter, user_or_address
 from ..forms import EmptyForm
 from ..models import Attempt
 from ..session_user import MAX_ID
-from ..web import wants_json
+from ..web import posted_csrf_token_is_valid, wants_json
 from . import attempts as domain
 from .attempts import QuizError
 from .review import part_results
@@ -198,41 +195,12 @@ def login_to_answer(view: Callable[..., Any]) -> Callable[..., Any]:
     return csrf.exempt(guarded)
 
 
-#: Signed CSRF tokens found valid, per app, remembered at most; beyond this it starts again.
-CHECKED_TOKENS_MAX = 10_000
-
-
 def _require_form() -> None:
-    """The posted form must carry the session's CSRF token (a 400 otherwise).
-
-    What `EmptyForm().validate_on_submit()` checks, without building a form: these views read
-    their fields by hand. A tab sends the same signed token with every save; while tokens do not
-    expire (WTF_CSRF_TIME_LIMIT None) one found valid is remembered with the session token it
-    carries, so checking it again is a look-up (it still has to match this session's token).
-    """
-    config = current_app.config
-    if not config.get("WTF_CSRF_ENABLED", True):
-        return
-    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    sent = request.form.get(field)
-    expected = session.get(field)
-    if not sent or not isinstance(expected, str):
+    """The posted form must carry the session's CSRF token (a 400 otherwise): what
+    `EmptyForm().validate_on_submit()` checks, without building a form (these views read their
+    fields by hand)."""
+    if not posted_csrf_token_is_valid():
         abort(400)
-    forever = config.get("WTF_CSRF_TIME_LIMIT", 3600) is None
-    checked: dict[str, str] = current_app.extensions.setdefault("signaal_csrf_checked", {})
-    known = checked.get(sent) if forever else None
-    if known is not None:
-        if not hmac.compare_digest(known, expected):
-            abort(400)
-        return
-    try:
-        validate_csrf(sent)
-    except ValidationError:
-        abort(400)
-    if forever:
-        if len(checked) >= CHECKED_TOKENS_MAX:
-            checked.clear()
-        checked[sent] = expected
 
 
 # --- views -----------------------------------------------------------------------------------
