@@ -36,7 +36,7 @@ class KeptPageError(RuntimeError):
     """A kept page's template asked for something personal that is not one of its slots."""
 
 
-class _Reader:
+class _StandIn:
     """`current_user` while a page is rendered for keeping: signed in, with a role."""
 
     is_authenticated = True
@@ -105,7 +105,7 @@ def _render_marked(
     g._marking_page = True
     try:
         html = render_template(
-            template, current_user=_Reader(current_user.role), **markers, **context
+            template, current_user=_StandIn(current_user.role), **markers, **context
         )
     finally:
         g._marking_page = False

@@ -67,27 +67,6 @@ class _Caller:
         return int(self.status[:3])
 
 
-def statements(app: Flask, call: Callable[[], object]) -> list[str]:
-    """The SQL one request sends (first words of each statement)."""
-    from sqlalchemy import event
-
-    from app.extensions import db
-
-    sent: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        sent.append(" ".join(statement.split()[:2]))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        call()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return sent
-
-
 def per_call_ms(action: Callable[[], object], count: int, rounds: int) -> float:
     """Best of `rounds` means over `count` calls, in ms (the least disturbed round)."""
     best = []
@@ -330,7 +309,13 @@ def main(argv: list[str] | None = None) -> int:
             lesson = _Caller(app, _environ(lesson_path, cookie))
             if (status := lesson()) != 200:
                 raise RuntimeError(f"{lesson_path}: HTTP {status}")
-            print(f"statements per lesson GET: {', '.join(statements(app, lesson))}")
+            # Seen at the driver: the lesson reads past SQLAlchemy's events (app.driver).
+            from tests.statements import sent_statements
+
+            with sent_statements(app) as sent:
+                lesson()
+            first_words = (" ".join(statement.split()[:2]) for statement in sent)
+            print(f"statements per lesson GET: {', '.join(first_words)}")
             if any(name == "Set-Cookie" for name, _ in lesson.headers):
                 print("! the lesson page re-signs the session cookie on every request")
 

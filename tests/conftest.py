@@ -281,6 +281,14 @@ def make_user(app: Flask) -> Callable[..., User]:
     return make
 
 
+def client_for(app: Flask, user: User) -> FlaskClient:
+    """A browser of its own, signed in as `user`."""
+    client = app.test_client()
+    response = client.post("/account/inloggen", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
 class Auth:
     def __init__(self, client: FlaskClient) -> None:
         self.client = client

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.i18n.strings import reads_as_dutch
 from app.models import User
 
-from .conftest import PASSWORD
+from .conftest import client_for
 
 COURSE = "test-cursus"
 CASE = f"/quiz/{COURSE}/testcasus"
@@ -100,13 +100,6 @@ def speaks_english(app: Flask, user: User) -> User:
         db.session.execute(update(User).where(User.id == user.id).values(language="en"))
         db.session.commit()
     return user
-
-
-def client_for(app: Flask, user: User) -> FlaskClient:
-    client = app.test_client()
-    response = client.post("/account/inloggen", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 @pytest.fixture

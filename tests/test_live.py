@@ -16,16 +16,9 @@ from app.extensions import db
 from app.models import Answer, Attempt, AuditEvent, Certificate, CohortMember, LiveAnswer, User
 from app.trainer import cohorts
 
-from .conftest import PASSWORD
+from .conftest import client_for
 
 CASE = "test-cursus/testcasus"
-
-
-def client_for(app: Flask, user: User) -> FlaskClient:
-    client = app.test_client()
-    response = client.post("/account/inloggen", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 @pytest.fixture
